@@ -1,0 +1,247 @@
+"""The intermediate representation: typed, immutable, independent of the CWL version.
+
+The loader turns CWL v1.0/v1.1/v1.2 documents into these values; every pass takes and returns them. Nothing here
+imports cwl-utils, schema-salad or DIRAC.
+
+Naming: inside a (flattened) workflow a step is named by its id (``outer/inner`` after flattening), a workflow input
+by its plain name, and a value flowing along an edge by a :class:`PortRef`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from cwl2dirac.errors import Location
+
+ScalarKind = Literal[
+    "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any", "stdout", "stderr"
+]
+TypeKind = Literal[
+    "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any",
+    "array", "record", "enum", "union",
+]
+
+NUMERIC = frozenset({"int", "long", "float", "double"})
+
+
+@dataclass(frozen=True, slots=True)
+class CwlType:
+    """A CWL type, normalised: ``File[]`` is ``array(File)``, ``int?`` is ``union(null, int)``."""
+
+    kind: TypeKind
+    items: CwlType | None = None
+    members: tuple[CwlType, ...] = ()
+    name: str | None = None
+    fields: tuple[tuple[str, CwlType], ...] = ()
+    symbols: tuple[str, ...] = ()
+
+    @property
+    def optional(self) -> bool:
+        return self.kind == "null" or (self.kind == "union" and any(m.kind == "null" for m in self.members))
+
+    def non_null(self) -> CwlType:
+        """The type without its ``null`` member (``int?`` → ``int``)."""
+        if self.kind != "union":
+            return self
+        rest = tuple(m for m in self.members if m.kind != "null")
+        return rest[0] if len(rest) == 1 else replace(self, members=rest)
+
+    @property
+    def is_array(self) -> bool:
+        return self.non_null().kind == "array"
+
+    def item(self) -> CwlType:
+        """Element type of an array type (the type itself otherwise)."""
+        t = self.non_null()
+        return t.items if t.kind == "array" and t.items is not None else t
+
+    @property
+    def carries_files(self) -> bool:
+        """True if values of this type are or contain File/Directory objects."""
+        t = self.non_null()
+        if t.kind in ("File", "Directory"):
+            return True
+        if t.kind == "array":
+            return t.items is not None and t.items.carries_files
+        if t.kind == "union":
+            return any(m.carries_files for m in t.members)
+        if t.kind == "record":
+            return any(ft.carries_files for _, ft in t.fields)
+        return False
+
+    def __str__(self) -> str:
+        if self.kind == "array":
+            return f"{self.items}[]"
+        if self.kind == "union":
+            rest = [m for m in self.members if m.kind != "null"]
+            if len(rest) == 1 and len(self.members) == 2:
+                return f"{rest[0]}?"
+            return "|".join(str(m) for m in self.members)
+        if self.kind in ("record", "enum"):
+            return self.name or self.kind
+        return self.kind
+
+
+ANY = CwlType("Any")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A requirement or hint: its class (``ResourceRequirement``, ``dirac:Job``…) and its fields as plain data."""
+
+    cls: str
+    fields: Mapping[str, Any]
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    """An input or output parameter of a tool or workflow."""
+
+    id: str
+    type: CwlType
+    default: Any = None
+    has_default: bool = False
+    label: str | None = None
+    doc: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PortRef:
+    """One end of a data edge: a workflow input (``step is None``) or an output of a step."""
+
+    step: str | None
+    port: str
+
+    def __str__(self) -> str:
+        return self.port if self.step is None else f"{self.step}/{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A process run by a step: CommandLineTool, ExpressionTool, Operation or (before flattening) Workflow."""
+
+    id: str
+    cls: Literal["CommandLineTool", "ExpressionTool", "Operation", "Workflow"]
+    cwl_version: str
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+    requirements: tuple[Requirement, ...] = ()
+    hints: tuple[Requirement, ...] = ()
+    label: str | None = None
+    doc: str | None = None
+    base_command: tuple[str, ...] = ()
+    workflow: Workflow | None = None
+    """The nested workflow, for ``cls == "Workflow"``."""
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The self-contained CWL document of this process (imports resolved), as plain data for the worker."""
+    location: Location | None = field(default=None, compare=False)
+
+    def input(self, name: str) -> Port | None:
+        return next((p for p in self.inputs if p.id == name), None)
+
+    def output(self, name: str) -> Port | None:
+        return next((p for p in self.outputs if p.id == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class StepInput:
+    """A step's ``in`` entry."""
+
+    id: str
+    sources: tuple[PortRef, ...] = ()
+    link_merge: str | None = None
+    pick_value: str | None = None
+    default: Any = None
+    has_default: bool = False
+    value_from: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A workflow step. After flattening, ``id`` is the readable path ``outer/inner``."""
+
+    id: str
+    tool: Tool
+    inputs: tuple[StepInput, ...]
+    outputs: tuple[str, ...]
+    scatter: tuple[str, ...] = ()
+    scatter_method: str | None = None
+    when: str | None = None
+    requirements: tuple[Requirement, ...] = ()
+    hints: tuple[Requirement, ...] = ()
+    label: str | None = None
+    doc: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    def input(self, name: str) -> StepInput | None:
+        return next((i for i in self.inputs if i.id == name), None)
+
+    def all_requirements(self) -> tuple[Requirement, ...]:
+        """Step requirements first (they win), then the tool's."""
+        return self.requirements + self.tool.requirements
+
+    def all_hints(self) -> tuple[Requirement, ...]:
+        return self.hints + self.tool.hints
+
+    def find(self, cls: str) -> Requirement | None:
+        """The effective requirement or hint of class ``cls`` (requirements before hints, step before tool)."""
+        for req in (*self.all_requirements(), *self.all_hints()):
+            if req.cls == cls:
+                return req
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowOutput:
+    id: str
+    type: CwlType
+    sources: tuple[PortRef, ...] = ()
+    link_merge: str | None = None
+    pick_value: str | None = None
+    label: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """A workflow: inputs, outputs, steps and its own requirements/hints."""
+
+    id: str
+    cwl_version: str
+    inputs: tuple[Port, ...]
+    outputs: tuple[WorkflowOutput, ...]
+    steps: tuple[Step, ...]
+    requirements: tuple[Requirement, ...] = ()
+    hints: tuple[Requirement, ...] = ()
+    label: str | None = None
+    doc: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def input(self, name: str) -> Port | None:
+        return next((p for p in self.inputs if p.id == name), None)
+
+    def find(self, cls: str) -> Requirement | None:
+        for req in (*self.requirements, *self.hints):
+            if req.cls == cls:
+                return req
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A data edge of the step graph: ``source`` feeds input ``port`` of step ``target``."""
+
+    source: PortRef
+    target: str
+    port: str

@@ -1,0 +1,243 @@
+"""The production request: what the compiler emits and every backend consumes.
+
+Plain data under a versioned schema (:data:`SCHEMA_VERSION`). Neither the DIRAC backend nor the local backend
+re-derives anything from the CWL: they read this. Serialisation is deterministic (sorted keys, stable lists), so the
+same input gives byte-identical YAML or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "cwl2dirac.dev/production-request/v1"
+STEP_CONFIG_VERSION = "cwl2dirac.dev/step-config/v1"
+
+# Catalog metadata fields that the compiler puts on every output (file level in the catalog).
+FIELD_PRODUCTION = "cwl2dirac_production"
+FIELD_STEP = "cwl2dirac_step"
+FIELD_OUTPUT = "cwl2dirac_output"
+FIELD_INDEX = "cwl2dirac_index"
+"""Position of a file in its scatter (task number for simulation); children gather in this order."""
+
+MetaType = Literal["VARCHAR(128)", "INT", "FLOAT"]
+MetaQuery = dict[str, Any]
+"""A DIRAC meta-query: field -> value | {"=": value} | {"in": [values]}."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputBinding(_Model):
+    """How the worker fills one input port of the tool in a task."""
+
+    port: str
+    kind: Literal["value", "files", "side", "none"]
+    """value: a constant (workflow input value or default) in ``value``; files: from this task's input files
+    (selected by ``sources``); side: found by the worker with ``query`` (a broadcast input such as a model);
+    none: left unset (the tool's own default applies)."""
+    value: Any = None
+    sources: list[str] = Field(default_factory=list)
+    """For files/side: the ``step/output`` names (or workflow input names) whose files feed this port."""
+    query: MetaQuery | None = None
+    array: bool = False
+    """The port takes all matching files as an array (gather), not a single one."""
+    carrier: bool = False
+    """The values are not files: they travel as JSON carrier files (one value each)."""
+    link_merge: str | None = None
+    pick_value: str | None = None
+    value_from: str | None = None
+    default: Any = None
+    has_default: bool = False
+
+
+class OutputBinding(_Model):
+    """One output port of the tool: what the worker registers for it."""
+
+    port: str
+    type: str
+    carrier: bool = False
+    """A non-file value, written to a JSON carrier file and registered like a file."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """Catalog metadata the files get (includes the cwl2dirac_* fields)."""
+
+
+class StepConfig(_Model):
+    """Everything the worker needs to run one task of a step: travels inside the job template body."""
+
+    schema_version: Literal["cwl2dirac.dev/step-config/v1"] = STEP_CONFIG_VERSION
+    production: str
+    step: str
+    tool: dict[str, Any]
+    """The self-contained CWL document of the tool (imports and SchemaDefRequirement resolved)."""
+    requirements: list[dict[str, Any]] = Field(default_factory=list)
+    """Workflow- and step-level requirements that apply to the tool (InlineJavascript for valueFrom/when...)."""
+    inputs: list[InputBinding]
+    outputs: list[OutputBinding]
+    scatter: list[str] = Field(default_factory=list)
+    scatter_method: str | None = None
+    task_values: dict[str, list[Any]] | None = None
+    """For tasks without input files: per scattered port, the values; task N takes element N-1."""
+    when: str | None = None
+    output_path: str
+    """LFN base of the outputs: ``<output_path>/<task number as 8 digits>/<file name>``."""
+    output_se: str | None = None
+
+
+class OutputSpec(_Model):
+    port: str
+    type: str
+    metadata: dict[str, Any]
+
+
+class StepSpec(_Model):
+    """One production step: becomes one DIRAC ProductionStep, hence one transformation."""
+
+    name: str
+    """The (flattened) CWL step id, e.g. ``gamma/process``."""
+    dirac_name: str
+    """The name given to DIRAC (``/`` replaced, safe for transformation names)."""
+    description: str = ""
+    type: str
+    plugin: str = "Standard"
+    group_size: int = 1
+    agent_type: str = "Automatic"
+    file_mask: str = ""
+    parents: list[str] = Field(default_factory=list)
+    """Steps whose outputs this step's input query selects (DIRAC ParentStep)."""
+    after: list[str] = Field(default_factory=list)
+    """Steps that must be complete before tasks start (side inputs such as models); not DIRAC parents."""
+    input_query: MetaQuery | None = None
+    output_query: MetaQuery
+    tasks: int | None = None
+    """Number of tasks for a step without input files (extendTransformation), when known."""
+    expected_files: int | None = None
+    """How many files the input query will match in total, when the compiler knows it."""
+    flush: bool = False
+    """Submit an incomplete last group once all parents are complete."""
+    max_retries: int = 2
+    cpu_time: int | None = None
+    processors: int | None = None
+    memory_mb: int | None = None
+    outputs: list[OutputSpec] = Field(default_factory=list)
+    config: StepConfig
+    body: str
+    """The DIRAC job template: ``Job().workflow.toXML()``; runs the worker with ``config``."""
+
+
+class InputFile(_Model):
+    """A workflow input file to register (local run) or an LFN expected in the catalog (DIRAC)."""
+
+    location: str
+    metadata: dict[str, Any]
+
+
+class InputDataset(_Model):
+    """A workflow input of File type: its files and the metadata that child queries select them by."""
+
+    name: str
+    query: MetaQuery
+    files: list[InputFile] = Field(default_factory=list)
+    array: bool = False
+
+
+class WorkflowOutputSpec(_Model):
+    """A workflow output: where its value comes from after the production."""
+
+    name: str
+    type: str
+    sources: list[str]
+    query: MetaQuery | None = None
+    array: bool = False
+    link_merge: str | None = None
+    pick_value: str | None = None
+
+
+class ProductionRequest(_Model):
+    """A complete DIRAC Production System request, backend-independent."""
+
+    schema_version: Literal["cwl2dirac.dev/production-request/v1"] = SCHEMA_VERSION
+    name: str
+    description: str = ""
+    source: str
+    """The main CWL document the request was compiled from."""
+    cwl_version: str
+    metadata_fields: dict[str, MetaType]
+    """Every catalog metadata field the queries use, with its DIRAC type."""
+    inputs: list[InputDataset] = Field(default_factory=list)
+    job_order: dict[str, Any] = Field(default_factory=dict)
+    """The workflow input values (files as CWL File objects), when given at compile time."""
+    steps: list[StepSpec]
+    outputs: list[WorkflowOutputSpec] = Field(default_factory=list)
+
+    def step(self, name: str) -> StepSpec:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    # -- serialisation ---------------------------------------------------------------------------------------
+    def to_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), indent=2, sort_keys=True) + "\n"
+
+    def to_yaml(self) -> str:
+        return yaml.dump(
+            self.to_data(), Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=110
+        )
+
+    def write(self, path: str | Path) -> None:
+        p = Path(path)
+        p.write_text(self.to_json() if p.suffix == ".json" else self.to_yaml(), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: str | Path) -> ProductionRequest:
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text) if str(path).endswith(".json") else yaml.load(text, Loader=_Loader)
+        return cls.model_validate(data)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_presenter)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def request_json_schema() -> dict[str, Any]:
+    """JSON schema of the production request (``docs/production-request.schema.json``)."""
+    return ProductionRequest.model_json_schema()
+
+
+def encode_config(config: StepConfig) -> str:
+    """The step configuration as one shell-safe token (zlib + urlsafe base64 of canonical JSON).
+
+    The job template passes it to the worker on its command line; the local backend passes the very same token.
+    """
+    import base64
+    import zlib
+
+    raw = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
+
+
+def decode_config(token: str) -> StepConfig:
+    """Inverse of :func:`encode_config`."""
+    import base64
+    import zlib
+
+    return StepConfig.model_validate_json(zlib.decompress(base64.urlsafe_b64decode(token.encode("ascii"))))
