@@ -1,0 +1,53 @@
+"""``compile()``: CWL document (+ optional inputs) → :class:`~cwl2dirac.request.ProductionRequest`, in one call."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from cwl2dirac.emit import emit, stem
+from cwl2dirac.inputs import load_job_order
+from cwl2dirac.loader import load
+from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.passes import PASSES
+from cwl2dirac.passes.context import Compilation
+from cwl2dirac.request import ProductionRequest
+
+Pass = Callable[[Compilation], Compilation]
+
+
+def production_name(pipeline: str | Path) -> str:
+    """The default production name: the pipeline file's stem, made catalog-safe."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem(str(pipeline)))[:64] or "production"
+
+
+def compile_workflow(
+    pipeline: str | Path,
+    inputs: str | Path | None = None,
+    *,
+    name: str | None = None,
+    bodies: bool = True,
+    passes: tuple[Pass, ...] = PASSES,
+) -> ProductionRequest:
+    """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
+
+    ``bodies=False`` skips building DIRAC job templates (and importing DIRAC), and the DIRAC link check.
+    """
+    workflow = load(pipeline)
+    job_order = load_job_order(inputs, workflow) if inputs is not None else None
+    comp = Compilation(
+        workflow=workflow,
+        name=name or production_name(pipeline),
+        source=to_uri(pipeline),
+        job_order=job_order,
+        build_bodies=bodies,
+    )
+    for compiler_pass in passes:
+        comp = compiler_pass(comp)
+    request = emit(comp)
+    if bodies:
+        from cwl2dirac.dirac.validator import check_links
+
+        check_links(request)
+    return request

@@ -1,0 +1,152 @@
+"""Emit the :class:`~cwl2dirac.request.ProductionRequest` from a finished compilation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cwl2dirac.ir import CwlType
+from cwl2dirac.loader.locate import display_path
+from cwl2dirac.passes.check_types import source_type
+from cwl2dirac.passes.configs import source_name
+from cwl2dirac.passes.context import INPUTS_STEP, Compilation
+from cwl2dirac.passes.graph import topological
+from cwl2dirac.passes.metadata import exact_query
+from cwl2dirac.passes.resources import step_resources
+from cwl2dirac.request import (
+    FIELD_INDEX,
+    InputDataset,
+    InputFile,
+    OutputSpec,
+    ProductionRequest,
+    StepSpec,
+    WorkflowOutputSpec,
+)
+
+
+def emit(comp: Compilation) -> ProductionRequest:
+    assert comp.graph is not None
+    wf = comp.workflow
+    steps = []
+    for step_id in topological(comp.graph):
+        step = wf.step(step_id)
+        plan = comp.plans[step_id]
+        res = step_resources(step, wf)
+        parents = sorted({d.step for d in plan.drivers if d.step is not None})
+        after = sorted({src.step for _, src in plan.side if src.step is not None} - set(parents))
+        steps.append(
+            StepSpec(
+                name=step.id,
+                dirac_name=plan.dirac_name,
+                description=(step.label or step.tool.label or step.id)[:255],
+                type=plan.type,
+                plugin=plan.plugin,
+                group_size=plan.group_size,
+                agent_type=plan.agent_type,
+                parents=parents,
+                after=after,
+                input_query=dict(plan.input_query) if plan.input_query is not None else None,
+                output_query=dict(plan.output_query),
+                tasks=plan.tasks if not plan.drivers else None,
+                expected_files=plan.expected_files,
+                flush=plan.flush,
+                max_retries=plan.max_retries,
+                cpu_time=res.cpu_time,
+                processors=res.processors,
+                memory_mb=res.memory_mb,
+                outputs=[
+                    OutputSpec(port=port, type=_type_of(step.tool.output(port)), metadata=dict(md))
+                    for port, md in plan.output_metadata.items()
+                ],
+                config=comp.configs[step_id],
+                body=comp.bodies.get(step_id, ""),
+            )
+        )
+    return ProductionRequest(
+        name=comp.name,
+        description=(wf.label or wf.doc or "").strip().splitlines()[0] if (wf.label or wf.doc) else "",
+        source=display_path(comp.source),
+        cwl_version=wf.cwl_version,
+        metadata_fields=dict(sorted(comp.fields.items())),  # type: ignore[arg-type]
+        inputs=_datasets(comp),
+        job_order=_plain_job_order(comp),
+        steps=steps,
+        outputs=[
+            WorkflowOutputSpec(
+                name=o.id,
+                type=str(o.type),
+                sources=[source_name(s) for s in o.sources],
+                query=_output_query(comp, o.sources),
+                array=len(o.sources) > 1 or any(source_type(wf, s).is_array for s in o.sources),
+                link_merge=o.link_merge,
+                pick_value=o.pick_value,
+            )
+            for o in wf.outputs
+        ],
+    )
+
+
+def _type_of(port: Any) -> str:
+    return str(port.type) if port is not None else "Any"
+
+
+def _output_query(comp: Compilation, sources: Any) -> dict[str, Any] | None:
+    if len(sources) != 1:
+        return None
+    src = sources[0]
+    if src.step is None:
+        return dict(comp.input_queries[src.port]) if src.port in comp.input_queries else None
+    md = comp.plans[src.step].output_metadata.get(src.port)
+    return exact_query(md) if md else None
+
+
+def _files(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict) and value.get("class") in ("File", "Directory"):
+        return [value]
+    if isinstance(value, list):
+        return [f for v in value for f in _files(v)]
+    return []
+
+
+def _datasets(comp: Compilation) -> list[InputDataset]:
+    wf = comp.workflow
+    datasets = []
+    for port in wf.inputs:
+        if port.id not in comp.input_queries:
+            continue
+        value = comp.job_order.get(port.id) if comp.job_order is not None else None
+        if value is None:
+            value = port.default
+        files = []
+        for index, f in enumerate(_files(value)):
+            location = f.get("path") or f.get("location") or ""
+            md = {**comp.input_queries[port.id], **_own(comp, port.id), FIELD_INDEX: index}
+            files.append(InputFile(location=str(location), metadata=md))
+        datasets.append(
+            InputDataset(
+                name=port.id, query=dict(comp.input_queries[port.id]), files=files,
+                array=port.type.non_null().kind == "array",
+            )
+        )
+    return datasets
+
+
+def _own(comp: Compilation, name: str) -> dict[str, Any]:
+    from cwl2dirac.request import FIELD_OUTPUT, FIELD_PRODUCTION, FIELD_STEP
+
+    return {FIELD_PRODUCTION: comp.name, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: name}
+
+
+def _plain_job_order(comp: Compilation) -> dict[str, Any]:
+    return dict(comp.job_order) if comp.job_order is not None else {}
+
+
+def stem(path: str) -> str:
+    name = Path(path.split("#", 1)[0]).name
+    for ext in (".cwl", ".yml", ".yaml", ".json"):
+        if name.endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+__all__ = ["CwlType", "emit", "stem"]

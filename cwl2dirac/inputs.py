@@ -1,0 +1,143 @@
+"""Reading and checking a job order (``inputs.yml``) against a workflow's inputs, before anything runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cwl2dirac.errors import InputError, Location
+from cwl2dirac.hints import suggest
+from cwl2dirac.ir import NUMERIC, CwlType, Workflow
+from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.loader.locate import uri_to_path
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
+    """The job order at ``path`` with File/Directory locations made absolute; checked against ``wf``."""
+    if path is None:
+        data: dict[str, Any] = {}
+        uri = "<no inputs>"
+        base = os.getcwd()
+    else:
+        uri = to_uri(path)
+        file = uri_to_path(uri)
+        base = os.path.dirname(file)
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read inputs file {path}: {exc.strerror}") from None
+        try:
+            loaded = yaml.load(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            raise InputError(
+                f"malformed YAML: {exc.problem}",
+                Location(uri, (), mark.line + 1 if mark else None, mark.column + 1 if mark else None),
+            ) from None
+        data = loaded or {}
+        if not isinstance(data, dict):
+            raise InputError("the inputs file must hold a mapping of input names to values", Location(uri, ()))
+    names = {p.id for p in wf.inputs}
+    for key in data:
+        if key not in names and not str(key).startswith(("cwl:", "$")):
+            raise InputError(f"unknown input '{key}'{suggest(str(key), names)}", Location(uri, (key,)))
+    result: dict[str, Any] = {}
+    for port in wf.inputs:
+        where = Location(uri, (port.id,))
+        if port.id not in data or data[port.id] is None:
+            if not port.type.optional and not port.has_default:
+                raise InputError(f"missing required input '{port.id}' ({port.type})", Location(uri, ()))
+            if port.id in data:
+                result[port.id] = None
+            continue
+        result[port.id] = _check(data[port.id], port.type, port.id, where, base)
+    return result
+
+
+def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any:
+    kind = t.kind
+    if kind == "Any":
+        return _resolve_files(value, base, name, where)
+    if kind == "union":
+        errors = []
+        for member in t.members:
+            try:
+                return _check(value, member, name, where, base)
+            except InputError as exc:
+                errors.append(exc)
+        if any(m.kind in ("File", "Directory") for m in t.members) and errors:
+            file_errors = [e for e in errors if "does not exist" in e.message]
+            if file_errors:
+                raise file_errors[0]
+        raise InputError(f"input '{name}' expects {t} but got {_show(value)}", where)
+    if kind == "null":
+        if value is None:
+            return None
+    elif kind in ("File", "Directory"):
+        if isinstance(value, dict) and value.get("class") == kind:
+            return _resolve_files(value, base, name, where)
+    elif kind == "array":
+        if isinstance(value, list):
+            assert t.items is not None
+            return [_check(v, t.items, name, where, base) for v in value]
+    elif kind == "boolean":
+        if isinstance(value, bool):
+            return value
+    elif kind in NUMERIC:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if kind in ("int", "long") and isinstance(value, float):
+                raise InputError(f"input '{name}' expects {kind} but got {_show(value)}", where)
+            return value
+    elif kind in ("string",):
+        if isinstance(value, str):
+            return value
+    elif kind == "enum":
+        if isinstance(value, str) and value in t.symbols:
+            return value
+        raise InputError(
+            f"input '{name}' must be one of {', '.join(t.symbols)}, not {_show(value)}"
+            f"{suggest(str(value), t.symbols)}", where,
+        )
+    elif kind == "record":
+        if isinstance(value, dict):
+            return {k: _check(value.get(k), ft, f"{name}.{k}", where, base) for k, ft in t.fields} | {
+                k: v for k, v in value.items() if k not in dict(t.fields)
+            }
+    raise InputError(f"input '{name}' expects {t} but got {_show(value)}", where)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict) and "class" in value:
+        return f"a {value['class']}"
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
+    if isinstance(value, list):
+        return [_resolve_files(v, base, name, where) for v in value]
+    if not isinstance(value, dict) or value.get("class") not in ("File", "Directory"):
+        return value
+    out = dict(value)
+    if "contents" in out and "location" not in out and "path" not in out:
+        return out
+    loc = out.pop("location", None) or out.pop("path", None)
+    if loc is None:
+        raise InputError(f"input '{name}': a {value['class']} needs 'location' or 'path'", where)
+    path = uri_to_path(str(loc)) if str(loc).startswith("file://") else str(loc)
+    if "://" in path:
+        out["location"] = path
+        return out
+    path = os.path.normpath(os.path.join(base, path))
+    exists = os.path.isfile(path) if value["class"] == "File" else os.path.isdir(path)
+    if not exists:
+        raise InputError(f"input '{name}': {value['class'].lower()} {path} does not exist", where)
+    out["location"] = Path(path).as_uri()
+    if "secondaryFiles" in out:
+        out["secondaryFiles"] = [_resolve_files(s, base, name, where) for s in out["secondaryFiles"]]
+    return out

@@ -1,0 +1,26 @@
+"""The compiler passes, applied in this order by :func:`cwl2dirac.compile`. Each takes and returns a
+:class:`~cwl2dirac.passes.context.Compilation`."""
+
+from cwl2dirac.passes.bodies import build_bodies
+from cwl2dirac.passes.check_sources import check_sources
+from cwl2dirac.passes.check_types import check_types
+from cwl2dirac.passes.configs import build_configs
+from cwl2dirac.passes.flatten import flatten
+from cwl2dirac.passes.graph import build_graph
+from cwl2dirac.passes.grouping import assign_grouping
+from cwl2dirac.passes.metadata import assign_metadata
+from cwl2dirac.passes.plan import plan_steps
+
+PASSES = (
+    flatten,
+    check_sources,
+    build_graph,
+    check_types,
+    plan_steps,
+    assign_metadata,
+    assign_grouping,
+    build_configs,
+    build_bodies,
+)
+
+__all__ = ["PASSES"]

@@ -1,0 +1,54 @@
+"""Pass: the DIRAC job template (workflow XML built with DIRAC's Job API) of every step."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from cwl2dirac.hints import Apptainer, Job, Software, parse_hint
+from cwl2dirac.ir import Step, Workflow
+from cwl2dirac.passes.context import Compilation
+from cwl2dirac.passes.resources import step_resources
+
+
+def build_bodies(comp: Compilation) -> Compilation:
+    if not comp.build_bodies:
+        return comp
+    from cwl2dirac.dirac.job import build_body
+
+    wf = comp.workflow
+    bodies: dict[str, str] = {}
+    for step in wf.steps:
+        plan = comp.plans[step.id]
+        res = step_resources(step, wf)
+        bodies[step.id] = build_body(
+            comp.configs[step.id],
+            name=f"{comp.name}.{plan.dirac_name}",
+            step_type=plan.type,
+            job=_hint(step, wf, "dirac:Job", Job),
+            software=_hint(step, wf, "dirac:Software", Software),
+            apptainer=_apptainer(step, wf),
+            cpu_time=res.cpu_time,
+            processors=res.processors,
+            memory_mb=res.memory_mb,
+        )
+    return replace(comp, bodies=bodies)
+
+
+def _hint(step: Step, wf: Workflow, cls: str, model: type) -> Any:
+    req = step.find(cls) or wf.find(cls)
+    if req is None:
+        return None
+    hint = parse_hint(req.cls, dict(req.fields), req.location)
+    assert isinstance(hint, model)
+    return hint
+
+
+def _apptainer(step: Step, wf: Workflow) -> Apptainer | None:
+    hint = _hint(step, wf, "dirac:Apptainer", Apptainer)
+    if hint is not None:
+        return hint
+    docker = step.find("DockerRequirement") or wf.find("DockerRequirement")
+    if docker is not None and docker.fields.get("dockerPull"):
+        return Apptainer(image=f"docker://{docker.fields['dockerPull']}")
+    return None

@@ -1,0 +1,184 @@
+"""Pass: the worker configuration of every step (what travels inside its job template).
+
+The tool document is made self-contained and location-independent: every ``file://`` URI below the main
+document's folder becomes relative, and the requirements a workflow passes down to the tool (EnvVar, InlineJavascript…)
+are added to it, so that cwltool runs it on a worker exactly as inside the workflow.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urldefrag
+
+from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.hints import Job, parse_hint
+from cwl2dirac.ir import PortRef, Step, Workflow
+from cwl2dirac.loader.locate import uri_to_path
+from cwl2dirac.passes.check_types import source_type
+from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
+from cwl2dirac.passes.expressions import _raw_value
+from cwl2dirac.passes.metadata import exact_query
+from cwl2dirac.passes.plan import carries_data
+from cwl2dirac.request import InputBinding, OutputBinding, StepConfig
+
+INHERITED = (
+    "InlineJavascriptRequirement", "SchemaDefRequirement", "EnvVarRequirement", "ShellCommandRequirement",
+    "ResourceRequirement", "InitialWorkDirRequirement", "DockerRequirement", "SoftwareRequirement",
+    "LoadListingRequirement", "NetworkAccess", "InplaceUpdateRequirement", "ToolTimeLimit", "WorkReuse",
+)
+EXPRESSION_REQUIREMENTS = ("InlineJavascriptRequirement", "StepInputExpressionRequirement")
+
+
+def build_configs(comp: Compilation) -> Compilation:
+    base = os.path.dirname(uri_to_path(urldefrag(comp.source)[0]))
+    configs = {
+        step.id: step_config(step, comp.plans[step.id], comp, base) for step in comp.workflow.steps
+    }
+    return replace(comp, configs=configs)
+
+
+def source_name(src: PortRef) -> str:
+    return f"{INPUTS_STEP}/{src.port}" if src.step is None else f"{src.step}/{src.port}"
+
+
+def step_config(step: Step, plan: StepPlan, comp: Compilation, base: str) -> StepConfig:
+    wf = comp.workflow
+    job = _job_hint(step, wf)
+    document = relativize(_with_inherited(step, wf), base)
+    return StepConfig(
+        production=comp.name,
+        step=step.id,
+        tool=document,
+        requirements=[
+            {"class": r.cls, **dict(r.fields)}
+            for r in _unique((*step.all_requirements(), *wf.requirements))
+            if r.cls in EXPRESSION_REQUIREMENTS
+        ],
+        inputs=_inputs(step, plan, comp),
+        outputs=[
+            OutputBinding(
+                port=port,
+                type=str(out.type) if (out := step.tool.output(port)) else "Any",
+                carrier=not (out.type.carries_files if out else False),
+                metadata=dict(plan.output_metadata.get(port, {})),
+            )
+            for port in step.outputs
+        ],
+        scatter=list(step.scatter),
+        scatter_method=step.scatter_method,
+        task_values={k: list(v) for k, v in plan.task_values.items()} if plan.task_values else None,
+        when=step.when,
+        output_path=plan.output_path,
+        output_se=job.output_se if job else None,
+    )
+
+
+def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]:
+    wf = comp.workflow
+    drivers = set(plan.drivers)
+    side = {src for _, src in plan.side}
+    bindings: list[InputBinding] = []
+    names = [i.id for i in step.inputs] + [p.id for p in step.tool.inputs if step.input(p.id) is None]
+    for name in names:
+        inp = step.input(name)
+        if inp is None:
+            bindings.append(InputBinding(port=name, kind="none"))
+            continue
+        common: dict[str, Any] = {
+            "link_merge": inp.link_merge, "pick_value": inp.pick_value, "value_from": inp.value_from,
+            "default": inp.default, "has_default": inp.has_default,
+        }
+        data = [s for s in inp.sources if carries_data(wf, s)]
+        if not data:
+            value = None
+            if inp.sources and comp.job_order is not None:
+                value = _raw_value(replace(step, inputs=(replace(inp, value_from=None, has_default=False),)),
+                                   name, wf, comp.job_order)
+            bindings.append(InputBinding(port=name, kind="value", value=value, **common))
+            continue
+        if len(data) != len(inp.sources):
+            raise UnsupportedFeature(
+                f"step '{step.id}' input '{name}' merges files with plain values", inp.location
+            )
+        kinds = {"files" if s in drivers else "side" if s in side else "?" for s in data}
+        if len(kinds) != 1 or "?" in kinds:
+            raise UnsupportedFeature(
+                f"step '{step.id}' input '{name}' mixes sources that form tasks with sources every task needs",
+                inp.location,
+            )
+        kind = kinds.pop()
+        scattered_here = name in step.scatter
+        array = not scattered_here and (
+            len(data) > 1 or bool(inp.link_merge) or source_type(wf, data[0]).is_array
+        )
+        carrier = not source_type(wf, data[0]).item().carries_files
+        query = None
+        if kind == "side":
+            query = _side_query(data, plan, comp)
+        bindings.append(
+            InputBinding(
+                port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,
+                carrier=carrier, **common,
+            )
+        )
+    return bindings
+
+
+def _side_query(data: list[PortRef], plan: StepPlan, comp: Compilation) -> dict[str, Any]:
+    if len(data) != 1:
+        raise UnsupportedFeature(f"step '{plan.step}': a side input with several sources is not supported")
+    src = data[0]
+    if src.step is None:
+        return dict(comp.input_queries[src.port])
+    return exact_query(comp.plans[src.step].output_metadata[src.port])
+
+
+def _job_hint(step: Step, wf: Workflow) -> Job | None:
+    req = step.find("dirac:Job") or wf.find("dirac:Job")
+    if req is None:
+        return None
+    hint = parse_hint(req.cls, dict(req.fields), req.location)
+    assert isinstance(hint, Job)
+    return hint
+
+
+def _unique(reqs: tuple[Any, ...]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for r in reqs:
+        if r.cls not in seen:
+            seen.add(r.cls)
+            out.append(r)
+    return out
+
+
+def _with_inherited(step: Step, wf: Workflow) -> dict[str, Any]:
+    """The tool document with the requirements it inherits from its step and workflows (its own win)."""
+    document = dict(step.tool.document)
+    own = {r.get("class") for r in document.get("requirements", []) if isinstance(r, Mapping)}
+    extra = [
+        {"class": r.cls, **dict(r.fields)}
+        for r in _unique((*step.requirements, *wf.requirements))
+        if r.cls in INHERITED and r.cls not in own
+    ]
+    if extra:
+        document["requirements"] = [*document.get("requirements", []), *extra]
+    return document
+
+
+def relativize(value: Any, base: str) -> Any:
+    """Every ``file://`` URI in ``value`` made relative to folder ``base`` (consistently, so ids still match)."""
+    if isinstance(value, str):
+        if value.startswith("file://"):
+            path, frag = urldefrag(value)
+            rel = os.path.relpath(uri_to_path(path), base)
+            return f"{rel}#{frag}" if frag else rel
+        return value
+    if isinstance(value, Mapping):
+        return {k: relativize(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [relativize(v, base) for v in value]
+    return value

@@ -1,0 +1,61 @@
+"""The value that flows through the passes: the workflow plus what earlier passes derived."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from cwl2dirac.ir import PortRef, Workflow
+
+INPUTS_STEP = "_inputs"
+"""The pseudo step name under which workflow input files are registered in the catalog."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    """What the compiler decided for one step (filled in by several passes)."""
+
+    step: str
+    dirac_name: str
+    drivers: tuple[PortRef, ...] = ()
+    """Sources whose files (or carriers) the transformation's input query selects: they form the tasks."""
+    side: tuple[tuple[str, PortRef], ...] = ()
+    """(port, source) pairs found by the worker through a query: constant for every task."""
+    scattered_over_files: bool = False
+    task_values: Mapping[str, list[Any]] | None = None
+    tasks: int | None = None
+    expected_files: int | None = None
+    type: str = "MCSimulation"
+    plugin: str = "Standard"
+    group_size: int = 1
+    agent_type: str = "Automatic"
+    flush: bool = False
+    max_retries: int = 2
+    input_query: Mapping[str, Any] | None = None
+    output_query: Mapping[str, Any] = field(default_factory=dict)
+    output_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per registered output port: the catalog metadata its files get."""
+    output_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Compilation:
+    """Input and output of every pass (passes return a modified copy)."""
+
+    workflow: Workflow
+    name: str
+    source: str
+    job_order: Mapping[str, Any] | None = None
+    """Workflow input values; None when compiling without inputs."""
+    graph: nx.DiGraph | None = None
+    plans: Mapping[str, StepPlan] = field(default_factory=dict)
+    fields: Mapping[str, str] = field(default_factory=dict)
+    """Catalog metadata field -> DIRAC type."""
+    input_queries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Workflow input (File type) -> the query its files are selected by."""
+    build_bodies: bool = True
+    configs: Mapping[str, Any] = field(default_factory=dict)
+    bodies: Mapping[str, str] = field(default_factory=dict)

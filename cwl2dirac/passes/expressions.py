@@ -1,0 +1,74 @@
+"""Evaluating CWL parameter references and expressions at compile time (with cwl-utils' evaluator, as cwltool)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
+from cwl2dirac.ir import Requirement, Step, Workflow
+
+
+def js_requirements(step: Step, wf: Workflow) -> list[dict[str, Any]]:
+    """The requirements that matter to expression evaluation, as plain CWL dicts."""
+    wanted = ("InlineJavascriptRequirement",)
+    reqs: list[Requirement] = [r for r in (*step.all_requirements(), *wf.requirements) if r.cls in wanted]
+    return [{"class": r.cls, **dict(r.fields)} for r in reqs]
+
+
+def _raw_value(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]) -> Any:
+    inp = step.input(port)
+    if inp is None:
+        tool_port = step.tool.input(port)
+        return tool_port.default if tool_port is not None else None
+    values = []
+    for src in inp.sources:
+        if src.step is not None:
+            raise UnsupportedFeature(
+                f"step '{step.id}': input '{port}' needs the value of '{src}', produced by another "
+                "transformation, when the production is compiled",
+                inp.location,
+            )
+        value = job_order.get(src.port)
+        if value is None:
+            wf_port = wf.input(src.port)
+            value = wf_port.default if wf_port is not None else None
+        values.append(value)
+    if not inp.sources:
+        value = None
+    elif len(values) == 1 and not inp.link_merge:
+        value = values[0]
+    elif inp.link_merge == "merge_flattened":
+        value = [x for v in values for x in (v if isinstance(v, list) else [v])]
+    else:
+        value = values
+    if value is None and inp.has_default:
+        value = inp.default
+    return value
+
+
+def evaluate_step_input(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]) -> Any:
+    """The value a step input takes (sources, linkMerge, default, then valueFrom) from workflow input values."""
+    inp = step.input(port)
+    value = _raw_value(step, port, wf, job_order)
+    if inp is None or inp.value_from is None:
+        return value
+    context = {i.id: _raw_value(step, i.id, wf, job_order) for i in step.inputs if i.id != port}
+    context[port] = value
+    return evaluate(inp.value_from, context, value, js_requirements(step, wf), wf.cwl_version, inp.location)
+
+
+def evaluate(
+    expression: str, inputs: Mapping[str, Any], self_value: Any, requirements: list[dict[str, Any]],
+    cwl_version: str = "v1.2", location: Any = None,
+) -> Any:
+    from cwl_utils.expression import do_eval
+
+    try:
+        return do_eval(
+            expression, dict(inputs), requirements, None, None, {"cores": 1, "ram": 1024},
+            context=self_value, cwlVersion=cwl_version,
+        )
+    except Exception as exc:  # the evaluator raises several kinds (JavascriptException, WorkflowException)
+        message = " ".join(str(exc).split())
+        raise ValidationError(f"expression {expression.strip()!r} failed: {message}", location) from None

@@ -1,0 +1,208 @@
+"""Pass: flatten sub-workflows into one level of steps named ``outer/inner``.
+
+Inner steps inherit the sub-workflow step's and the sub-workflow's requirements and hints (inner ones win). A
+scattered sub-workflow step scatters every inner step that depends on a scattered input, element by element.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.ir import PortRef, Step, StepInput, Workflow, WorkflowOutput
+from cwl2dirac.passes.context import Compilation
+
+
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    sources: tuple[PortRef, ...]
+    link_merge: str | None = None
+    pick_value: str | None = None
+
+
+def flatten(comp: Compilation) -> Compilation:
+    if not any(s.tool.cls == "Workflow" for s in comp.workflow.steps):
+        return comp
+    return replace(comp, workflow=flatten_workflow(comp.workflow))
+
+
+def flatten_workflow(wf: Workflow) -> Workflow:
+    steps: list[Step] = []
+    outputs: dict[PortRef, _Binding] = {}
+    for step in wf.steps:
+        if step.tool.cls != "Workflow" or step.tool.workflow is None:
+            steps.append(step)
+            continue
+        inner_steps, inner_outputs = _inline(step, flatten_workflow(step.tool.workflow))
+        steps.extend(inner_steps)
+        outputs.update(inner_outputs)
+    steps = [_resolve_step(s, outputs) for s in steps]
+    wf_outputs = tuple(_resolve_output(o, outputs) for o in wf.outputs)
+    return replace(wf, steps=tuple(steps), outputs=wf_outputs)
+
+
+def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Binding]]:
+    if outer.when is not None:
+        raise UnsupportedFeature(
+            f"step '{outer.id}': 'when' on a sub-workflow step is not supported; put 'when' on its inner steps",
+            outer.location,
+        )
+    prefix = outer.id
+    scattered = {PortRef(None, name) for name in outer.scatter}
+    per_element: set[PortRef] = set(scattered)
+    mapped: list[Step] = []
+    for step in inner.steps:
+        inputs: list[StepInput] = []
+        for inp in step.inputs:
+            sources: list[PortRef] = []
+            link_merge, pick_value = inp.link_merge, inp.pick_value
+            default, has_default = inp.default, inp.has_default
+            for src in inp.sources:
+                if src.step is not None:
+                    sources.append(PortRef(f"{prefix}/{src.step}", src.port))
+                    continue
+                outer_in = outer.input(src.port)
+                if outer_in is None or (not outer_in.sources and not outer_in.has_default):
+                    port = inner.input(src.port)
+                    if port is not None and port.has_default and not has_default:
+                        default, has_default = port.default, True
+                    continue
+                if outer_in.value_from is not None:
+                    raise UnsupportedFeature(
+                        f"step '{outer.id}': valueFrom on input '{outer_in.id}' of a sub-workflow step is not "
+                        "supported; move the expression to the inner step",
+                        outer_in.location,
+                    )
+                if not outer_in.sources:
+                    default, has_default = outer_in.default, True
+                    continue
+                if len(outer_in.sources) > 1 or outer_in.link_merge or outer_in.pick_value:
+                    if len(inp.sources) > 1:
+                        raise UnsupportedFeature(
+                            f"step '{outer.id}/{step.id}': input '{inp.id}' merges a merged sub-workflow input",
+                            inp.location,
+                        )
+                    link_merge = outer_in.link_merge or link_merge
+                    pick_value = outer_in.pick_value or pick_value
+                sources.extend(outer_in.sources)
+            inputs.append(
+                replace(inp, sources=tuple(sources), link_merge=link_merge, pick_value=pick_value,
+                        default=default, has_default=has_default)
+            )
+        mapped.append(
+            replace(
+                step,
+                id=f"{prefix}/{step.id}",
+                inputs=tuple(inputs),
+                requirements=step.requirements + outer.requirements + inner.requirements,
+                hints=step.hints + outer.hints + inner.hints,
+            )
+        )
+    if scattered:
+        mapped = _scatter_elementwise(outer, inner, mapped, per_element)
+    outputs = {
+        PortRef(prefix, o.id): _Binding(
+            tuple(_map_ref(src, prefix, outer) for src in o.sources), o.link_merge, o.pick_value
+        )
+        for o in inner.outputs
+    }
+    return mapped, outputs
+
+
+def _scatter_elementwise(
+    outer: Step, inner: Workflow, steps: list[Step], per_element: set[PortRef]
+) -> list[Step]:
+    """Scatter every inner step that consumes a scattered input or a per-element output."""
+    original = {f"{outer.id}/{s.id}": s for s in inner.steps}
+    elem: set[PortRef] = set()  # per-element values, in the flattened namespace
+    for name in outer.scatter:
+        outer_in = outer.input(name)
+        if outer_in is not None:
+            elem.update(outer_in.sources)
+    done: dict[str, Step] = {}
+    changed = True
+    while changed:
+        changed = False
+        for step in steps:
+            if step.id in done:
+                continue
+            inner_step = original[step.id]
+            ports = [
+                i.id
+                for i, orig in zip(step.inputs, inner_step.inputs, strict=True)
+                if any(src in per_element for src in orig.sources if src.step is None)
+                or any(src in elem for src in i.sources if src.step is not None)
+            ]
+            if not ports:
+                continue
+            if step.scatter:
+                raise UnsupportedFeature(
+                    f"step '{step.id}': a scatter inside a scattered sub-workflow (nested scatter) is not supported",
+                    step.location,
+                )
+            done[step.id] = replace(step, scatter=tuple(ports), scatter_method=outer.scatter_method or (
+                "dotproduct" if len(ports) > 1 else None))
+            elem.update(PortRef(step.id, o) for o in step.outputs)
+            changed = True
+    return [done.get(s.id, s) for s in steps]
+
+
+def _map_ref(src: PortRef, prefix: str, outer: Step) -> PortRef:
+    if src.step is not None:
+        return PortRef(f"{prefix}/{src.step}", src.port)
+    outer_in = outer.input(src.port)
+    if outer_in is not None and len(outer_in.sources) == 1:
+        return outer_in.sources[0]
+    raise UnsupportedFeature(
+        f"step '{outer.id}': sub-workflow output passes input '{src.port}' through; connect it directly",
+        outer.location,
+    )
+
+
+def _expand(ref: PortRef, outputs: dict[PortRef, _Binding]) -> _Binding | None:
+    seen = 0
+    binding = outputs.get(ref)
+    while binding is not None and len(binding.sources) == 1 and binding.sources[0] in outputs and seen < 100:
+        binding = outputs[binding.sources[0]]
+        seen += 1
+    return binding
+
+
+def _resolve_sources(
+    sources: tuple[PortRef, ...], link_merge: str | None, pick_value: str | None,
+    outputs: dict[PortRef, _Binding], where: str, location: object,
+) -> tuple[tuple[PortRef, ...], str | None, str | None]:
+    if not any(src in outputs for src in sources):
+        return sources, link_merge, pick_value
+    new: list[PortRef] = []
+    for src in sources:
+        binding = _expand(src, outputs)
+        if binding is None:
+            new.append(src)
+            continue
+        if len(binding.sources) > 1 or binding.link_merge or binding.pick_value:
+            if len(sources) > 1:
+                raise UnsupportedFeature(f"{where}: merges an already merged sub-workflow output")
+            link_merge = binding.link_merge or link_merge
+            pick_value = binding.pick_value or pick_value
+        new.extend(binding.sources)
+    return tuple(new), link_merge, pick_value
+
+
+def _resolve_step(step: Step, outputs: dict[PortRef, _Binding]) -> Step:
+    if not outputs:
+        return step
+    inputs = []
+    for inp in step.inputs:
+        srcs, lm, pv = _resolve_sources(
+            inp.sources, inp.link_merge, inp.pick_value, outputs, f"step '{step.id}' input '{inp.id}'", inp.location
+        )
+        inputs.append(replace(inp, sources=srcs, link_merge=lm, pick_value=pv))
+    return replace(step, inputs=tuple(inputs))
+
+
+def _resolve_output(out: WorkflowOutput, outputs: dict[PortRef, _Binding]) -> WorkflowOutput:
+    srcs, lm, pv = _resolve_sources(
+        out.sources, out.link_merge, out.pick_value, outputs, f"workflow output '{out.id}'", out.location
+    )
+    return replace(out, sources=srcs, link_merge=lm, pick_value=pv)

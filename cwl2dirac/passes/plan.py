@@ -1,0 +1,160 @@
+"""Pass: decide for every step which sources form its tasks (drivers), which are side inputs, and how many tasks.
+
+- A step scattered over a file array gets one task per file; its scattered port's source is the driver.
+- A step scattered only over values known when compiling (``run_number`` from ``n_runs``) has no input files:
+  one task per value (``task_values``), the task number being DIRAC's ``@{JOB_ID}``.
+- A step that is not scattered takes all files of its step sources as drivers (a gather, or a join of several
+  parents) in one task; with only workflow input files, those are its drivers.
+- Any other file input of a scattered step is a side input, found by the worker through a query; the steps that
+  produce side inputs must be complete before the step starts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+from typing import Any
+
+from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.ir import PortRef, Step, Workflow
+from cwl2dirac.passes.check_types import source_type
+from cwl2dirac.passes.context import Compilation, StepPlan
+from cwl2dirac.passes.expressions import evaluate_step_input
+from cwl2dirac.passes.graph import topological
+
+
+def plan_steps(comp: Compilation) -> Compilation:
+    assert comp.graph is not None
+    wf = comp.workflow
+    plans: dict[str, StepPlan] = {}
+    for step_id in topological(comp.graph):
+        step = wf.step(step_id)
+        if step.tool.cls not in ("CommandLineTool", "ExpressionTool"):
+            raise UnsupportedFeature(
+                f"step '{step.id}': a {step.tool.cls} cannot run as a DIRAC job", step.location
+            )
+        plan = _plan(step, wf, comp)
+        tasks = _task_count(step, plan, plans, comp)
+        plans[step_id] = replace(plan, tasks=tasks)
+    return replace(comp, plans=plans)
+
+
+def dirac_name(step_id: str) -> str:
+    """A step id as a DIRAC transformation name part: ``gamma/process`` → ``gamma.process``."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", step_id.replace("/", "."))
+
+
+def carries_data(wf: Workflow, src: PortRef) -> bool:
+    """Does the value at ``src`` travel through the catalog (files, or values from another step)?"""
+    if src.step is not None:
+        return True
+    return source_type(wf, src).carries_files
+
+
+def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
+    plan = StepPlan(step=step.id, dirac_name=dirac_name(step.id))
+    data_inputs = [(inp.id, src) for inp in step.inputs for src in inp.sources if carries_data(wf, src)]
+    scattered = set(step.scatter)
+    scattered_data = [(port, src) for port, src in data_inputs if port in scattered]
+    if scattered_data:
+        constant_scatter = [p for p in step.scatter if p not in {port for port, _ in scattered_data}]
+        if constant_scatter:
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter over both files ({', '.join(sorted({p for p, _ in scattered_data}))})"
+                f" and values ({', '.join(constant_scatter)}) needs one task per combination, which a DIRAC "
+                "transformation cannot form",
+                step.location,
+            )
+        origins = {src.step for _, src in scattered_data}
+        ports = {port for port, _ in scattered_data}
+        if len(ports) > 1:
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter over several file inputs ({', '.join(sorted(ports))}) pairs files "
+                "from different transformations, which DIRAC cannot do; scatter over one input",
+                step.location,
+            )
+        inp = step.input(next(iter(ports)))
+        if inp is not None and len(origins) > 1 and inp.link_merge != "merge_flattened":
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter over '{inp.id}' merges several sources without "
+                "linkMerge: merge_flattened",
+                inp.location,
+            )
+        drivers = tuple(src for _, src in scattered_data)
+        side = tuple((p, s) for p, s in data_inputs if p not in ports)
+        return replace(plan, drivers=drivers, side=side, scattered_over_files=True)
+    step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
+    if step_sources:
+        drivers = tuple(s for _, s in step_sources)
+        side = tuple((p, s) for p, s in data_inputs if s.step is None)
+    else:
+        drivers = tuple(s for _, s in data_inputs)
+        side = ()
+    task_values = _constant_task_values(step, comp) if step.scatter else None
+    return replace(plan, drivers=drivers, side=side, task_values=task_values)
+
+
+def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]] | None:
+    """Per scattered port, the value of each task (scatter over values known at compile time)."""
+    if comp.job_order is None:
+        return None
+    arrays: dict[str, list[Any]] = {}
+    for port in step.scatter:
+        value = evaluate_step_input(step, port, comp.workflow, comp.job_order)
+        if not isinstance(value, list):
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",
+                step.location,
+            )
+        arrays[port] = value
+    method = step.scatter_method or "dotproduct"
+    if len(arrays) == 1 or method == "dotproduct":
+        lengths = {len(v) for v in arrays.values()}
+        if len(lengths) > 1:
+            raise UnsupportedFeature(
+                f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}",
+                step.location,
+            )
+        return arrays
+    if method == "nested_crossproduct":
+        raise UnsupportedFeature(
+            f"step '{step.id}': nested_crossproduct over values needs nested outputs; use flat_crossproduct",
+            step.location,
+        )
+    combos = list(itertools.product(*arrays.values()))
+    return {port: [c[i] for c in combos] for i, port in enumerate(arrays)}
+
+
+def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Compilation) -> int | None:
+    if not plan.drivers:
+        if plan.task_values is not None:
+            return len(next(iter(plan.task_values.values()))) if plan.task_values else 1
+        return None if step.scatter else 1
+    if plan.scattered_over_files:
+        counts = [count_items(src, comp, plans) for src in plan.drivers]
+        return None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
+    return 1
+
+
+def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> int | None:
+    """How many catalog entries (files or carriers) the source registers, when known at compile time."""
+    wf = comp.workflow
+    if src.step is None:
+        if comp.job_order is None:
+            return None
+        value = comp.job_order.get(src.port)
+        if value is None:
+            port = wf.input(src.port)
+            value = port.default if port is not None else None
+        if value is None:
+            return 0
+        return len(value) if isinstance(value, list) else 1
+    plan = plans.get(src.step)
+    if plan is None or plan.tasks is None:
+        return None
+    step = wf.step(src.step)
+    out = step.tool.output(src.port)
+    if out is not None and out.type.non_null().kind == "array" and out.type.carries_files:
+        return None
+    return plan.tasks
