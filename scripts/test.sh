@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set everything up, then run the checks and the whole test suite (what CI runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+echo "== ruff" && ruff check cwl2dirac tests benchmarks
+echo "== mypy" && mypy
+echo "== pytest"
+pytest -n 2 -q "$@"
