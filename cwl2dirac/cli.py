@@ -157,8 +157,9 @@ def _register_run_commands() -> None:
         from cwl2dirac import cli_run
     except ImportError:  # the local backend is optional while it is being built
         return
-    for command in getattr(cli_run, "COMMANDS", ()):
-        main.add_command(command)
+    for value in vars(cli_run).values():
+        if isinstance(value, click.Command) and value.name in ("run", "catalog"):
+            main.add_command(value)
 
 
 _register_run_commands()
