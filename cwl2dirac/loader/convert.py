@@ -47,8 +47,10 @@ class Converter:
         self._stack: list[str] = []
 
     # -- processes -----------------------------------------------------------------------------------------
-    def process(self, obj: Any, uri: str, location: Location | None = None) -> Tool:
-        key = getattr(obj, "id", None) or uri
+    def process(self, obj: Any, uri: str, location: Location | None = None, inline: bool = False) -> Tool:
+        """``inline``: an anonymous ``run:`` object (cwl-utils gives it a random ``_:`` id); it is named ``uri``
+        (``<step id>/run``) and located at ``location``, so that output and messages are deterministic."""
+        key = uri if inline else (getattr(obj, "id", None) or uri)
         if key in self._tools:
             return self._tools[key]
         if key in self._stack:
@@ -56,16 +58,16 @@ class Converter:
             raise ValidationError(f"recursive 'run:' reference: {cycle}", location)
         self._stack.append(key)
         try:
-            tool = self._convert_process(obj, key)
+            tool = self._convert_process(obj, key, location if inline else None)
         finally:
             self._stack.pop()
         self._tools[key] = tool
         return tool
 
-    def _convert_process(self, obj: Any, key: str) -> Tool:
+    def _convert_process(self, obj: Any, key: str, loc: Location | None = None) -> Tool:
         cls = getattr(obj, "class_", None) or type(obj).__name__
-        doc_uri = urldefrag(key)[0]
-        loc = Location(doc_uri, _process_path(key))
+        if loc is None:
+            loc = Location(urldefrag(key)[0], _process_path(key))
         version = str(getattr(obj, "cwlVersion", None) or _version_of(obj))
         named = _named_types(obj)
         inputs = tuple(self._port(p, named, loc.child("inputs")) for p in obj.inputs or ())
@@ -90,7 +92,7 @@ class Converter:
             doc=_doc(getattr(obj, "doc", None)),
             base_command=tuple(str(b) for b in base_command),
             workflow=workflow,
-            document=_LazyDocument(obj),
+            document=_LazyDocument(obj, version, drop_id=str(getattr(obj, "id", None) or "").startswith("_:")),
             location=loc,
         )
 
@@ -145,7 +147,9 @@ class Converter:
                 raise
             tool = self.process(run_obj, run_uri, sloc.child("run"))
         else:
-            tool = self.process(run, getattr(run, "id", None) or f"{s.id}/run", sloc.child("run"))
+            run_id = getattr(run, "id", None)
+            inline = not run_id or str(run_id).startswith("_:")
+            tool = self.process(run, f"{s.id}/run" if inline else run_id, sloc.child("run"), inline=inline)
         inputs = tuple(
             StepInput(
                 id=shortname(i.id),
@@ -195,13 +199,18 @@ class Converter:
 class _LazyDocument(Mapping[str, Any]):
     """The process as a self-contained plain document, made on first use (``cwl-utils`` ``save``)."""
 
-    def __init__(self, obj: Any) -> None:
+    def __init__(self, obj: Any, version: str, drop_id: bool = False) -> None:
         self._obj = obj
+        self._version = version
+        self._drop_id = drop_id
         self._data: dict[str, Any] | None = None
 
     def _get(self) -> dict[str, Any]:
         if self._data is None:
             self._data = self._obj.save(top=True, relative_uris=False)
+            if self._drop_id:  # a random blank-node id ("_:<uuid>") would make the output differ run to run
+                self._data.pop("id", None)
+            self._data.setdefault("cwlVersion", self._version)  # inline run: objects have none of their own
         return self._data
 
     def __getitem__(self, key: str) -> Any:
