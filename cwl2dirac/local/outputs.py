@@ -1,0 +1,167 @@
+"""The workflow's output object after a local run, with its files copied into ``--outdir`` as cwltool does."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from cwl2dirac.local.catalog import LocalCatalog
+from cwl2dirac.request import FIELD_INDEX, ProductionRequest, WorkflowOutputSpec
+from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
+from cwl2dirac.worker.task import source_of
+from cwl2dirac.worker.values import apply_pick_value, merge_sources
+
+
+def _sha1(path: Path) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Outdir:
+    """Places files in the output directory, renaming on collisions (``name_2``) like cwltool."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.used: set[str] = set()
+
+    def place(self, src: Path, basename: str) -> dict[str, Any]:
+        name = basename
+        n = 1
+        while name in self.used:
+            n += 1
+            name = f"{basename}_{n}"
+        self.used.add(name)
+        dest = self.outdir / name
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        if dest.exists() or dest.is_symlink():
+            dest.unlink()
+        try:
+            os.link(src, dest)
+        except OSError:
+            shutil.copyfile(src, dest)
+        root, ext = os.path.splitext(name)
+        return {
+            "class": "File",
+            "location": dest.resolve().as_uri(),
+            "path": str(dest.resolve()),
+            "basename": name,
+            "nameroot": root,
+            "nameext": ext,
+            "checksum": f"sha1${_sha1(dest)}",
+            "size": dest.stat().st_size,
+        }
+
+
+def _source_value(
+    request: ProductionRequest,
+    files: list[CatalogFile],
+    spec: WorkflowOutputSpec,
+    source: str,
+    catalog: LocalCatalog,
+    outdir: _Outdir,
+    single: bool,
+) -> Any:
+    step_name = source.rsplit("/", 1)[0]
+    step = next((s for s in request.steps if s.name == step_name), None)
+    carrier = step is not None and any(
+        o.port == source.rsplit("/", 1)[1] and o.carrier for o in step.config.outputs
+    )
+    values: list[Any] = []
+    for f in files:
+        path = catalog.storage_path(f.lfn)
+        if carrier:
+            values.append(json.loads(path.read_text(encoding="utf-8")))
+        else:
+            values.append(outdir.place(path, f.lfn.rsplit("/", 1)[-1]))
+    scattered = any(f.metadata.get(FIELD_SCATTER) for f in files) or bool(step and step.config.scatter)
+    if scattered:
+        if step is not None and step.input_query is None and step.tasks:
+            slots: list[Any] = [None] * step.tasks  # tasks skipped by `when` give null, as in CWL
+            nested = not carrier and spec.type.endswith("[][]")
+            for f, v in zip(files, values, strict=True):
+                i = int(f.metadata.get(FIELD_INDEX) or 0) - 1
+                if 0 <= i < step.tasks:
+                    if nested:
+                        slots[i] = [*(slots[i] or []), v]
+                    else:
+                        slots[i] = v
+            return slots
+        if not carrier and spec.type.endswith("[][]"):
+            grouped: dict[int, list[Any]] = {}
+            for f, v in zip(files, values, strict=True):
+                grouped.setdefault(int(f.metadata.get(FIELD_INDEX) or 0), []).append(v)
+            return [grouped[k] for k in sorted(grouped)]
+        return values
+    if carrier:
+        return values[0] if values else None
+    if (single and spec.array) or any(int(f.metadata.get(FIELD_ITEM) or 0) > 0 for f in files):
+        return values
+    return values[0] if values else None
+
+
+def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
+    value = copy.deepcopy(request.job_order.get(name))
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, Mapping) and v.get("class") == "File":
+            loc = str(v.get("path") or v.get("location", ""))
+            path = Path(unquote(urlparse(loc).path)) if loc.startswith("file://") else Path(loc)
+            return outdir.place(path, str(v.get("basename") or path.name))
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        if isinstance(v, dict):
+            return {k: fix(x) for k, x in v.items()}
+        return v
+
+    return fix(value)
+
+
+def collect_outputs(request: ProductionRequest, catalog: LocalCatalog, outdir: Path) -> dict[str, Any]:
+    """The workflow output object, built from the catalog; files are linked (or copied) into ``outdir``."""
+    place = _Outdir(outdir)
+    result: dict[str, Any] = {}
+    step_names = {s.name for s in request.steps}
+    for spec in request.outputs:
+        per_source: list[Any] = []
+        pool: list[CatalogFile] | None = catalog.find(spec.query) if spec.query else None
+        for source in spec.sources:
+            head = source.rsplit("/", 1)[0] if "/" in source else ""
+            if head in step_names:
+                files = pool if pool is not None else []
+                if pool is None or len(spec.sources) > 1 or spec.query is None:
+                    from cwl2dirac.request import FIELD_OUTPUT, FIELD_STEP
+
+                    files = catalog.find({FIELD_STEP: head, FIELD_OUTPUT: source.rsplit("/", 1)[1]})
+                files = sorted((f for f in files if source_of(f) == source), key=CatalogFile.sort_key)
+                per_source.append(
+                    _source_value(
+                        request,
+                        files,
+                        spec,
+                        source,
+                        catalog,
+                        place,
+                        single=len(spec.sources) == 1 and not spec.link_merge,
+                    )
+                )
+            else:
+                name = source.removeprefix("_inputs/")
+                per_source.append(_input_value(request, name, place))
+        if len(per_source) == 1 and not spec.link_merge:
+            value = per_source[0]
+        else:
+            value = merge_sources(per_source, spec.link_merge or "merge_nested")
+        if spec.pick_value:
+            value = apply_pick_value(value, spec.pick_value, spec.name)
+        result[spec.name] = value
+    return result

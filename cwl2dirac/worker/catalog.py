@@ -1,0 +1,103 @@
+"""The catalog interface the worker talks to: the only thing that differs between a grid job and a local task.
+
+A :class:`Catalog` finds files by meta-query, makes a file available locally, puts and registers a file with
+its metadata, and reports a task's input files processed. The local implementation is
+:class:`cwl2dirac.local.catalog.LocalCatalog` (SQLite + a storage directory); a DIRAC one (DataManager,
+FileCatalog, TransformationClient) plugs in through :func:`open_catalog`.
+
+How the worker learns which catalog to use: the ``CWL2DIRAC_CATALOG`` environment variable (or ``--catalog``):
+``sqlite:<workdir>`` for the local backend, ``dirac`` (the default) inside a grid job.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request import MetaQuery
+
+CATALOG_ENV = "CWL2DIRAC_CATALOG"
+
+FIELD_ITEM = "cwl2dirac_item"
+"""Position of a file within its task's output port (flattened array order); children sort by index, item,
+LFN."""
+FIELD_SCATTER = "cwl2dirac_scatter"
+"""1 if the producing task is one element of a scatter (downstream gathers its values into an array), else
+0."""
+CARRIER_SUFFIX = ".json"
+
+EXTRA_FIELDS: dict[str, str] = {FIELD_ITEM: "INT", FIELD_SCATTER: "INT"}
+"""File-level metadata fields the worker adds besides the request's own (to be declared in the DIRAC
+catalog)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFile:
+    """A catalog entry: its LFN and its metadata."""
+
+    lfn: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    size: int | None = None
+    checksum: str | None = None
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """The stable order children see files in: index, item, LFN."""
+        return (_int(self.metadata.get("cwl2dirac_index")), _int(self.metadata.get(FIELD_ITEM)), self.lfn)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """What a worker needs from a file catalog and its storage."""
+
+    def find(self, query: MetaQuery) -> list[CatalogFile]:
+        """Files whose metadata match ``query`` (field -> value | {"=": v} | {"in": [...]}), in stable
+        order."""
+        ...
+
+    def task_inputs(self, step: str, task: int) -> list[CatalogFile]:
+        """The input files of task ``task`` of step ``step`` (locally: the task table; on DIRAC: the job's
+        InputData)."""
+        ...
+
+    def get(self, lfn: str, dest: Path) -> Path:
+        """Make ``lfn`` available locally and return its path (a file in directory ``dest``, or the stored
+        file itself when storage is local)."""
+        ...
+
+    def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
+        """Upload ``path`` as ``lfn`` and register it with ``metadata``. An implementation may defer the
+        registration to :meth:`commit_task` (the local one does, to make it atomic)."""
+        ...
+
+    def commit_task(self, step: str, task: int, inputs: Sequence[str]) -> None:
+        """The task succeeded: make its puts visible and mark its input files Processed (locally, in one
+        transaction that also marks the task done)."""
+        ...
+
+
+def open_catalog(url: str | None = None) -> Catalog:
+    """The catalog named by ``url`` (default: ``$CWL2DIRAC_CATALOG``, else ``dirac``)."""
+    url = url or os.environ.get(CATALOG_ENV) or "dirac"
+    if url.startswith("sqlite:"):
+        from cwl2dirac.local.catalog import LocalCatalog
+
+        return LocalCatalog.open(Path(url.removeprefix("sqlite:")))
+    if url == "dirac":
+        try:
+            from cwl2dirac.dirac.catalog import DiracCatalog  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as exc:  # pragma: no cover - depends on the DIRAC backend
+            raise BackendError(f"the DIRAC catalog is not available: {exc}") from exc
+        catalog: Catalog = DiracCatalog()
+        return catalog
+    raise BackendError(f"unknown catalog {url!r} (expected 'sqlite:<workdir>' or 'dirac')")

@@ -1,0 +1,319 @@
+"""One task of one step: input files → CWL job order → cwltool → outputs put and registered.
+
+The same code runs inside a DIRAC job and inside a local task; it sees the outside world only through a
+:class:`~cwl2dirac.worker.catalog.Catalog`. cwltool runs in-process; loaded tools are cached per process, so a
+pool process that runs many tasks of the same tool loads it once.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
+from cwl2dirac.request import FIELD_INDEX, FIELD_OUTPUT, FIELD_STEP, InputBinding, StepConfig
+from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile
+from cwl2dirac.worker.values import apply_pick_value, merge_sources
+
+log = logging.getLogger("cwl2dirac.worker")
+
+_tools: dict[str, Any] = {}
+
+
+@dataclass
+class TaskResult:
+    """What a task did."""
+
+    status: str  # "success" | "skipped"
+    outputs: dict[str, Any] = field(default_factory=dict)
+    registered: list[str] = field(default_factory=list)
+
+
+def source_of(cf: CatalogFile) -> str:
+    """``step/output`` of a catalog file, from its metadata."""
+    return f"{cf.metadata.get(FIELD_STEP, '')}/{cf.metadata.get(FIELD_OUTPUT, '')}"
+
+
+def is_scattered(cf: CatalogFile) -> bool:
+    return bool(cf.metadata.get(FIELD_SCATTER))
+
+
+class _Inputs:
+    """Turns catalog files into CWL values (File objects or carried values)."""
+
+    def __init__(self, catalog: Catalog, staging: Path) -> None:
+        self.catalog = catalog
+        self.staging = staging
+
+    def value(self, cf: CatalogFile, carrier: bool) -> Any:
+        path = self.catalog.get(cf.lfn, self.staging)
+        if carrier:
+            return json.loads(Path(path).read_text(encoding="utf-8"))
+        obj: dict[str, Any] = {
+            "class": "File",
+            "location": Path(path).resolve().as_uri(),
+            "basename": cf.lfn.rsplit("/", 1)[-1],
+        }
+        return obj
+
+    def group(self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool) -> Any:
+        """The value of one source (or of all, if ``single_source``) for ``binding``."""
+        values = [self.value(cf, binding.carrier) for cf in files]
+        scattered = any(is_scattered(cf) for cf in files)
+        if binding.carrier:
+            if scattered or (len(values) > 1):
+                return values
+            if not values:
+                return [] if binding.array and single_source else None
+            return values[0]
+        if single_source:
+            if binding.array:
+                return values
+        elif scattered or len(values) > 1 or any(int(cf.metadata.get(FIELD_ITEM) or 0) > 0 for cf in files):
+            return values
+        if len(values) > 1:
+            raise BackendError(f"port {binding.port}: {len(values)} files for a single File")
+        return values[0] if values else None
+
+
+def build_job_order(
+    config: StepConfig, task: int, inputs: Sequence[CatalogFile], catalog: Catalog, staging: Path
+) -> dict[str, Any]:
+    """The CWL input object of this task (before ``valueFrom``), per the step's input bindings."""
+    conv = _Inputs(catalog, staging)
+    order: dict[str, Any] = {}
+    for b in config.inputs:
+        if b.kind == "none":
+            continue
+        if b.kind == "value":
+            value = copy.deepcopy(b.value)
+        elif b.kind in ("files", "side"):
+            if b.kind == "side":
+                if b.query is None:
+                    raise BackendError(f"side input {b.port} has no query")
+                pool = catalog.find(b.query)
+            else:
+                pool = list(inputs)
+            by_source = (
+                [sorted((f for f in pool if source_of(f) == s), key=CatalogFile.sort_key) for s in b.sources]
+                if b.sources
+                else [sorted(pool, key=CatalogFile.sort_key)]
+            )
+            if len(by_source) == 1 and not b.link_merge:
+                value = conv.group(by_source[0], b, single_source=True)
+            else:
+                value = merge_sources(
+                    [conv.group(fs, b, single_source=False) for fs in by_source],
+                    b.link_merge or "merge_nested",
+                )
+        else:  # pragma: no cover - pydantic restricts kind
+            raise BackendError(f"unknown binding kind {b.kind}")
+        if b.pick_value:
+            value = apply_pick_value(value, b.pick_value, b.port)
+        if value is None and b.has_default:
+            value = copy.deepcopy(b.default)
+        order[b.port] = value
+    if config.task_values:
+        for port, values in config.task_values.items():
+            if not 1 <= task <= len(values):
+                raise BackendError(f"task {task} out of range: {port} has {len(values)} values")
+            order[port] = copy.deepcopy(values[task - 1])
+    return order
+
+
+def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig) -> Any:
+    from cwl_utils.expression import do_eval
+
+    reqs: Any = [dict(r) for r in config.requirements]
+    return do_eval(
+        expr,
+        dict(inputs),
+        reqs,
+        None,
+        None,
+        {},
+        context=self_value,
+        cwlVersion=str(config.tool.get("cwlVersion", "")),
+    )
+
+
+def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any]:
+    """Evaluate each binding's ``valueFrom`` (``inputs`` = the values before any valueFrom, ``self`` = the
+    port's value), as CWL step inputs do."""
+    if not any(b.value_from for b in config.inputs):
+        return order
+    before = copy.deepcopy(order)
+    out = dict(order)
+    for b in config.inputs:
+        if b.value_from:
+            out[b.port] = _eval(b.value_from, before, order.get(b.port), config)
+    return out
+
+
+def evaluate_when(config: StepConfig, order: Mapping[str, Any]) -> bool:
+    if config.when is None:
+        return True
+    result = _eval(config.when, order, None, config)
+    if not isinstance(result, bool):
+        raise TaskFailed(f"'when' must evaluate to true or false, got {result!r}")
+    return result
+
+
+def _load(config: StepConfig, basedir: Path) -> Any:
+    """The cwltool Process of the step's tool (cached per process by content)."""
+    key = hashlib.sha1(json.dumps([config.tool, config.requirements], sort_keys=True).encode()).hexdigest()
+    proc = _tools.get(key)
+    if proc is None:
+        import cwltool.workflow  # noqa: F401  (registers the tool constructor)
+        from cwltool.context import LoadingContext
+        from cwltool.load_tool import load_tool
+
+        doc = copy.deepcopy(config.tool)
+        tool_id = str(doc.get("id", ""))
+        if "://" not in tool_id:
+            doc["id"] = (basedir / f"{config.step.replace('/', '_') or 'tool'}.cwl").as_uri() + (
+                f"#{tool_id.lstrip('#')}" if tool_id else ""
+            )
+        lc = LoadingContext()
+        lc.requirements = cast(Any, copy.deepcopy(config.requirements))
+        lc.do_update = True
+        lc.disable_js_validation = True  # jshint linting only; it costs a node start per tool
+        proc = load_tool(doc, lc)
+        _tools[key] = proc
+    return proc
+
+
+def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dict[str, Any]:
+    """Run the tool with cwltool in this process; outputs land in ``taskdir/out``."""
+    from cwltool.context import RuntimeContext
+    from cwltool.executors import SingleJobExecutor
+    from cwltool.process import shortname
+
+    proc = _load(config, taskdir)
+    known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
+    job = {k: v for k, v in order.items() if k in known}
+    outdir = taskdir / "out"
+    tmp = taskdir / "tmp"
+    outdir.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    rc = RuntimeContext()
+    rc.outdir = str(outdir)
+    rc.basedir = str(taskdir)
+    rc.tmpdir_prefix = str(tmp) + "/"
+    rc.tmp_outdir_prefix = str(tmp) + "/out"
+    rc.move_outputs = "move"
+    out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
+    if status != "success" or out is None:
+        raise TaskFailed(f"tool finished with status {status}")
+    return dict(out) if isinstance(out, Mapping) else {}
+
+
+def _files_in(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, Mapping):
+        if value.get("class") == "File":
+            return [dict(value)]
+        if value.get("class") == "Directory":
+            raise UnsupportedFeature("Directory outputs cannot be registered in the catalog yet")
+        return [f for v in value.values() for f in _files_in(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _files_in(v)]
+    return []
+
+
+def _local_path(file_obj: Mapping[str, Any]) -> Path:
+    loc = str(file_obj.get("path") or file_obj.get("location", ""))
+    if loc.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        loc = unquote(urlparse(loc).path)
+    return Path(loc)
+
+
+def register_outputs(
+    config: StepConfig,
+    task: int,
+    inputs: Sequence[CatalogFile],
+    outputs: Mapping[str, Any],
+    catalog: Catalog,
+    taskdir: Path,
+) -> list[str]:
+    """Put and register every output of the task (files, and carriers for non-file values)."""
+    if len(inputs) == 1:
+        index = int(inputs[0].metadata.get(FIELD_INDEX) or 0)
+    elif not inputs:
+        index = task
+    else:
+        index = 0
+    scattered = 1 if (config.scatter or config.task_values) else 0
+    base = f"{config.output_path.rstrip('/')}/{task:08d}"
+    used: set[str] = set()
+    lfns: list[str] = []
+
+    def lfn_for(name: str, port: str) -> str:
+        lfn = f"{base}/{name}"
+        n = 1
+        while lfn in used:
+            n += 1
+            lfn = f"{base}/{port}_{n}/{name}"
+        used.add(lfn)
+        return lfn
+
+    carriers = taskdir / "carriers"
+    for ob in config.outputs:
+        meta = dict(ob.metadata)
+        meta[FIELD_INDEX] = index
+        meta[FIELD_SCATTER] = scattered
+        value = outputs.get(ob.port)
+        if ob.carrier:
+            carriers.mkdir(exist_ok=True)
+            path = carriers / f"{ob.port}.json"
+            path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+            lfn = lfn_for(f"{ob.port}.json", ob.port)
+            catalog.put(path, lfn, meta | {FIELD_ITEM: 0})
+            lfns.append(lfn)
+            continue
+        files = _files_in(value)
+        is_array = isinstance(value, list)
+        for i, f in enumerate(files):
+            lfn = lfn_for(str(f.get("basename") or _local_path(f).name), ob.port)
+            catalog.put(_local_path(f), lfn, meta | {FIELD_ITEM: i + 1 if is_array else 0})
+            lfns.append(lfn)
+    return lfns
+
+
+def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> TaskResult:
+    """Run task ``task`` of the step described by ``config`` in ``taskdir`` (its working directory)."""
+    taskdir = taskdir.resolve()
+    inputs = catalog.task_inputs(config.step, task)
+    order = build_job_order(config, task, inputs, catalog, taskdir / "inputs")
+    order = apply_value_from(config, order)
+    if not evaluate_when(config, order):
+        log.info("step %s task %d: 'when' is false, skipped", config.step, task)
+        catalog.commit_task(config.step, task, [f.lfn for f in inputs])
+        return TaskResult("skipped")
+    (taskdir / "job.json").write_text(json.dumps(order, indent=1, sort_keys=True, default=str), "utf-8")
+    try:
+        outputs = run_tool(config, order, taskdir)
+    except Cwl2DiracError:
+        raise
+    except Exception as exc:
+        from cwltool.errors import UnsupportedRequirement
+
+        if isinstance(exc, UnsupportedRequirement):
+            raise UnsupportedFeature(str(exc)) from exc
+        raise TaskFailed(f"{type(exc).__name__}: {exc}") from exc
+    (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")
+    lfns = register_outputs(config, task, inputs, outputs, catalog, taskdir)
+    catalog.commit_task(config.step, task, [f.lfn for f in inputs])
+    return TaskResult("success", outputs, lfns)
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0", "false")
