@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from conftest import make_request, make_step, out_query
+from dirac_fixtures import make_request, make_step, out_query
 
 from cwl2dirac.dirac.backend import DiracBackend, body_parameters, ordered_steps
 from cwl2dirac.errors import BackendError, ValidationError

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_config
+from dirac_fixtures import make_config
 
 from cwl2dirac import hints
 from cwl2dirac.dirac import job as dj
@@ -194,7 +194,7 @@ def test_deterministic_across_processes() -> None:
     code = (
         "import hashlib, sys\n"
         "sys.path.insert(0, sys.argv[1])\n"
-        "from conftest import make_config\n"
+        "from dirac_fixtures import make_config\n"
         "from test_dirac_job import FULL\n"
         "from cwl2dirac.dirac.job import build_body_direct\n"
         "b = build_body_direct(make_config('gamma/process', files_from=['a/out']), **FULL)\n"

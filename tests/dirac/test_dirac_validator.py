@@ -4,7 +4,7 @@ request)."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIELDS, make_request, make_step, out_query
+from dirac_fixtures import FIELDS, make_request, make_step, out_query
 
 from cwl2dirac.dirac.validator import check_links, check_query_pair
 from cwl2dirac.errors import ValidationError
