@@ -23,7 +23,7 @@ def check_types(comp: Compilation) -> Compilation:
             else:
                 merged = source_types[0]
             if inp.pick_value:
-                merged = merged.item() if inp.pick_value == "all_non_null" else merged
+                merged = picked(merged, inp.pick_value)
             if not compatible(merged, target, inp.pick_value is not None):
                 names = ", ".join(str(s) for s in inp.sources)
                 raise ValidationError(
@@ -46,6 +46,13 @@ def source_type(wf: Workflow, src: PortRef) -> CwlType:
     for _ in range(_scatter_depth(step.scatter, step.scatter_method)):
         t = CwlType("array", items=t)
     return t
+
+
+def picked(t: CwlType, method: str) -> CwlType:
+    """The type after ``pickValue`` (applied to the array of sources): ``all_non_null`` keeps an array of the
+    non-null items; ``first_non_null`` and ``the_only_non_null`` give one non-null item."""
+    item = t.item().non_null()
+    return CwlType("array", items=item) if method == "all_non_null" else item
 
 
 def _scatter_depth(scatter: tuple[str, ...], method: str | None) -> int:
