@@ -154,6 +154,8 @@ def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> 
     if plan is None or plan.tasks is None:
         return None
     step = wf.step(src.step)
+    if step.when is not None:
+        return None  # a conditional step's tasks may register nothing
     out = step.tool.output(src.port)
     if out is not None and out.type.non_null().kind == "array" and out.type.carries_files:
         return None
