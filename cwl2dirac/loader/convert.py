@@ -226,9 +226,9 @@ class _LazyDocument(Mapping[str, Any]):
 # -- helpers -------------------------------------------------------------------------------------------------
 def _process_path(key: str) -> tuple[str | int, ...]:
     frag = urldefrag(key)[1]
-    if not frag or frag == "main":
+    if not frag:
         return ()
-    return ("$graph", frag)
+    return ("$graph", frag)  # locate.resolve drops this prefix in a document without $graph (``id: main``)
 
 
 def _relative(uri: str, parent: str) -> str:

@@ -85,7 +85,10 @@ def resolve(location: Location) -> tuple[int, int] | None:
         return None
     best: tuple[int, int] | None = (1, 1)
     node = tree
-    for key in location.path:
+    path = location.path
+    if path[:1] == ("$graph",) and isinstance(tree, dict) and "$graph" not in tree:
+        path = path[2:]  # a process named by its id in a document that is not packed
+    for key in path:
         child = _step_into(node, key)
         if child is None:
             break
