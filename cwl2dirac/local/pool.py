@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -34,8 +35,6 @@ _WARM_TOOL: dict[str, Any] = {
 
 def warm_up() -> None:
     """Import cwltool and load its schemas in this process (inherited by forked pool processes)."""
-    import logging
-
     import cwltool.executors
     import cwltool.workflow  # noqa: F401  (registers the tool constructor)
     from cwltool.context import LoadingContext
@@ -57,34 +56,54 @@ def _init(catalog_url: str) -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _stream_handlers() -> list[logging.StreamHandler[Any]]:
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    return [h for lg in loggers for h in lg.handlers
+            if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+
+
 def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
-    """Run the worker with ``argv`` in ``taskdir``, output to ``log_path``; returns its exit code."""
+    """Run the worker with ``argv`` in ``taskdir``, output to ``log_path``; returns its exit code.
+
+    Both the file descriptors 1 and 2 (for the tool's processes) and the Python streams and logging handlers
+    (for cwltool and the worker) point to the log file while the task runs.
+    """
     from cwl2dirac.worker.main import run
 
     sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
+    saved_fds = os.dup(1), os.dup(2)
+    saved_streams = sys.stdout, sys.stderr
+    handlers = _stream_handlers()
+    saved_handler_streams = [h.stream for h in handlers]
     cwd = os.getcwd()
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    logfile = open(log_path, "w", buffering=1, encoding="utf-8", errors="replace")  # noqa: SIM115
     try:
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
+        os.dup2(logfile.fileno(), 1)
+        os.dup2(logfile.fileno(), 2)
+        sys.stdout = sys.stderr = logfile
+        for h in handlers:
+            h.stream = logfile
         os.chdir(taskdir)
         try:
             code = run(list(argv))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         except BaseException as exc:
-            print(f"worker crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"worker crashed: {type(exc).__name__}: {exc}", file=logfile)
             code = 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        logfile.flush()
         os.chdir(cwd)
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for f in (fd, *saved):
+        for h, stream in zip(handlers, saved_handler_streams, strict=True):
+            h.stream = stream
+        sys.stdout, sys.stderr = saved_streams
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        for f in saved_fds:
             os.close(f)
+        logfile.close()
     return code
 
 

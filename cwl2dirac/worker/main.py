@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cwl2dirac.errors import Cwl2DiracError
 
@@ -37,7 +38,7 @@ def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     log = logging.getLogger("cwl2dirac.worker")
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.propagate = False
@@ -70,6 +71,21 @@ def run(argv: Sequence[str]) -> int:
         time.perf_counter() - t0,
     )
     return 0
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 def _discard(catalog: object) -> None:

@@ -1,0 +1,126 @@
+"""The local SQLite catalog: meta-query semantics, typing, atomic task commit, scale."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from cwl2dirac.errors import BackendError
+from cwl2dirac.local.catalog import DONE, WAITING, LocalCatalog
+
+
+@pytest.fixture
+def cat(tmp_path: Path) -> LocalCatalog:
+    c = LocalCatalog(tmp_path / "w")
+    c.declare_fields({"particle": "VARCHAR(128)", "data_level": "INT", "thetaP": "FLOAT", "run": "INT"})
+    rows = []
+    for i, (particle, level, theta) in enumerate(
+        [("gamma", 1, 20.0), ("proton", 1, 20.0), ("gamma", 2, 40.0), ("electron", 1, 60.5), ("gamma", 1, 40.0)]
+    ):
+        rows.append((f"/p/{particle}/{i}.h5", {"particle": particle, "data_level": level, "thetaP": theta,
+                                                "run": 10 - i, "cwl2dirac_index": i}, None))
+    c.register(rows)
+    return c
+
+
+def lfns(files: list) -> list[str]:
+    return [f.lfn for f in files]
+
+
+def test_bare_value_equals_and_in(cat: LocalCatalog) -> None:
+    assert lfns(cat.find({"particle": "gamma"})) == ["/p/gamma/0.h5", "/p/gamma/2.h5", "/p/gamma/4.h5"]
+    assert lfns(cat.find({"particle": {"=": "proton"}})) == ["/p/proton/1.h5"]
+    assert lfns(cat.find({"particle": {"in": ["proton", "electron"]}})) == ["/p/proton/1.h5", "/p/electron/3.h5"]
+    assert lfns(cat.find({"particle": "gamma", "data_level": 1})) == ["/p/gamma/0.h5", "/p/gamma/4.h5"]
+    assert cat.find({"particle": "muon"}) == []
+
+
+def test_types_are_coerced_to_the_declared_field_type(cat: LocalCatalog) -> None:
+    # INT field: a string "1" in the query means 1; FLOAT field: 40 means 40.0
+    assert len(cat.find({"data_level": "1"})) == 4
+    assert lfns(cat.find({"thetaP": 40})) == ["/p/gamma/2.h5", "/p/gamma/4.h5"]
+    assert lfns(cat.find({"thetaP": {"in": [60.5, 20]}})) == ["/p/gamma/0.h5", "/p/proton/1.h5", "/p/electron/3.h5"]
+    assert cat.find({"particle": 1}) == []  # VARCHAR field: 1 is "1", which no file has
+    with pytest.raises(BackendError):
+        cat.find({"data_level": "one"})
+    meta = cat.find({"particle": "electron"})[0].metadata
+    assert meta["data_level"] == 1 and isinstance(meta["data_level"], int)
+    assert meta["thetaP"] == 60.5
+
+
+def test_range_and_negative_operators(cat: LocalCatalog) -> None:
+    assert len(cat.find({"run": {">=": 8}})) == 3
+    assert len(cat.find({"run": {">": 6, "<": 9}})) == 2
+    assert lfns(cat.find({"particle": {"nin": ["gamma", "proton"]}})) == ["/p/electron/3.h5"]
+    assert len(cat.find({"particle": {"!=": "gamma"}, "data_level": 1})) == 2
+    with pytest.raises(BackendError):
+        cat.find({"run": {"like": 3}})
+
+
+def test_reregistering_an_lfn_replaces_its_metadata(cat: LocalCatalog) -> None:
+    cat.register([("/p/gamma/0.h5", {"particle": "proton", "data_level": 3}, None)])
+    assert "/p/gamma/0.h5" in lfns(cat.find({"particle": "proton"}))
+    assert "/p/gamma/0.h5" not in lfns(cat.find({"particle": "gamma"}))
+    assert lfns(cat.find({"data_level": 3})) == ["/p/gamma/0.h5"]
+
+
+def test_stable_order_is_index_then_lfn(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    c.register([("/b", {"k": "x", "cwl2dirac_index": 1}, None), ("/a", {"k": "x", "cwl2dirac_index": 2}, None),
+                ("/c", {"k": "x", "cwl2dirac_index": 1}, None)])
+    assert lfns(c.find({"k": "x"})) == ["/b", "/c", "/a"]
+
+
+def test_put_is_invisible_until_the_task_commits(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    c.db.execute("INSERT INTO tasks (step, task, status, inputs) VALUES ('s', 1, ?, '[]')", (WAITING,))
+    src = tmp_path / "f.txt"
+    src.write_text("hello")
+    c.put(src, "/p/s/00000001/f.txt", {"cwl2dirac_step": "s"})
+    other = LocalCatalog(tmp_path / "w")  # another process's view
+    assert other.find({"cwl2dirac_step": "s"}) == []
+    c.commit_task("s", 1, [])
+    assert lfns(other.find({"cwl2dirac_step": "s"})) == ["/p/s/00000001/f.txt"]
+    assert other.tasks("s")[0].status == DONE
+    assert c.get("/p/s/00000001/f.txt", tmp_path).read_text() == "hello"
+
+
+def test_commit_of_an_unknown_task_registers_nothing(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    src = tmp_path / "f.txt"
+    src.write_text("x")
+    c.put(src, "/x", {"a": 1})
+    with pytest.raises(BackendError):
+        c.commit_task("nope", 1, [])
+    assert c.find({}) == []
+
+
+@pytest.mark.slow
+def test_query_over_a_million_files_under_a_second(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    c.declare_fields({"particle": "VARCHAR(128)", "data_level": "INT", "run": "INT", "site": "VARCHAR(128)"})
+    particles = ["gamma", "proton", "electron", "gamma-diffuse"]
+    n = 1_000_000
+    with c.transaction() as db:
+        db.executemany(
+            "INSERT INTO files (id, lfn, size, metadata) VALUES (?, ?, 0, ?)",
+            ((i, f"/ctao/{particles[i % 4]}/{i // 1000:04d}/run{i}.h5",
+              json.dumps({"particle": particles[i % 4], "data_level": i % 3, "run": i, "site": "LaPalma"}))
+             for i in range(n)),
+        )
+        for fieldname, fn in (("particle", lambda i: particles[i % 4]), ("data_level", lambda i: i % 3),
+                              ("run", lambda i: i), ("site", lambda i: "LaPalma")):
+            db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((fieldname, fn(i), i) for i in range(n)))
+    db.execute("ANALYZE")
+    t0 = time.perf_counter()
+    found = c.find({"particle": {"in": ["proton", "electron"]}, "data_level": 1, "run": {">=": 990_000}})
+    elapsed = time.perf_counter() - t0
+    assert len(found) == sum(1 for i in range(990_000, n) if i % 4 in (1, 2) and i % 3 == 1)
+    assert elapsed < 1.0, elapsed
+    t0 = time.perf_counter()
+    assert c.count({"particle": "gamma", "data_level": 2, "site": "LaPalma"}) == sum(
+        1 for i in range(n) if i % 4 == 0 and i % 3 == 2)
+    assert time.perf_counter() - t0 < 1.0
