@@ -54,13 +54,14 @@ def assign_metadata(comp: Compilation) -> Compilation:
     for step_id in topological(comp.graph):
         step = wf.step(step_id)
         plan = plans[step_id]
-        user_common, user_ports = _metadata_hints(step, wf)
+        user_common, user_ports, origins = _metadata_hints(step, wf)
         outputs: dict[str, dict[str, Any]] = {}
         for port in step.outputs:
             md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id, FIELD_OUTPUT: port}
             md.update(user_common)
             md.update(user_ports.get(port, {}))
-            _type_fields(md, declared, fields, step.location)
+            where = {key: origins.get((port, key)) or origins.get((None, key)) for key in md}
+            _type_fields(md, declared, fields, step.location, where)
             outputs[port] = md
             port_md[PortRef(step.id, port)] = md
         output_query = _union_query(list(outputs.values())) if outputs else {
@@ -132,23 +133,31 @@ def _input_query(
     return query
 
 
-def _metadata_hints(step: Step, wf: Workflow) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def _metadata_hints(
+    step: Step, wf: Workflow
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[tuple[str | None, str], Any]]:
+    """The step's user metadata (common, per port) and where each value is written ((port or None, key))."""
     common: dict[str, Any] = {}
     ports: dict[str, dict[str, Any]] = {}
+    origins: dict[tuple[str | None, str], Any] = {}
     chain = [*step.all_hints(), *step.all_requirements(), *wf.hints, *wf.requirements]
     for req in reversed(chain):
         if req.cls == "dirac:Metadata":
             hint = _parse(req, Metadata)
             common.update(hint.fields)
+            for key in hint.fields:
+                origins[(None, key)] = req.location.child("fields", key) if req.location else None
             for port, md in hint.outputs.items():
                 ports.setdefault(port, {}).update(md)
+                for key in md:
+                    origins[(port, key)] = req.location.child("outputs", port, key) if req.location else None
     for port in ports:
         if step.tool.output(port) is None:
             raise ValidationError(
                 f"dirac:Metadata.outputs names '{port}', which is not an output of step '{step.id}'",
                 step.location,
             )
-    return common, ports
+    return common, ports, origins
 
 
 def _input_data_hint(wf: Workflow) -> dict[str, dict[str, Any]]:
@@ -176,10 +185,14 @@ def _declared_types(wf: Workflow) -> dict[str, str]:
     return declared
 
 
-def _type_fields(md: Mapping[str, Any], declared: Mapping[str, str], fields: dict[str, str], location: Any) -> None:
+def _type_fields(
+    md: Mapping[str, Any], declared: Mapping[str, str], fields: dict[str, str], default_location: Any,
+    where: Mapping[str, Any] | None = None,
+) -> None:
     for key, value in md.items():
         if key in OWN_FIELDS:
             continue
+        location = (where or {}).get(key) or default_location
         if isinstance(value, bool):
             raise ValidationError(f"metadata field '{key}': booleans are not catalog values (use 0/1)", location)
         inferred = INT if isinstance(value, int) else FLOAT if isinstance(value, float) else VARCHAR
