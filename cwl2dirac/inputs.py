@@ -84,7 +84,7 @@ def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any
     elif kind == "array":
         if isinstance(value, list):
             assert t.items is not None
-            return [_check(v, t.items, name, where, base) for v in value]
+            return [_check(v, t.items, name, where.child(i), base) for i, v in enumerate(value)]
     elif kind == "boolean":
         if isinstance(value, bool):
             return value
@@ -105,7 +105,7 @@ def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any
         )
     elif kind == "record":
         if isinstance(value, dict):
-            return {k: _check(value.get(k), ft, f"{name}.{k}", where, base) for k, ft in t.fields} | {
+            return {k: _check(value.get(k), ft, f"{name}.{k}", where.child(k), base) for k, ft in t.fields} | {
                 k: v for k, v in value.items() if k not in dict(t.fields)
             }
     raise InputError(f"input '{name}' expects {t} but got {_show(value)}", where)
@@ -120,7 +120,7 @@ def _show(value: Any) -> str:
 
 def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     if isinstance(value, list):
-        return [_resolve_files(v, base, name, where) for v in value]
+        return [_resolve_files(v, base, name, where.child(i)) for i, v in enumerate(value)]
     if not isinstance(value, dict) or value.get("class") not in ("File", "Directory"):
         return value
     out = dict(value)
