@@ -54,7 +54,10 @@ def load_request(pipeline: Path, inputs: Path | None) -> Any:
         return ProductionRequest.read(pipeline)
     from cwl2dirac.compiler import compile_workflow  # type: ignore[import-not-found,unused-ignore]
 
-    return compile_workflow(pipeline, inputs)
+    try:  # the local backend runs the step configs, not the DIRAC job templates: skip building those
+        return compile_workflow(pipeline, inputs, bodies=False)
+    except TypeError:
+        return compile_workflow(pipeline, inputs)
 
 
 def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool) -> int:
@@ -138,9 +141,13 @@ def _run_local(
     from cwl2dirac.local.runner import run_request
 
     request = load_request(pipeline, inputs)
-    workdir = workdir or default_workdir(request.to_json(), request.name)
+    request_json = request.to_json()
+    workdir = workdir or default_workdir(request_json, request.name)
+    fingerprint = hashlib.sha1(request_json.encode()).hexdigest()
     progress = Progress(mode="quiet" if quiet else None)
-    report = run_request(request, workdir, jobs=jobs, retries=retries, progress=progress)
+    report = run_request(
+        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint
+    )
     out = (outdir or Path.cwd()).resolve()
     err = sys.stderr
     if not report.complete:

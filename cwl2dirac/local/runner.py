@@ -154,8 +154,10 @@ class LocalRunner:
         jobs: int | None = None,
         retries: int | None = None,
         progress: Progress | None = None,
+        fingerprint: str | None = None,
     ) -> None:
         self.request = request
+        self.fingerprint = fingerprint
         self.workdir = Path(workdir).resolve()
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.retries = retries
@@ -168,7 +170,7 @@ class LocalRunner:
     # -- setup -----------------------------------------------------------------------------------------------
     def _prepare(self) -> LocalCatalog:
         cat = LocalCatalog(self.workdir)
-        fp = request_fingerprint(self.request)
+        fp = self.fingerprint or request_fingerprint(self.request)
         old = cat.state_get("request")
         if old is not None and old != fp:
             raise BackendError(
@@ -362,9 +364,11 @@ class LocalRunner:
             running: dict[Future[int], tuple[_Step, int]] = {}
             try:
                 with self.progress.live(self._counts):
+                    ordered = sorted(self.steps.values(), key=lambda s: s.order)
                     while True:
-                        for st in sorted(self.steps.values(), key=lambda s: s.order):
-                            self._update_step(st, cat)
+                        for st in ordered:
+                            if st.dirty:
+                                self._update_step(st, cat)
                         self._refresh_complete()
                         if any(st.dirty for st in self.steps.values()):
                             continue
@@ -434,9 +438,16 @@ def run_request(
     jobs: int | None = None,
     retries: int | None = None,
     progress: Progress | None = None,
+    fingerprint: str | None = None,
 ) -> RunReport:
-    """Run ``request`` in ``workdir`` (resuming whatever a previous run left there)."""
-    return LocalRunner(request, workdir, jobs=jobs, retries=retries, progress=progress).run()
+    """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
+
+    ``fingerprint``: the request's :func:`request_fingerprint`, if already computed.
+    """
+    runner = LocalRunner(
+        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint
+    )
+    return runner.run()
 
 
 def catalog_files(workdir: Path) -> list[CatalogFile]:

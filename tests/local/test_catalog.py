@@ -18,10 +18,27 @@ def cat(tmp_path: Path) -> LocalCatalog:
     c.declare_fields({"particle": "VARCHAR(128)", "data_level": "INT", "thetaP": "FLOAT", "run": "INT"})
     rows = []
     for i, (particle, level, theta) in enumerate(
-        [("gamma", 1, 20.0), ("proton", 1, 20.0), ("gamma", 2, 40.0), ("electron", 1, 60.5), ("gamma", 1, 40.0)]
+        [
+            ("gamma", 1, 20.0),
+            ("proton", 1, 20.0),
+            ("gamma", 2, 40.0),
+            ("electron", 1, 60.5),
+            ("gamma", 1, 40.0),
+        ]
     ):
-        rows.append((f"/p/{particle}/{i}.h5", {"particle": particle, "data_level": level, "thetaP": theta,
-                                                "run": 10 - i, "cwl2dirac_index": i}, None))
+        rows.append(
+            (
+                f"/p/{particle}/{i}.h5",
+                {
+                    "particle": particle,
+                    "data_level": level,
+                    "thetaP": theta,
+                    "run": 10 - i,
+                    "cwl2dirac_index": i,
+                },
+                None,
+            )
+        )
     c.register(rows)
     return c
 
@@ -33,7 +50,10 @@ def lfns(files: list) -> list[str]:
 def test_bare_value_equals_and_in(cat: LocalCatalog) -> None:
     assert lfns(cat.find({"particle": "gamma"})) == ["/p/gamma/0.h5", "/p/gamma/2.h5", "/p/gamma/4.h5"]
     assert lfns(cat.find({"particle": {"=": "proton"}})) == ["/p/proton/1.h5"]
-    assert lfns(cat.find({"particle": {"in": ["proton", "electron"]}})) == ["/p/proton/1.h5", "/p/electron/3.h5"]
+    assert lfns(cat.find({"particle": {"in": ["proton", "electron"]}})) == [
+        "/p/proton/1.h5",
+        "/p/electron/3.h5",
+    ]
     assert lfns(cat.find({"particle": "gamma", "data_level": 1})) == ["/p/gamma/0.h5", "/p/gamma/4.h5"]
     assert cat.find({"particle": "muon"}) == []
 
@@ -42,7 +62,11 @@ def test_types_are_coerced_to_the_declared_field_type(cat: LocalCatalog) -> None
     # INT field: a string "1" in the query means 1; FLOAT field: 40 means 40.0
     assert len(cat.find({"data_level": "1"})) == 4
     assert lfns(cat.find({"thetaP": 40})) == ["/p/gamma/2.h5", "/p/gamma/4.h5"]
-    assert lfns(cat.find({"thetaP": {"in": [60.5, 20]}})) == ["/p/gamma/0.h5", "/p/proton/1.h5", "/p/electron/3.h5"]
+    assert lfns(cat.find({"thetaP": {"in": [60.5, 20]}})) == [
+        "/p/gamma/0.h5",
+        "/p/proton/1.h5",
+        "/p/electron/3.h5",
+    ]
     assert cat.find({"particle": 1}) == []  # VARCHAR field: 1 is "1", which no file has
     with pytest.raises(BackendError):
         cat.find({"data_level": "one"})
@@ -69,8 +93,13 @@ def test_reregistering_an_lfn_replaces_its_metadata(cat: LocalCatalog) -> None:
 
 def test_stable_order_is_index_then_lfn(tmp_path: Path) -> None:
     c = LocalCatalog(tmp_path / "w")
-    c.register([("/b", {"k": "x", "cwl2dirac_index": 1}, None), ("/a", {"k": "x", "cwl2dirac_index": 2}, None),
-                ("/c", {"k": "x", "cwl2dirac_index": 1}, None)])
+    c.register(
+        [
+            ("/b", {"k": "x", "cwl2dirac_index": 1}, None),
+            ("/a", {"k": "x", "cwl2dirac_index": 2}, None),
+            ("/c", {"k": "x", "cwl2dirac_index": 1}, None),
+        ]
+    )
     assert lfns(c.find({"k": "x"})) == ["/b", "/c", "/a"]
 
 
@@ -107,12 +136,23 @@ def test_query_over_a_million_files_under_a_second(tmp_path: Path) -> None:
     with c.transaction() as db:
         db.executemany(
             "INSERT INTO files (id, lfn, size, metadata) VALUES (?, ?, 0, ?)",
-            ((i, f"/ctao/{particles[i % 4]}/{i // 1000:04d}/run{i}.h5",
-              json.dumps({"particle": particles[i % 4], "data_level": i % 3, "run": i, "site": "LaPalma"}))
-             for i in range(n)),
+            (
+                (
+                    i,
+                    f"/ctao/{particles[i % 4]}/{i // 1000:04d}/run{i}.h5",
+                    json.dumps(
+                        {"particle": particles[i % 4], "data_level": i % 3, "run": i, "site": "LaPalma"}
+                    ),
+                )
+                for i in range(n)
+            ),
         )
-        for fieldname, fn in (("particle", lambda i: particles[i % 4]), ("data_level", lambda i: i % 3),
-                              ("run", lambda i: i), ("site", lambda i: "LaPalma")):
+        for fieldname, fn in (
+            ("particle", lambda i: particles[i % 4]),
+            ("data_level", lambda i: i % 3),
+            ("run", lambda i: i),
+            ("site", lambda i: "LaPalma"),
+        ):
             db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((fieldname, fn(i), i) for i in range(n)))
     db.execute("ANALYZE")
     t0 = time.perf_counter()
@@ -122,5 +162,6 @@ def test_query_over_a_million_files_under_a_second(tmp_path: Path) -> None:
     assert elapsed < 1.0, elapsed
     t0 = time.perf_counter()
     assert c.count({"particle": "gamma", "data_level": 2, "site": "LaPalma"}) == sum(
-        1 for i in range(n) if i % 4 == 0 and i % 3 == 2)
+        1 for i in range(n) if i % 4 == 0 and i % 3 == 2
+    )
     assert time.perf_counter() - t0 < 1.0

@@ -14,8 +14,9 @@ from cwl2dirac.cli_run import cli, default_workdir, parse_query
 
 
 def test_parse_query() -> None:
-    assert parse_query(["data_level=1", "particle in gamma,proton", "thetaP>=20.5", "site != x",
-                        "run not in 1,2"]) == {
+    assert parse_query(
+        ["data_level=1", "particle in gamma,proton", "thetaP>=20.5", "site != x", "run not in 1,2"]
+    ) == {
         "data_level": {"=": 1},
         "particle": {"in": ["gamma", "proton"]},
         "thetaP": {">=": 20.5},
@@ -36,8 +37,9 @@ def test_run_request_file_and_query_catalog(tmp_path: Path, counter: Path) -> No
     req.write_text(chain_request(counter, n=2).to_json())
     work = tmp_path / "work"
     runner = CliRunner()
-    res = runner.invoke(cli, ["run", str(req), "--workdir", str(work), "--outdir", str(tmp_path / "o"),
-                              "--quiet"])
+    res = runner.invoke(
+        cli, ["run", str(req), "--workdir", str(work), "--outdir", str(tmp_path / "o"), "--quiet"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["counts"] == [17, 33]
@@ -57,8 +59,23 @@ def test_engine_cwltool_runs_a_tool(tmp_path: Path) -> None:
     tool.write_text(yaml.safe_dump(ECHO))
     job = tmp_path / "job.yml"
     job.write_text("msg: hello\n")
-    res = subprocess.run([sys.executable, "-m", "cwl2dirac.cli_run", "run", "--engine", "cwltool", "--outdir",
-                          str(tmp_path / "o"), "--quiet", str(tool), str(job)], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cwl2dirac.cli_run",
+            "run",
+            "--engine",
+            "cwltool",
+            "--outdir",
+            str(tmp_path / "o"),
+            "--quiet",
+            str(tool),
+            str(job),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["out"]["basename"] == "echo.txt"
     assert (tmp_path / "o" / "echo.txt").read_text() == "hello\n"

@@ -1,5 +1,5 @@
-"""Kill -9 a run in the middle, start the same command again: it finishes without redoing completed tasks, with
-the same outputs as an uninterrupted run."""
+"""Kill -9 a run in the middle, start the same command again: it finishes without redoing completed tasks,
+with the same outputs as an uninterrupted run."""
 
 from __future__ import annotations
 
@@ -73,9 +73,21 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
     counter2 = tmp_path / "counter2.txt"
     ref_file = tmp_path / "ref.json"
     ref_file.write_text(req_file.read_text().replace(str(counter), str(counter2)))
-    ref = subprocess.run(cli(str(ref_file), "--workdir", str(tmp_path / "work2"), "--outdir",
-                             str(tmp_path / "out2"), "-j", "2", "--quiet"), capture_output=True, text=True,
-                         timeout=120)
+    ref = subprocess.run(
+        cli(
+            str(ref_file),
+            "--workdir",
+            str(tmp_path / "work2"),
+            "--outdir",
+            str(tmp_path / "out2"),
+            "-j",
+            "2",
+            "--quiet",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ref.returncode == 0, ref.stderr
     assert strip_paths(resumed) == strip_paths(json.loads(ref.stdout))
     assert len(resumed["counts"]) == 6

@@ -73,11 +73,21 @@ def test_grouping_with_and_without_flush(tmp_path: Path) -> None:
     ds = dataset("inputs", paths)
 
     def cat_step(name: str, flush: bool) -> Any:
-        return step(name, CAT, [files("files", "_inputs/inputs", array=True)], {"out": False},
-                    input_query=ds.query, group_size=2, flush=flush)
+        return step(
+            name,
+            CAT,
+            [files("files", "_inputs/inputs", array=True)],
+            {"out": False},
+            input_query=ds.query,
+            group_size=2,
+            flush=flush,
+        )
 
-    req = request([cat_step("flushed", True), cat_step("unflushed", False)],
-                  [WorkflowOutputSpec(name="f", type="File[]", sources=["flushed/out"], array=True)], [ds])
+    req = request(
+        [cat_step("flushed", True), cat_step("unflushed", False)],
+        [WorkflowOutputSpec(name="f", type="File[]", sources=["flushed/out"], array=True)],
+        [ds],
+    )
     report, out = run(req, tmp_path)
     assert report.complete
     cat = LocalCatalog.open(tmp_path / "work")
@@ -87,14 +97,25 @@ def test_grouping_with_and_without_flush(tmp_path: Path) -> None:
         ["/test/_inputs/inputs/in4.txt"],
     ]
     assert len(cat.tasks("unflushed")) == 2  # the incomplete last group is never submitted
-    assert [Path(f["path"]).read_text() for f in out["f"]] == ["file 0\nfile 1\n", "file 2\nfile 3\n", "file 4\n"]
+    assert [Path(f["path"]).read_text() for f in out["f"]] == [
+        "file 0\nfile 1\n",
+        "file 2\nfile 3\n",
+        "file 4\n",
+    ]
     # a task of several files has index 0; the last group has a single driving file (index 5)
     assert [f.metadata["cwl2dirac_index"] for f in cat.find({"cwl2dirac_step": "flushed"})] == [0, 0, 5]
 
 
 def test_parallel_tasks(tmp_path: Path) -> None:
-    s = step("sleepy", ECHO, [value("sleep", 1.0)], {"out": False}, tasks=4,
-             task_values={"msg": ["a", "b", "c", "d"]}, scatter=("msg",))
+    s = step(
+        "sleepy",
+        ECHO,
+        [value("sleep", 1.0)],
+        {"out": False},
+        tasks=4,
+        task_values={"msg": ["a", "b", "c", "d"]},
+        scatter=("msg",),
+    )
     t0 = time.monotonic()
     report, _ = run(request([s]), tmp_path, jobs=2)
     elapsed = time.monotonic() - t0
@@ -105,8 +126,16 @@ def test_parallel_tasks(tmp_path: Path) -> None:
 def test_failed_task_is_retried_then_reported_with_its_log(tmp_path: Path) -> None:
     attempts = tmp_path / "attempts.txt"
     bad = step("bad", FAIL, [value("counter", str(attempts))], {"out": False}, tasks=1, max_retries=2)
-    after_bad = step("next", CAT, [files("files", "bad/out", array=True)], {"out": False}, parents=("bad",),
-                     input_query=query_of("bad/out"), group_size=10, flush=True)
+    after_bad = step(
+        "next",
+        CAT,
+        [files("files", "bad/out", array=True)],
+        {"out": False},
+        parents=("bad",),
+        input_query=query_of("bad/out"),
+        group_size=10,
+        flush=True,
+    )
     req = request([bad, after_bad])
     report, _ = run(req, tmp_path)
     assert not report.complete and report.exit_code == 1
@@ -125,12 +154,29 @@ def test_failed_task_is_retried_then_reported_with_its_log(tmp_path: Path) -> No
 def test_carrier_values_feed_the_next_step(tmp_path: Path, counter: Path) -> None:
     """An int output (carried as JSON) of one step is an input of the next."""
     s1 = step("echo", ECHO, [value("msg", "twelve chars")], {"out": False}, tasks=1)
-    s2 = step("wc", WC, [files("f", "echo/out")], {"count": False, "n": True}, parents=("echo",),
-              input_query=query_of("echo/out"))
-    s3 = step("add", ADD, [files("a", "wc/n", carrier=True), value("b", 100)], {"sum": True},
-              parents=("wc",), input_query=query_of("wc/n"))
-    req = request([s1, s2, s3], [WorkflowOutputSpec(name="sum", type="int", sources=["add/sum"]),
-                                 WorkflowOutputSpec(name="n", type="int", sources=["wc/n"])])
+    s2 = step(
+        "wc",
+        WC,
+        [files("f", "echo/out")],
+        {"count": False, "n": True},
+        parents=("echo",),
+        input_query=query_of("echo/out"),
+    )
+    s3 = step(
+        "add",
+        ADD,
+        [files("a", "wc/n", carrier=True), value("b", 100)],
+        {"sum": True},
+        parents=("wc",),
+        input_query=query_of("wc/n"),
+    )
+    req = request(
+        [s1, s2, s3],
+        [
+            WorkflowOutputSpec(name="sum", type="int", sources=["add/sum"]),
+            WorkflowOutputSpec(name="n", type="int", sources=["wc/n"]),
+        ],
+    )
     report, out = run(req, tmp_path)
     assert report.complete
     assert out == {"sum": 113, "n": 13}
@@ -139,13 +185,23 @@ def test_carrier_values_feed_the_next_step(tmp_path: Path, counter: Path) -> Non
 def test_side_input_waits_for_the_after_step(tmp_path: Path) -> None:
     """A model produced by one step is found by query by every task of another (after: [model])."""
     model = step("model", ECHO, [value("msg", "MODEL"), value("sleep", 0.5)], {"out": False}, tasks=1)
-    data = step("data", ECHO, [], {"out": False}, tasks=3, task_values={"msg": ["x", "y", "z"]},
-                scatter=("msg",))
-    apply = step("apply", PREFIX, [InputBinding(port="model", kind="side", query=query_of("model/out")),
-                                   files("f", "data/out")], {"out": False},
-                 parents=("data",), after=("model",), input_query=query_of("data/out"), scatter=("f",))
-    req = request([model, data, apply], [WorkflowOutputSpec(name="out", type="File[]", sources=["apply/out"],
-                                                            array=True)])
+    data = step(
+        "data", ECHO, [], {"out": False}, tasks=3, task_values={"msg": ["x", "y", "z"]}, scatter=("msg",)
+    )
+    apply = step(
+        "apply",
+        PREFIX,
+        [InputBinding(port="model", kind="side", query=query_of("model/out")), files("f", "data/out")],
+        {"out": False},
+        parents=("data",),
+        after=("model",),
+        input_query=query_of("data/out"),
+        scatter=("f",),
+    )
+    req = request(
+        [model, data, apply],
+        [WorkflowOutputSpec(name="out", type="File[]", sources=["apply/out"], array=True)],
+    )
     report, out = run(req, tmp_path, jobs=2)
     assert report.complete
     assert [Path(f["path"]).read_text() for f in out["out"]] == ["MODEL\nx\n", "MODEL\ny\n", "MODEL\nz\n"]
@@ -153,9 +209,20 @@ def test_side_input_waits_for_the_after_step(tmp_path: Path) -> None:
 
 def test_value_from_and_when(tmp_path: Path) -> None:
     js = [{"class": "InlineJavascriptRequirement"}]
-    s = step("echo", ECHO, [InputBinding(port="msg", kind="value", value="abc", value_from="$(self.toUpperCase())"),
-                            value("n", 0)], {"out": False}, tasks=3, task_values={"n": [1, 2, 3]},
-             scatter=("n",), requirements=js, when="$(inputs.n != 2)")
+    s = step(
+        "echo",
+        ECHO,
+        [
+            InputBinding(port="msg", kind="value", value="abc", value_from="$(self.toUpperCase())"),
+            value("n", 0),
+        ],
+        {"out": False},
+        tasks=3,
+        task_values={"n": [1, 2, 3]},
+        scatter=("n",),
+        requirements=js,
+        when="$(inputs.n != 2)",
+    )
     req = request([s], [WorkflowOutputSpec(name="out", type="File[]", sources=["echo/out"], array=True)])
     report, out = run(req, tmp_path)
     assert report.complete
@@ -164,9 +231,16 @@ def test_value_from_and_when(tmp_path: Path) -> None:
 
 
 def test_default_when_no_file_matches(tmp_path: Path) -> None:
-    s = step("echo", ECHO, [InputBinding(port="msg", kind="value", value=None, default="fallback",
-                                         has_default=True)], {"out": False}, tasks=1)
-    report, out = run(request([s], [WorkflowOutputSpec(name="o", type="File", sources=["echo/out"])]), tmp_path)
+    s = step(
+        "echo",
+        ECHO,
+        [InputBinding(port="msg", kind="value", value=None, default="fallback", has_default=True)],
+        {"out": False},
+        tasks=1,
+    )
+    report, out = run(
+        request([s], [WorkflowOutputSpec(name="o", type="File", sources=["echo/out"])]), tmp_path
+    )
     assert report.complete and Path(out["o"]["path"]).read_text() == "fallback\n"
 
 
@@ -175,7 +249,13 @@ def test_missing_parent_step_is_an_error(tmp_path: Path) -> None:
 
     from cwl2dirac.errors import BackendError
 
-    s = step("x", CAT, [files("files", "y/out", array=True)], {"out": False}, parents=("y",),
-             input_query=query_of("y/out"))
+    s = step(
+        "x",
+        CAT,
+        [files("files", "y/out", array=True)],
+        {"out": False},
+        parents=("y",),
+        input_query=query_of("y/out"),
+    )
     with pytest.raises(BackendError):
         run(request([s]), tmp_path)
