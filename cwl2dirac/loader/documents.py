@@ -7,10 +7,11 @@ again with ruamel, so that the error can name the line and column.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import yaml
 
@@ -88,9 +89,9 @@ class DocumentCache:
 
         try:
             if "$graph" in data:
-                loaded = load_document_by_yaml(data, base, load_all=True)
+                loaded = load_document_by_yaml(data, base, _loading_options(base), load_all=True)
             else:
-                loaded = load_document_by_yaml(data, base)
+                loaded = load_document_by_yaml(data, base, _loading_options(base))
         except Exception as exc:  # schema-salad raises many kinds; re-read for a located message
             raise _located_error(base, exc) from None
         objects: dict[str, Any] = {}
@@ -104,6 +105,30 @@ class DocumentCache:
         return objects
 
 
+@functools.lru_cache(maxsize=1)
+def _offline_fetcher() -> type:
+    from schema_salad.fetcher import DefaultFetcher
+
+    class OfflineFetcher(DefaultFetcher):  # type: ignore[misc]
+        """Never touches the network. cwl-utils' default fetcher sends an HTTP HEAD request for every
+        namespaced class it meets (``dirac:Job`` is ``https://cwl2dirac.dev/ns#Job``), and again on each use
+        when the URL does not answer: seconds per document, and a hang without network. Such URLs are taken to
+        exist (a misspelt ``dirac:`` class is reported by :mod:`cwl2dirac.hints`)."""
+
+        def check_exists(self, url: str) -> bool:
+            if urlsplit(url).scheme in ("http", "https"):
+                return True
+            return bool(super().check_exists(url))
+
+    return OfflineFetcher
+
+
+def _loading_options(uri: str) -> Any:
+    from cwl_utils.parser import LoadingOptions
+
+    return LoadingOptions(fileuri=uri, fetcher=_offline_fetcher()({}, None))
+
+
 def _located_error(base: str, exc: Exception) -> LoadError:
     """Re-validate with line information and keep the most specific message as one line."""
     from cwl_utils.parser import load_document_by_uri
@@ -112,7 +137,7 @@ def _located_error(base: str, exc: Exception) -> LoadError:
     err: Exception = exc
     if not isinstance(exc, SchemaSaladException) or not exc.file:
         try:
-            load_document_by_uri(uri_to_path(base), load_all=True)
+            load_document_by_uri(uri_to_path(base), _loading_options(base), load_all=True)
         except Exception as again:
             err = again
     if isinstance(err, SchemaSaladException):
