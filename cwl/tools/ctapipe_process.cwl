@@ -1,0 +1,130 @@
+#!/usr/bin/env cwl-runner
+cwlVersion: v1.2
+class: CommandLineTool
+$namespaces:
+  dirac: "https://cwl2dirac.dev/ns#"
+
+label: ctapipe-process DL0 -> DL1
+doc: |
+  Calibrates, cleans and parametrises the camera images of one sim_telarray (DL0) file with `ctapipe-process`
+  and writes a ctapipe HDF5 DL1 file (image parameters; images optional). Shower reconstruction (DL2) is
+  switched off explicitly (`--no-write-showers`); use `ctapipe_process_dl0_dl2.cwl` for DL0 -> DL2 in one go
+  and `ctapipe_process_dl1_dl2.cwl` for DL1 -> DL2.
+
+  The output is named after the input: `run1.simtel.zst` -> `run1.dl1.h5` (the `.simtel.zst`/`.simtel.gz`
+  double extension is stripped, not just the last suffix). The tool's log and provenance log are outputs too.
+
+  LST files from sim_telarray lack the effective focal length; for them `focal_length_choice` must be
+  `EQUIVALENT` (passed as `--SimTelEventSource.focal_length_choice=EQUIVALENT`).
+
+requirements:
+  InlineJavascriptRequirement:
+    expressionLib:
+      - |
+        function stem(basename) {
+          // run1.simtel.zst -> run1 ; run1.dl1.h5 -> run1 ; other.h5 -> other
+          return basename
+            .replace(/\.simtel(\.(zst|gz|bz2|xz))?$/, "")
+            .replace(/\.(dl[0-9])?\.?h5$/, "");
+        }
+
+baseCommand: ctapipe-process
+
+arguments:
+  - {prefix: --output, valueFrom: "$(stem(inputs.input.basename)).dl1.h5", position: 2}
+  - {prefix: --log-file, valueFrom: "$(stem(inputs.input.basename)).dl1.log", position: 3}
+  - {prefix: --provenance-log, valueFrom: "$(stem(inputs.input.basename)).dl1.provenance.log", position: 4}
+  - {valueFrom: --write-parameters, position: 5}
+  - {valueFrom: --no-write-showers, position: 6}
+
+inputs:
+  input:
+    type: File
+    doc: sim_telarray file (`.simtel.zst`, `.simtel.gz`, ...) to process.
+    inputBinding: {prefix: --input, position: 1}
+  config:
+    type: File?
+    doc: Optional ctapipe configuration file (YAML, JSON or TOML), e.g. ctapipe's `stage1_config.yaml`.
+    inputBinding: {prefix: --config, position: 10}
+  write_images:
+    type: boolean
+    default: false
+    doc: Also store the cleaned DL1 images (`--write-images`); big files, off by default.
+    inputBinding: {prefix: --write-images, position: 11}
+  write_muon_parameters:
+    type: boolean
+    default: false
+    doc: Run the muon analysis and store muon parameters (`--write-muon-parameters`).
+    inputBinding: {prefix: --write-muon-parameters, position: 12}
+  overwrite:
+    type: boolean
+    default: true
+    doc: Overwrite the output file if it exists (`--overwrite`); on by default so that retried jobs succeed.
+    inputBinding: {prefix: --overwrite, position: 13}
+  max_events:
+    type: int?
+    doc: Read at most this many events (`--max-events`); all by default.
+    inputBinding: {prefix: --max-events, position: 14}
+  focal_length_choice:
+    type:
+      - "null"
+      - type: enum
+        symbols: [EFFECTIVE, EQUIVALENT]
+    default: EQUIVALENT
+    doc: |
+      Which focal length the SimTelEventSource uses (`--SimTelEventSource.focal_length_choice=...`).
+      EQUIVALENT is needed for files without the effective focal length (e.g. the LST test files);
+      null leaves ctapipe's default (EFFECTIVE).
+    inputBinding:
+      prefix: --SimTelEventSource.focal_length_choice=
+      separate: false
+      position: 15
+  log_level:
+    type: string
+    default: INFO
+    doc: Log level of the log file (`--log-file-level`), one of DEBUG, INFO, WARN, ERROR, CRITICAL.
+    inputBinding: {prefix: --log-file-level, position: 16}
+
+outputs:
+  dl1_file:
+    type: File
+    doc: ctapipe HDF5 DL1 file, `<input stem>.dl1.h5`.
+    outputBinding:
+      glob: "$(stem(inputs.input.basename)).dl1.h5"
+  log:
+    type: File
+    doc: ctapipe-process log file.
+    outputBinding:
+      glob: "$(stem(inputs.input.basename)).dl1.log"
+  provenance_log:
+    type: File
+    doc: ctapipe provenance log (JSON).
+    outputBinding:
+      glob: "$(stem(inputs.input.basename)).dl1.provenance.log"
+
+hints:
+  ResourceRequirement:
+    coresMin: 1
+    ramMin: 2000
+  dirac:Software:
+    package: ctapipe
+    version: v0.28.0
+    category: stage1
+    compiler: gcc114_default
+  dirac:Transformation:
+    type: DataReprocessing
+    group_size: 1
+  dirac:Job:
+    cpu_time: 7200
+  dirac:Metadata:
+    fields:
+      analysis_prog: ctapipe-process
+      analysis_prog_version: v0.28.0
+    outputs:
+      dl1_file:
+        data_level: 1
+        outputType: Data
+      log:
+        outputType: Log
+      provenance_log:
+        outputType: Log
