@@ -92,7 +92,7 @@ class Converter:
             doc=_doc(getattr(obj, "doc", None)),
             base_command=tuple(str(b) for b in base_command),
             workflow=workflow,
-            document=_LazyDocument(obj, version, drop_id=str(getattr(obj, "id", None) or "").startswith("_:")),
+            document=_LazyDocument(obj, version),
             location=loc,
         )
 
@@ -196,20 +196,31 @@ class Converter:
         )
 
 
+def _drop_blank_ids(value: Any) -> Any:
+    """The document without the random blank-node names cwl-utils gives anonymous things (an inline ``run:``
+    process, the schema of ``File[]``...): ``id: _:<uuid>`` would make the output differ from run to run."""
+    if isinstance(value, dict):
+        return {
+            k: _drop_blank_ids(v)
+            for k, v in value.items()
+            if not (k in ("id", "name") and isinstance(v, str) and v.startswith("_:"))
+        }
+    if isinstance(value, list):
+        return [_drop_blank_ids(v) for v in value]
+    return value
+
+
 class _LazyDocument(Mapping[str, Any]):
     """The process as a self-contained plain document, made on first use (``cwl-utils`` ``save``)."""
 
-    def __init__(self, obj: Any, version: str, drop_id: bool = False) -> None:
+    def __init__(self, obj: Any, version: str) -> None:
         self._obj = obj
         self._version = version
-        self._drop_id = drop_id
         self._data: dict[str, Any] | None = None
 
     def _get(self) -> dict[str, Any]:
         if self._data is None:
-            self._data = self._obj.save(top=True, relative_uris=False)
-            if self._drop_id:  # a random blank-node id ("_:<uuid>") would make the output differ run to run
-                self._data.pop("id", None)
+            self._data = _drop_blank_ids(self._obj.save(top=True, relative_uris=False))
             self._data.setdefault("cwlVersion", self._version)  # inline run: objects have none of their own
         return self._data
 
