@@ -106,7 +106,11 @@ def build_job_order(
                 if b.sources
                 else [sorted(pool, key=CatalogFile.sort_key)]
             )
-            if len(by_source) == 1 and not b.link_merge:
+            if b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
+                # the sources were merged, then scattered: this task's element is its file(s)
+                by_source = [sorted((f for fs in by_source for f in fs), key=CatalogFile.sort_key)]
+                value = conv.group(by_source[0], b, single_source=True)
+            elif len(by_source) == 1 and not b.link_merge:
                 value = conv.group(by_source[0], b, single_source=True)
             else:
                 value = merge_sources(
@@ -190,6 +194,21 @@ def _load(config: StepConfig, basedir: Path) -> Any:
     return proc
 
 
+CONTAINER_ENV = "CWL2DIRAC_CONTAINER"
+
+
+def _use_container(proc: Any) -> bool:
+    """Whether cwltool may use a container: ``$CWL2DIRAC_CONTAINER`` = ``auto`` (default: only for a
+    DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never`` or
+    ``always``."""
+    mode = os.environ.get(CONTAINER_ENV, "auto")
+    if mode == "never":
+        return False
+    if mode == "always":
+        return True
+    return any(r.get("class") == "DockerRequirement" for r in proc.requirements)
+
+
 def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dict[str, Any]:
     """Run the tool with cwltool in this process; outputs land in ``taskdir/out``."""
     from cwltool.context import RuntimeContext
@@ -209,6 +228,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     rc.tmpdir_prefix = str(tmp) + "/"
     rc.tmp_outdir_prefix = str(tmp) + "/out"
     rc.move_outputs = "move"
+    rc.use_container = _use_container(proc)
     out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
     if status != "success" or out is None:
         raise TaskFailed(f"tool finished with status {status}")
