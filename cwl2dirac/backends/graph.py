@@ -27,7 +27,7 @@ def _query_text(query: dict[str, object] | None) -> str:
     for key, value in sorted(query.items()):
         if key == FIELD_PRODUCTION:
             continue
-        parts.append(f"{key.removeprefix('cwl2dirac_')}={json.dumps(value, sort_keys=True)}")
+        parts.append(_esc(f"{key.removeprefix('cwl2dirac_')}={json.dumps(value, sort_keys=True)}"))
     return "\\l".join(parts) + "\\l"
 
 
@@ -50,7 +50,7 @@ def to_dot(request: ProductionRequest) -> str:
         )
         label = (
             f"{_esc(step.name)}\\n{step.type} / {step.plugin}\\n{size}\\n"
-            f"{_esc(_query_text(step.input_query))}"
+            f"{_query_text(step.input_query)}"
         )
         colour = _COLOURS.get(step.type, "#e5e7eb")
         lines.append(f'  "{_esc(step.name)}" [fillcolor="{colour}", label="{label}"];')
