@@ -239,7 +239,7 @@ class LocalRunner:
         parents_complete = self._parents_complete(st)
         if spec.input_query is None:
             if not st.statuses:
-                self._create_tasks(st, [[] for _ in range(max(1, spec.tasks or 1))], cat)
+                self._create_tasks(st, [[] for _ in range(1 if spec.tasks is None else spec.tasks)], cat)
             st.dirty = False
             return
         if not st.dirty:
@@ -289,7 +289,7 @@ class LocalRunner:
                 self._parents_complete(st)
                 and not st.dirty
                 and not st.statuses
-                and st.spec.input_query is not None
+                and (st.spec.input_query is not None or st.spec.tasks == 0)
             ):
                 st.complete = True  # no input ever matched and nothing to flush
                 self.progress.step_complete(st.spec.name, 0)

@@ -259,3 +259,27 @@ def test_missing_parent_step_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(BackendError):
         run(request([s]), tmp_path)
+
+
+def test_empty_scatter_has_no_task_and_gives_an_empty_array(tmp_path: Path) -> None:
+    s = step("echo", ECHO, [], {"out": False}, tasks=0, task_values={"msg": []}, scatter=("msg",))
+    after = step(
+        "cat",
+        CAT,
+        [files("files", "echo/out", array=True)],
+        {"out": False},
+        parents=("echo",),
+        input_query=query_of("echo/out"),
+        group_size=10,
+        flush=True,
+    )
+    req = request(
+        [s, after],
+        [
+            WorkflowOutputSpec(name="out", type="File[]", sources=["echo/out"], array=True),
+            WorkflowOutputSpec(name="all", type="File", sources=["cat/out"]),
+        ],
+    )
+    report, out = run(req, tmp_path)
+    assert report.complete and report.tasks == 1
+    assert out["out"] == [] and Path(out["all"]["path"]).read_text() == ""
