@@ -97,9 +97,7 @@ def binding_options(node: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "prefix" and isinstance(value, str):
-                found.update(LONG_OPTION.findall(value))
-            elif key == "valueFrom" and isinstance(value, str):
+            if key in ("prefix", "valueFrom") and isinstance(value, str):
                 found.update(LONG_OPTION.findall(value))
             else:
                 found |= binding_options(value)
@@ -162,7 +160,7 @@ def test_option_check_can_fail() -> None:
 def test_apply_models_repeats_reconstructor_prefix() -> None:
     """`--reconstructor a b` silently keeps only a: the prefix must be on the array items."""
     models = load(TOOLS / "ctapipe_apply_models.cwl")["inputs"]["models"]
-    assert models["type"]["inputBinding"]["prefix"] == "--reconstructor"
+    assert models["type"][1]["inputBinding"]["prefix"] == "--reconstructor"
     assert "prefix" not in models.get("inputBinding", {})
 
 
@@ -355,12 +353,15 @@ def test_dl2_chain_and_training_configs(tmp_path: Path) -> None:
     proc = run_cwltool("--outdir", str(tmp_path / "dl1dl2"), str(TOOLS / "ctapipe_process_dl1_dl2.cwl"),
                        "--input", dl1)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    with __import__("tables").open_file(json.loads(proc.stdout)["dl2_file"]["path"]) as h5:
+    import tables
+
+    with tables.open_file(json.loads(proc.stdout)["dl2_file"]["path"]) as h5:
         assert "/dl2/event/subarray/geometry" in h5
 
     config = EXAMPLES / "config"
     trainings = [
-        ("ctapipe_train_energy_regressor.cwl", ["--input", dl2, "--config", str(config / "train_energy_regressor.yaml")]),
+        ("ctapipe_train_energy_regressor.cwl",
+         ["--input", dl2, "--config", str(config / "train_energy_regressor.yaml")]),
         ("ctapipe_train_disp_reconstructor.cwl",
          ["--input", dl2, "--config", str(config / "train_disp_reconstructor.yaml")]),
         ("ctapipe_train_particle_classifier.cwl",

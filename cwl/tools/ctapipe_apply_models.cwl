@@ -16,6 +16,10 @@ doc: |
   applied in the given order, which matters if a model uses another one's output as a feature (e.g. a
   ParticleClassifier trained on the EnergyRegressor's energy): put the energy regressor first.
 
+  The models are given as `energy_model`, `classifier_model`, `disp_model` (each optional, applied in that
+  order) and/or the list `models` (applied after them); at least one must be given. Named single-file inputs
+  keep workflows simple: a step does not need to merge several sources into one list.
+
   The output is named after the input: `run1.dl1.h5` / `run1.dl2.h5` -> `run1.dl2.h5` (`output_name` to
   override; the name must differ from the input's, which cwltool stages in another directory anyway).
 
@@ -26,6 +30,13 @@ requirements:
         function stem(basename) {
           return basename.replace(/\.(dl[0-9])?\.?h5$/, "");
         }
+        function checkModels(inputs) {
+          if (!inputs.energy_model && !inputs.classifier_model && !inputs.disp_model &&
+              !(inputs.models && inputs.models.length)) {
+            throw "ctapipe_apply_models: no model given (energy_model, classifier_model, disp_model or models)";
+          }
+          return inputs;
+        }
         function outName(inputs) {
           return inputs.output_name ? inputs.output_name : stem(inputs.input.basename) + ".dl2.h5";
         }
@@ -34,7 +45,7 @@ baseCommand: ctapipe-apply-models
 
 arguments:
   - prefix: --output
-    valueFrom: $(outName(inputs))
+    valueFrom: $(outName(checkModels(inputs)))
     position: 2
   - prefix: --log-file
     valueFrom: $(outName(inputs).replace(/\.h5$/, '')).log
@@ -51,13 +62,28 @@ inputs:
     type: File
     doc: DL1b/DL2 HDF5 file to apply the models to (`--input`).
     inputBinding: {prefix: --input, position: 1}
+  energy_model:
+    type: File?
+    doc: Trained EnergyRegressor (`--reconstructor`, first).
+    inputBinding: {prefix: --reconstructor, position: 10}
+  classifier_model:
+    type: File?
+    doc: Trained ParticleClassifier (`--reconstructor`, after the energy model).
+    inputBinding: {prefix: --reconstructor, position: 11}
+  disp_model:
+    type: File?
+    doc: Trained DispReconstructor (`--reconstructor`, after the classifier).
+    inputBinding: {prefix: --reconstructor, position: 12}
   models:
     type:
-      type: array
-      items: File
-      inputBinding: {prefix: --reconstructor}
-    doc: Trained reconstructors (`.pkl`), one `--reconstructor` option each, applied in this order.
-    inputBinding: {position: 10}
+      - "null"
+      - type: array
+        items: File
+        inputBinding: {prefix: --reconstructor}
+    doc: |
+      Further trained reconstructors (`.pkl`), one `--reconstructor` option each, applied after the named
+      models, in this order.
+    inputBinding: {position: 13}
   config:
     type: File?
     doc: Optional ctapipe configuration file for the ApplyModels tool (`--config`).

@@ -30,7 +30,6 @@ doc: |
 requirements:
   SubworkflowFeatureRequirement: {}
   ScatterFeatureRequirement: {}
-  MultipleInputFeatureRequirement: {}
   SchemaDefRequirement:
     types:
       - $import: ../types/ctao.yml
@@ -170,9 +169,9 @@ steps:
     scatter: input
     in:
       input: gamma_test/dl2_files
-      models:
-        source: [train_energy/model, train_classifier/model, train_disp/model]
-        linkMerge: merge_flattened
+      energy_model: train_energy/model
+      classifier_model: train_classifier/model
+      disp_model: train_disp/model
       focal_length_choice: focal_length_choice
     out: [dl2_file, log, provenance_log]
     hints:

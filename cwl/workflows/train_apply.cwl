@@ -22,7 +22,6 @@ doc: |
 
 requirements:
   ScatterFeatureRequirement: {}
-  MultipleInputFeatureRequirement: {}
 
 hints:
   - $import: ../types/metadata_fields.yml
@@ -99,9 +98,9 @@ steps:
     scatter: input
     in:
       input: test_files
-      models:
-        source: [train_energy/model, train_classifier/model, train_disp/model]
-        linkMerge: merge_flattened
+      energy_model: train_energy/model
+      classifier_model: train_classifier/model
+      disp_model: train_disp/model
       focal_length_choice: focal_length_choice
     out: [dl2_file, log, provenance_log]
 
