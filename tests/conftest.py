@@ -1,0 +1,60 @@
+"""Shared helpers for the compiler tests: the fixture folder and running the passes up to a given one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cwl2dirac.compiler import production_name
+from cwl2dirac.inputs import load_job_order
+from cwl2dirac.loader import load
+from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.passes import PASSES
+from cwl2dirac.passes.context import Compilation
+
+DATA = Path(__file__).parent / "data"
+
+
+def _data(*parts: str) -> str:
+    return str(DATA.joinpath(*parts))
+
+
+def _run_passes(
+    pipeline: str, inputs: str | None = None, until: Callable[[Compilation], Compilation] | None = None
+) -> Compilation:
+    """Load ``tests/data/<pipeline>`` (with ``inputs``) and apply the passes up to and including ``until``
+    (all of them, without job bodies, when None)."""
+    workflow = load(_data(pipeline))
+    comp = Compilation(
+        workflow=workflow,
+        name=production_name(pipeline),
+        source=to_uri(_data(pipeline)),
+        job_order=load_job_order(_data(inputs), workflow) if inputs else None,
+        build_bodies=False,
+    )
+    for compiler_pass in PASSES:
+        comp = compiler_pass(comp)
+        if compiler_pass is until:
+            break
+    return comp
+
+
+@pytest.fixture(scope="session")
+def data() -> Callable[..., str]:
+    """``data("multi", "pipeline.cwl")``: the path of a fixture below ``tests/data``."""
+    return _data
+
+
+@pytest.fixture(scope="session")
+def run_passes() -> Callable[..., Compilation]:
+    """``run_passes("simulation.cwl", "simulation.yml", until=plan_steps)``: the Compilation after a pass."""
+    return _run_passes
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in a fresh temporary directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

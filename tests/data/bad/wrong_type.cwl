@@ -1,0 +1,12 @@
+cwlVersion: v1.2
+class: Workflow
+inputs:
+  message: string
+outputs: []
+steps:
+  say:
+    run: ../tools/echo.cwl
+    in:
+      message: message
+    out: [out]
+    scatterMethod: 42

@@ -1,0 +1,11 @@
+cwlVersion: v1.2
+class: CommandLineTool
+label: echo a message into a file
+baseCommand: echo
+inputs:
+  message:
+    type: string
+    inputBinding: {position: 1}
+stdout: message.txt
+outputs:
+  out: stdout
