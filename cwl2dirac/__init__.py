@@ -36,7 +36,7 @@ def load(path: str) -> Workflow:
     return _load(path)
 
 
-def compile(pipeline: str, inputs: str | None = None, **options: Any) -> ProductionRequest:  # noqa: A001
+def compile(pipeline: str, inputs: str | None = None, **options: Any) -> ProductionRequest:
     """Compile a CWL workflow (and optional job order) into a :class:`ProductionRequest`."""
     from cwl2dirac.compiler import compile_workflow
 

@@ -9,6 +9,7 @@ hints). Every class is validated: a misspelt class or field gets a one-line erro
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -113,7 +114,7 @@ def short_class(cls: str) -> str | None:
     return None
 
 
-def suggest(name: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+def suggest(name: str, choices: Iterable[str]) -> str:
     """A ' (did you mean X?)' suffix, or ''."""
     match = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""

@@ -103,11 +103,10 @@ def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any
             f"input '{name}' must be one of {', '.join(t.symbols)}, not {_show(value)}"
             f"{suggest(str(value), t.symbols)}", where,
         )
-    elif kind == "record":
-        if isinstance(value, dict):
-            return {k: _check(value.get(k), ft, f"{name}.{k}", where.child(k), base) for k, ft in t.fields} | {
-                k: v for k, v in value.items() if k not in dict(t.fields)
-            }
+    elif kind == "record" and isinstance(value, dict):
+        return {k: _check(value.get(k), ft, f"{name}.{k}", where.child(k), base) for k, ft in t.fields} | {
+            k: v for k, v in value.items() if k not in dict(t.fields)
+        }
     raise InputError(f"input '{name}' expects {t} but got {_show(value)}", where)
 
 

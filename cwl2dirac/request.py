@@ -23,6 +23,10 @@ FIELD_STEP = "cwl2dirac_step"
 FIELD_OUTPUT = "cwl2dirac_output"
 FIELD_INDEX = "cwl2dirac_index"
 """Position of a file in its scatter (task number for simulation); children gather in this order."""
+FIELD_ITEM = "cwl2dirac_item"
+"""Position of a file within its task's output port (0 for a single File, 1..n for an array's elements)."""
+FIELD_SCATTER = "cwl2dirac_scatter"
+"""1 if the producing task is one element of a scatter (a consumer gathers these values into an array), else 0."""
 
 MetaType = Literal["VARCHAR(128)", "INT", "FLOAT"]
 MetaQuery = dict[str, Any]
@@ -70,7 +74,7 @@ class OutputBinding(_Model):
 class StepConfig(_Model):
     """Everything the worker needs to run one task of a step: travels inside the job template body."""
 
-    schema_version: Literal["cwl2dirac.dev/step-config/v1"] = STEP_CONFIG_VERSION
+    schema_version: Literal["cwl2dirac.dev/step-config/v1"] = "cwl2dirac.dev/step-config/v1"
     production: str
     step: str
     tool: dict[str, Any]
@@ -161,7 +165,7 @@ class WorkflowOutputSpec(_Model):
 class ProductionRequest(_Model):
     """A complete DIRAC Production System request, backend-independent."""
 
-    schema_version: Literal["cwl2dirac.dev/production-request/v1"] = SCHEMA_VERSION
+    schema_version: Literal["cwl2dirac.dev/production-request/v1"] = "cwl2dirac.dev/production-request/v1"
     name: str
     description: str = ""
     source: str

@@ -6,13 +6,10 @@ $namespaces:
 
 label: Simulate n_runs runs of one particle
 doc: |
-  CORSIKA + sim_telarray simulation of `n_runs` runs of one particle type. The `simulate` step is a CWL
-  scatter over `run_number`, whose values 1..n_runs are computed from the workflow input `n_runs` by
-
-      valueFrom: $(Array.from({length: self}, function(_, i) { return i + 1; }))
-
-  cwl2dirac recognises this pattern and compiles the step into one MCSimulation transformation extended by
-  n_runs tasks, the task number being the run number. Locally, cwltool runs n_runs jobs (and fails with
+  CORSIKA + sim_telarray simulation of `n_runs` runs of one particle type. The `runs` ExpressionTool turns
+  `n_runs` into the run numbers 1..n_runs and the `simulate` step scatters over them. cwl2dirac evaluates `runs`
+  when compiling (constant folding: its inputs are workflow inputs) and compiles `simulate` into one MCSimulation
+  transformation extended by n_runs tasks, the task number picking the run number. Locally, cwltool runs n_runs jobs (and fails with
   "command not found", since the simulation wrapper only exists on the grid).
 
 requirements:
@@ -55,13 +52,17 @@ inputs:
     doc: Showers per run.
 
 steps:
+  runs:
+    run: ../tools/run_numbers.cwl
+    in:
+      n_runs: n_runs
+    out: [run_numbers]
+
   simulate:
     run: ../tools/corsika_simtelarray.cwl
     scatter: run_number
     in:
-      run_number:
-        source: n_runs
-        valueFrom: "$(Array.from({length: self}, function(_, i) { return i + 1; }))"
+      run_number: runs/run_numbers
       particle: particle
       site: site
       array_layout: array_layout

@@ -8,8 +8,9 @@ label: Simulate, process to DL2 and merge one particle
 doc: |
   One particle branch of the CTAO Monte-Carlo chain:
 
-  1. `simulate`: CORSIKA + sim_telarray, `n_runs` runs (scatter over run_number = 1..n_runs, computed from
-     `n_runs` with the `Array.from` valueFrom that cwl2dirac turns into n_runs MCSimulation tasks);
+  1. `simulate`: CORSIKA + sim_telarray, `n_runs` runs (scatter over run_number = 1..n_runs, made from
+     `n_runs` by the `run_numbers` ExpressionTool, which cwl2dirac folds at compile time into n_runs MCSimulation
+     tasks);
   2. `process`: ctapipe-process DL0 -> DL2 of every run (scatter; image parameters + HillasReconstructor
      geometry, which the ML trainings use as features);
   3. `merge`: ctapipe-merge of all DL2 files.
@@ -67,13 +68,17 @@ inputs:
     doc: ctapipe focal-length choice for the simulated files (EFFECTIVE for current sim_telarray output).
 
 steps:
+  runs:
+    run: ../tools/run_numbers.cwl
+    in:
+      n_runs: n_runs
+    out: [run_numbers]
+
   simulate:
     run: ../tools/corsika_simtelarray.cwl
     scatter: run_number
     in:
-      run_number:
-        source: n_runs
-        valueFrom: "$(Array.from({length: self}, function(_, i) { return i + 1; }))"
+      run_number: runs/run_numbers
       particle: particle
       site: site
       array_layout: array_layout

@@ -1,4 +1,4 @@
-"""Load CWL documents (v1.0–v1.2; multi-file, packed, ``$import``/``$include``) into the IR."""
+"""Load CWL documents (v1.0-v1.2; multi-file, packed, ``$import``/``$include``) into the IR."""
 
 from __future__ import annotations
 

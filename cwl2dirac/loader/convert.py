@@ -82,7 +82,7 @@ class Converter:
             workflow = self._workflow(obj, key, inputs, reqs, hints, named, version, loc)
         return Tool(
             id=key,
-            cls=cls,
+            cls=cls,  # type: ignore[arg-type]  # checked by cwl-utils' schema
             cwl_version=version,
             inputs=inputs,
             outputs=outputs,
@@ -149,7 +149,7 @@ class Converter:
         else:
             run_id = getattr(run, "id", None)
             inline = not run_id or str(run_id).startswith("_:")
-            tool = self.process(run, f"{s.id}/run" if inline else run_id, sloc.child("run"), inline=inline)
+            tool = self.process(run, f"{s.id}/run" if inline else str(run_id), sloc.child("run"), inline=inline)
         inputs = tuple(
             StepInput(
                 id=shortname(i.id),

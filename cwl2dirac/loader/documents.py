@@ -109,7 +109,7 @@ class DocumentCache:
 def _offline_fetcher() -> type:
     from schema_salad.fetcher import DefaultFetcher
 
-    class OfflineFetcher(DefaultFetcher):  # type: ignore[misc]
+    class OfflineFetcher(DefaultFetcher):
         """Never touches the network. cwl-utils' default fetcher sends an HTTP HEAD request for every
         namespaced class it meets (``dirac:Job`` is ``https://cwl2dirac.dev/ns#Job``), and again on each use
         when the URL does not answer: seconds per document, and a hang without network. Such URLs are taken to

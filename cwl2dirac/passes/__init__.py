@@ -6,6 +6,7 @@ from cwl2dirac.passes.check_sources import check_sources
 from cwl2dirac.passes.check_types import check_types
 from cwl2dirac.passes.configs import build_configs
 from cwl2dirac.passes.flatten import flatten
+from cwl2dirac.passes.fold import fold_constants
 from cwl2dirac.passes.graph import build_graph
 from cwl2dirac.passes.grouping import assign_grouping
 from cwl2dirac.passes.metadata import assign_metadata
@@ -16,6 +17,7 @@ PASSES = (
     check_sources,
     build_graph,
     check_types,
+    fold_constants,
     plan_steps,
     assign_metadata,
     assign_grouping,

@@ -13,7 +13,6 @@ def check_sources(comp: Compilation) -> Compilation:
     known = _known_refs(wf)
     names = sorted(str(r) for r in known)
     for step in wf.steps:
-        tool_inputs = {p.id for p in step.tool.inputs}
         for inp in step.inputs:
             for src in inp.sources:
                 if src not in known:
@@ -22,10 +21,10 @@ def check_sources(comp: Compilation) -> Compilation:
                         inp.location,
                     )
         declared = {p.id for p in step.tool.outputs}
-        for out in step.outputs:
-            if out not in declared:
+        for out_name in step.outputs:
+            if out_name not in declared:
                 raise ValidationError(
-                    f"step '{step.id}': output '{out}' is not an output of its tool{suggest(out, declared)}",
+                    f"step '{step.id}': output '{out_name}' is not an output of its tool{suggest(out_name, declared)}",
                     step.location.child("out") if step.location else None,
                 )
         given = {i.id for i in step.inputs}
@@ -39,13 +38,14 @@ def check_sources(comp: Compilation) -> Compilation:
         for port in step.tool.inputs:
             if port.type.optional or port.has_default:
                 continue
-            inp = step.input(port.id)
-            if inp is None or (not inp.sources and not inp.has_default and inp.value_from is None):
+            given_input = step.input(port.id)
+            if given_input is None or (
+                not given_input.sources and not given_input.has_default and given_input.value_from is None
+            ):
                 raise ValidationError(
                     f"step '{step.id}': required input '{port.id}' of its tool is not connected",
                     step.location.child("in") if step.location else None,
                 )
-        del tool_inputs
     for out in wf.outputs:
         for src in out.sources:
             if src not in known:

@@ -62,10 +62,7 @@ def _scatter_depth(scatter: tuple[str, ...], method: str | None) -> int:
 
 
 def _merge(types: list[CwlType], method: str) -> CwlType:
-    if method == "merge_flattened":
-        items = [t.item() if t.is_array else t for t in types]
-    else:
-        items = types
+    items = [t.item() if t.is_array else t for t in types] if method == "merge_flattened" else types
     first = items[0]
     same = all(compatible(t, first) and compatible(first, t) for t in items)
     return CwlType("array", items=first if same else CwlType("Any"))

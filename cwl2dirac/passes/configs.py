@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urldefrag
 
 from cwl2dirac.errors import UnsupportedFeature
@@ -109,7 +109,7 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
                 f"step '{step.id}' input '{name}' mixes sources that form tasks with sources every task needs",
                 inp.location,
             )
-        kind = kinds.pop()
+        kind: Literal["files", "side"] = "files" if kinds.pop() == "files" else "side"
         scattered_here = name in step.scatter
         array = not scattered_here and (
             len(data) > 1 or bool(inp.link_merge) or source_type(wf, data[0]).is_array

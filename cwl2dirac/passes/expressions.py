@@ -65,8 +65,9 @@ def evaluate(
     from cwl_utils.expression import do_eval
 
     try:
+        reqs: list[Any] = list(requirements)
         return do_eval(
-            expression, dict(inputs), requirements, None, None, {"cores": 1, "ram": 1024},
+            expression, dict(inputs), reqs, None, None, {"cores": 1, "ram": 1024},
             context=self_value, cwlVersion=cwl_version,
         )
     except Exception as exc:  # the evaluator raises several kinds (JavascriptException, WorkflowException)

@@ -17,7 +17,14 @@ from cwl2dirac.hints import Job, Metadata, MetadataFields, parse_hint
 from cwl2dirac.ir import PortRef, Requirement, Step, Workflow
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.request import FIELD_INDEX, FIELD_OUTPUT, FIELD_PRODUCTION, FIELD_STEP
+from cwl2dirac.request import (
+    FIELD_INDEX,
+    FIELD_ITEM,
+    FIELD_OUTPUT,
+    FIELD_PRODUCTION,
+    FIELD_SCATTER,
+    FIELD_STEP,
+)
 
 VARCHAR, INT, FLOAT = "VARCHAR(128)", "INT", "FLOAT"
 _TYPES = {"varchar": VARCHAR, "int": INT, "float": FLOAT}
@@ -28,7 +35,10 @@ CTAO_FIELDS: dict[str, str] = {
     "analysis_prog_version": VARCHAR, "outputType": VARCHAR, "div_ang": VARCHAR, "split": VARCHAR,
 }
 """Types of CTAO's catalog fields (shared/notes); ``dirac:MetadataFields`` may declare others or override."""
-OWN_FIELDS = {FIELD_PRODUCTION: VARCHAR, FIELD_STEP: VARCHAR, FIELD_OUTPUT: VARCHAR, FIELD_INDEX: INT}
+OWN_FIELDS = {
+    FIELD_PRODUCTION: VARCHAR, FIELD_STEP: VARCHAR, FIELD_OUTPUT: VARCHAR,
+    FIELD_INDEX: INT, FIELD_ITEM: INT, FIELD_SCATTER: INT,
+}
 DEFAULT_OUTPUT_BASE = "/cwl2dirac"
 
 
@@ -56,14 +66,14 @@ def assign_metadata(comp: Compilation) -> Compilation:
         plan = plans[step_id]
         user_common, user_ports, origins = _metadata_hints(step, wf)
         outputs: dict[str, dict[str, Any]] = {}
-        for port in step.outputs:
-            md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id, FIELD_OUTPUT: port}
+        for out_port in step.outputs:
+            md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id, FIELD_OUTPUT: out_port}
             md.update(user_common)
-            md.update(user_ports.get(port, {}))
-            where = {key: origins.get((port, key)) or origins.get((None, key)) for key in md}
+            md.update(user_ports.get(out_port, {}))
+            where = {key: origins.get((out_port, key)) or origins.get((None, key)) for key in md}
             _type_fields(md, declared, fields, step.location, where)
-            outputs[port] = md
-            port_md[PortRef(step.id, port)] = md
+            outputs[out_port] = md
+            port_md[PortRef(step.id, out_port)] = md
         output_query = _union_query(list(outputs.values())) if outputs else {
             FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id
         }
@@ -85,12 +95,12 @@ def exact_query(md: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _exact(md: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in md.items() if k != FIELD_INDEX}
+    return {k: v for k, v in md.items() if k not in (FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER)}
 
 
 def _union_query(mds: list[Mapping[str, Any]]) -> dict[str, Any]:
     """A query selecting every entry described by one of ``mds``: keys common to all, ``in`` where values differ."""
-    keys = set.intersection(*(set(md) for md in mds)) - {FIELD_INDEX}
+    keys = set.intersection(*(set(md) for md in mds)) - {FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER}
     query: dict[str, Any] = {}
     for key in sorted(keys):
         values = sorted({md[key] for md in mds}, key=lambda v: (str(type(v)), v))
@@ -197,7 +207,7 @@ def _type_fields(
             raise ValidationError(f"metadata field '{key}': booleans are not catalog values (use 0/1)", location)
         inferred = INT if isinstance(value, int) else FLOAT if isinstance(value, float) else VARCHAR
         kind = declared.get(key, fields.get(key, inferred))
-        if kind == INT and not isinstance(value, int) or kind == FLOAT and not isinstance(value, int | float):
+        if (kind == INT and not isinstance(value, int)) or (kind == FLOAT and not isinstance(value, int | float)):
             raise ValidationError(
                 f"metadata field '{key}' is declared {kind.lower()} but gets {value!r}", location
             )

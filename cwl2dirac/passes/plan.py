@@ -20,7 +20,7 @@ from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
-from cwl2dirac.passes.expressions import evaluate_step_input
+from cwl2dirac.passes.expressions import _raw_value
 from cwl2dirac.passes.graph import topological
 
 
@@ -66,6 +66,14 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
                 "transformation cannot form",
                 step.location,
             )
+        for port, src in scattered_data:
+            if src.step is not None and not source_type(wf, src).item().carries_files:
+                raise UnsupportedFeature(
+                    f"step '{step.id}': scatter over '{port}', values computed by step '{src.step}' in another "
+                    "transformation; DIRAC forms tasks from files only (an ExpressionTool fed by workflow inputs "
+                    "alone is evaluated when compiling)",
+                    step.location,
+                )
         origins = {src.step for _, src in scattered_data}
         ports = {port for port, _ in scattered_data}
         if len(ports) > 1:
@@ -101,7 +109,8 @@ def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]]
         return None
     arrays: dict[str, list[Any]] = {}
     for port in step.scatter:
-        value = evaluate_step_input(step, port, comp.workflow, comp.job_order)
+        # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
+        value = _raw_value(step, port, comp.workflow, comp.job_order)
         if not isinstance(value, list):
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",

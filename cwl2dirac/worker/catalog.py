@@ -18,21 +18,15 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cwl2dirac.errors import BackendError
-from cwl2dirac.request import MetaQuery
+from cwl2dirac.request import FIELD_ITEM, FIELD_SCATTER, MetaQuery
 
 CATALOG_ENV = "CWL2DIRAC_CATALOG"
 
-FIELD_ITEM = "cwl2dirac_item"
-"""Position of a file within its task's output port (flattened array order); children sort by index, item,
-LFN."""
-FIELD_SCATTER = "cwl2dirac_scatter"
-"""1 if the producing task is one element of a scatter (downstream gathers its values into an array), else
-0."""
 CARRIER_SUFFIX = ".json"
 
 EXTRA_FIELDS: dict[str, str] = {FIELD_ITEM: "INT", FIELD_SCATTER: "INT"}
-"""File-level metadata fields the worker adds besides the request's own (to be declared in the DIRAC
-catalog)."""
+"""File-level metadata fields the worker adds to every output (also declared in every request's
+``metadata_fields``)."""
 
 
 @dataclass(frozen=True, slots=True)
