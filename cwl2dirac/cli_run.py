@@ -112,6 +112,7 @@ def run_command(
     debug: bool,
 ) -> None:
     """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
+    _software_beside_us_on_path()
     if engine == "cwltool":
         sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, debug))
     t0 = time.monotonic()
@@ -125,6 +126,15 @@ def run_command(
     if not quiet:
         click.echo(f"cwl2dirac: total wall time {time.monotonic() - t0:.2f} s", err=True)
     sys.exit(code)
+
+
+def _software_beside_us_on_path() -> None:
+    """Put this Python environment's ``bin`` first on PATH, as an activated venv would: tools installed beside
+    cwl2dirac (ctapipe in the project's .venv) are found by the tasks and by the cwltool reference engine."""
+    bindir = str(Path(sys.executable).parent)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bindir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bindir, *parts])
 
 
 def _run_local(

@@ -229,10 +229,32 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     rc.tmp_outdir_prefix = str(tmp) + "/out"
     rc.move_outputs = "move"
     rc.use_container = _use_container(proc)
+    if not rc.use_container:
+        _check_command(config, proc.tool)
     out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
     if status != "success" or out is None:
         raise TaskFailed(f"tool finished with status {status}")
     return dict(out) if isinstance(out, Mapping) else {}
+
+
+def _check_command(config: StepConfig, tool: Mapping[str, Any]) -> None:
+    """Fail clearly, before cwltool starts, when the tool's command is not installed on this machine."""
+    import shutil
+
+    if tool.get("class") != "CommandLineTool":
+        return
+    base = tool.get("baseCommand")
+    command = base[0] if isinstance(base, list) and base else base
+    if not isinstance(command, str) or "/" in command:
+        return
+    for req in [*tool.get("requirements", []), *tool.get("hints", [])]:
+        if isinstance(req, Mapping) and req.get("class") in ("EnvVarRequirement", "SoftwareRequirement"):
+            return  # the tool sets up its own PATH
+    if shutil.which(command) is None:
+        raise TaskFailed(
+            f"command '{command}' of step '{config.step}' is not installed here (not on PATH); "
+            "install it, or run this step on the grid where its software is set up"
+        )
 
 
 def _files_in(value: Any) -> list[dict[str, Any]]:
