@@ -43,7 +43,17 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Cli(click.Group):
+    """A group that, like cwltool, also takes ``cwl2dirac [options] tool.cwl [job.yml]``: that is ``run``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        if first is not None and first not in self.commands and "run" in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks and DIRAC's own messages.")
 @click.version_option(package_name="cwl2dirac")
 def main(debug: bool) -> None:
@@ -56,6 +66,8 @@ def main(debug: bool) -> None:
       cwl2dirac graph pipeline.cwl -o pipeline.svg    draw the production
       cwl2dirac run pipeline.cwl inputs.yml           run it on this machine
       cwl2dirac submit pipeline.cwl inputs.yml --dry-run   show what DIRAC would get
+
+    As a CWL runner (cwltool's surface), ``cwl2dirac [--outdir DIR] [--quiet] tool.cwl job.yml`` is ``run``.
     """
     _State.debug = debug
 

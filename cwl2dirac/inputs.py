@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,17 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise InputError("the inputs file must hold a mapping of input names to values", Location(uri, ()))
     names = {p.id for p in wf.inputs}
+    not_given = names - set(data)
     for key in data:
-        if key not in names and not str(key).startswith(("cwl:", "$")):
-            raise InputError(f"unknown input '{key}'{suggest(str(key), names)}", Location(uri, (key,)))
+        if key in names or str(key).startswith(("cwl:", "$")):
+            continue
+        hint = suggest(str(key), not_given)
+        if hint:  # a near miss of an input that was not given: surely a typo
+            raise InputError(f"unknown input '{key}'{hint}", Location(uri, (key,)))
+        # Like cwltool, ignore other extra keys (job files are shared between tools), but say so.
+        logging.getLogger("cwl2dirac").warning(
+            "%s: ignoring '%s', which is not an input of the workflow", Location(uri, (key,)).render(), key
+        )
     result: dict[str, Any] = {}
     for port in wf.inputs:
         where = Location(uri, (port.id,))

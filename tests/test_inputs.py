@@ -54,7 +54,7 @@ def test_no_inputs_file(conditional, scatter):
         ("message: 3\n", 1, "input 'message' expects string but got 3"),
         ("message: hi\nloud: yes please\n", 2, "input 'loud' expects boolean but got 'yes please'"),
         ("message: hi\nloud: 1\n", 2, "input 'loud' expects boolean but got 1"),
-        ("message: hi\nmesage: hi\n", 2, "unknown input 'mesage' (did you mean 'message'?)"),
+        ("message: hi\nlodu: true\n", 2, "unknown input 'lodu' (did you mean 'loud'?)"),
         ("- message\n", 1, "the inputs file must hold a mapping"),
         ("message: hi\nloud: [true\n", 3, "malformed YAML"),
     ],
@@ -64,6 +64,13 @@ def test_bad_values(tmp_path, conditional, text, line, message):
         load_job_order(_write(tmp_path, text), conditional)
     assert info.value.message.startswith(message)
     assert f"inputs.yml:{line}:" in str(info.value)
+
+
+def test_extra_key_beside_a_given_input_is_ignored_with_a_warning(tmp_path, conditional, caplog):
+    """Like cwltool (job files are shared between tools): only a near miss of an input not given is an error."""
+    order = load_job_order(_write(tmp_path, "message: hi\nmesage: hi\n"), conditional)
+    assert order == {"message": "hi"}
+    assert any("ignoring 'mesage'" in r.getMessage() and "inputs.yml:2:" in r.getMessage() for r in caplog.records)
 
 
 def test_numbers(tmp_path, data):
