@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from cwl2dirac.hints import Apptainer, Job, Software, parse_hint
+from cwl2dirac.hints import Apptainer, Job, Software
 from cwl2dirac.ir import Step, Workflow
 from cwl2dirac.passes.context import Compilation
+from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.resources import step_resources
 
 
@@ -36,12 +37,7 @@ def build_bodies(comp: Compilation) -> Compilation:
 
 
 def _hint(step: Step, wf: Workflow, cls: str, model: type) -> Any:
-    req = step.find(cls) or wf.find(cls)
-    if req is None:
-        return None
-    hint = parse_hint(req.cls, dict(req.fields), req.location)
-    assert isinstance(hint, model)
-    return hint
+    return effective_hint(step, wf, cls, model)
 
 
 def _apptainer(step: Step, wf: Workflow) -> Apptainer | None:

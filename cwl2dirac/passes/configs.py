@@ -14,12 +14,13 @@ from typing import Any, Literal
 from urllib.parse import urldefrag
 
 from cwl2dirac.errors import UnsupportedFeature
-from cwl2dirac.hints import Job, parse_hint
+from cwl2dirac.hints import Job
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.loader.locate import uri_to_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import _raw_value
+from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.metadata import exact_query
 from cwl2dirac.passes.plan import carries_data
 from cwl2dirac.request import InputBinding, OutputBinding, StepConfig
@@ -137,12 +138,7 @@ def _side_query(data: list[PortRef], plan: StepPlan, comp: Compilation) -> dict[
 
 
 def _job_hint(step: Step, wf: Workflow) -> Job | None:
-    req = step.find("dirac:Job") or wf.find("dirac:Job")
-    if req is None:
-        return None
-    hint = parse_hint(req.cls, dict(req.fields), req.location)
-    assert isinstance(hint, Job)
-    return hint
+    return effective_hint(step, wf, "dirac:Job", Job)
 
 
 def _unique(reqs: tuple[Any, ...]) -> list[Any]:

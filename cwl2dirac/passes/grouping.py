@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cwl2dirac.hints import Transformation, parse_hint
+from cwl2dirac.hints import Transformation
 from cwl2dirac.ir import Step
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
+from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.metadata import values_of
 from cwl2dirac.passes.plan import count_items
 from cwl2dirac.request import FIELD_OUTPUT
@@ -57,11 +58,9 @@ def _expected(plan: StepPlan, plans: dict[str, StepPlan], comp: Compilation) -> 
 
 
 def _apply_hint(step: Step, plan: StepPlan, comp: Compilation) -> StepPlan:
-    req = step.find("dirac:Transformation") or comp.workflow.find("dirac:Transformation")
-    if req is None:
+    hint = effective_hint(step, comp.workflow, "dirac:Transformation", Transformation)
+    if hint is None:
         return plan
-    hint = parse_hint(req.cls, dict(req.fields), req.location)
-    assert isinstance(hint, Transformation)
     return replace(
         plan,
         type=hint.type or plan.type,

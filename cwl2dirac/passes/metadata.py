@@ -17,6 +17,7 @@ from cwl2dirac.hints import Job, Metadata, MetadataFields, parse_hint
 from cwl2dirac.ir import PortRef, Requirement, Step, Workflow
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
+from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.request import (
     FIELD_INDEX,
     FIELD_ITEM,
@@ -217,13 +218,8 @@ def _type_fields(
 
 
 def _output_path(step: Step, wf: Workflow, production: str, plan: StepPlan) -> str:
-    base = DEFAULT_OUTPUT_BASE
-    for req in (*step.all_hints(), *step.all_requirements(), *wf.hints, *wf.requirements):
-        if req.cls == "dirac:Job":
-            job = _parse(req, Job)
-            if job.output_path:
-                base = job.output_path.rstrip("/")
-                break
+    job = effective_hint(step, wf, "dirac:Job", Job)
+    base = job.output_path.rstrip("/") if job is not None and job.output_path else DEFAULT_OUTPUT_BASE
     return f"{base}/{production}/{plan.dirac_name}"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cwl2dirac.hints import Job
 from cwl2dirac.ir import Step, Workflow
+from cwl2dirac.passes.hint_lookup import effective_hint
 
 DEFAULT_CPU_TIME = 86400
 """Seconds of CPU time asked for when the CWL says nothing (DIRAC's usual default)."""
@@ -32,9 +34,9 @@ def step_resources(step: Step, wf: Workflow) -> Resources:
         ram = _number(req.fields.get("ramMin")) or _number(req.fields.get("ramMax"))
         memory = int(ram) if ram else None
     cpu_time = None
-    job = step.find("dirac:Job") or wf.find("dirac:Job")
-    if job is not None and isinstance(job.fields.get("cpu_time"), int):
-        cpu_time = int(job.fields["cpu_time"])
+    job = effective_hint(step, wf, "dirac:Job", Job)
+    if job is not None and job.cpu_time is not None:
+        cpu_time = job.cpu_time
     limit = step.find("ToolTimeLimit") or wf.find("ToolTimeLimit")
     if cpu_time is None and limit is not None:
         seconds = _number(limit.fields.get("timelimit"))

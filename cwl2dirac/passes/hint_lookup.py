@@ -1,0 +1,32 @@
+"""The effective ``dirac:`` hint of a step: fields merged across levels, the nearest level winning per field.
+
+Precedence, nearest first: step (and, after flattening, the enclosing sub-workflow steps), the step's tool, then
+the (top) workflow. A step that sets ``sites`` keeps the workflow's ``platform``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from cwl2dirac.hints import parse_hint
+from cwl2dirac.ir import Requirement, Step, Workflow
+
+H = TypeVar("H")
+
+
+def _chain(step: Step, wf: Workflow, cls: str) -> list[Requirement]:
+    reqs = [*step.all_requirements(), *step.all_hints(), *wf.requirements, *wf.hints]
+    return [r for r in reqs if r.cls == cls]
+
+
+def effective_hint(step: Step, wf: Workflow, cls: str, model: type[H]) -> H | None:
+    """The hint of class ``cls`` (e.g. ``dirac:Job``) with every level's fields merged, validated as ``model``."""
+    chain = _chain(step, wf, cls)
+    if not chain:
+        return None
+    fields: dict[str, Any] = {}
+    for req in reversed(chain):  # farthest first, nearest last: the nearest level's fields win
+        fields.update(dict(req.fields))
+    hint = parse_hint(cls, fields, chain[0].location)
+    assert isinstance(hint, model)
+    return hint
