@@ -1,8 +1,8 @@
 """The ``dirac:`` hints: what a CWL author may say about the grid side of a step or workflow.
 
 Declare the namespace in a document as ``$namespaces: {dirac: "https://cwl2dirac.dev/ns#"}`` and put the classes
-below under ``hints:`` of a tool, a step or a workflow (merged field by field: the step wins over the tool, then the workflow
-hints). Every class is validated: a misspelt class or field gets a one-line error that suggests the right name.
+below under ``hints:`` of a tool, a step or a workflow; they merge field by field (the step wins over the tool, which
+wins over the workflow). Every class is validated: a misspelt class or field gets a one-line error that suggests the right name.
 ``cwl2dirac schema hints`` prints the JSON schema (also in ``docs/dirac-hints.schema.json``).
 """
 
