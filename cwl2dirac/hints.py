@@ -2,8 +2,8 @@
 
 Declare the namespace in a document as ``$namespaces: {dirac: "https://cwl2dirac.dev/ns#"}`` and put the classes
 below under ``hints:`` of a tool, a step or a workflow; they merge field by field (the step wins over the tool, which
-wins over the workflow). Every class is validated: a misspelt class or field gets a one-line error that suggests the right name.
-``cwl2dirac schema hints`` prints the JSON schema (also in ``docs/dirac-hints.schema.json``).
+wins over the workflow). Every class is validated: a misspelt class or field gets a one-line error that suggests
+the right name. ``cwl2dirac schema hints`` prints the JSON schema (also in ``docs/dirac-hints.schema.json``).
 """
 
 from __future__ import annotations
