@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,23 @@ def compile_workflow(
 
     ``bodies=False`` skips building DIRAC job templates (and importing DIRAC), and the DIRAC link check.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
+    try:
+        return _compile(pipeline, inputs, name=name, bodies=bodies, passes=passes)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compile(
+    pipeline: str | Path,
+    inputs: str | Path | None,
+    *,
+    name: str | None,
+    bodies: bool,
+    passes: tuple[Pass, ...],
+) -> ProductionRequest:
     workflow = load(pipeline)
     job_order = load_job_order(inputs, workflow) if inputs is not None else None
     comp = Compilation(

@@ -221,12 +221,15 @@ class Workflow:
     label: str | None = None
     doc: str | None = None
     location: Location | None = field(default=None, compare=False)
+    _index: dict[str, Step] | None = field(default=None, init=False, compare=False, repr=False)
 
     def step(self, step_id: str) -> Step:
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        raise KeyError(step_id)
+        """The step with this id (an index built on first use: passes look steps up many times)."""
+        index = self._index
+        if index is None:
+            index = {s.id: s for s in self.steps}
+            object.__setattr__(self, "_index", index)
+        return index[step_id]
 
     def input(self, name: str) -> Port | None:
         return next((p for p in self.inputs if p.id == name), None)

@@ -35,8 +35,9 @@ EXPRESSION_REQUIREMENTS = ("InlineJavascriptRequirement", "StepInputExpressionRe
 
 def build_configs(comp: Compilation) -> Compilation:
     base = os.path.dirname(uri_to_path(urldefrag(comp.source)[0]))
+    documents: dict[tuple[str, str], dict[str, Any]] = {}
     configs = {
-        step.id: step_config(step, comp.plans[step.id], comp, base) for step in comp.workflow.steps
+        step.id: step_config(step, comp.plans[step.id], comp, base, documents) for step in comp.workflow.steps
     }
     return replace(comp, configs=configs)
 
@@ -45,10 +46,21 @@ def source_name(src: PortRef) -> str:
     return f"{INPUTS_STEP}/{src.port}" if src.step is None else f"{src.step}/{src.port}"
 
 
-def step_config(step: Step, plan: StepPlan, comp: Compilation, base: str) -> StepConfig:
+def step_config(
+    step: Step, plan: StepPlan, comp: Compilation, base: str,
+    documents: dict[tuple[str, str], dict[str, Any]] | None = None,
+) -> StepConfig:
+    """The worker configuration of one step; ``documents`` caches tool documents shared by many steps."""
     wf = comp.workflow
     job = _job_hint(step, wf)
-    document = relativize(_with_inherited(step, wf), base)
+    inherited = repr([(r.cls, sorted(r.fields.items())) for r in (*step.requirements, *wf.requirements)])
+    key = (step.tool.id, inherited)
+    if documents is None or key not in documents:
+        document = relativize(_with_inherited(step, wf), base)
+        if documents is not None:
+            documents[key] = document
+    else:
+        document = documents[key]
     return StepConfig(
         production=comp.name,
         step=step.id,
