@@ -28,7 +28,8 @@ def _sha1(path: Path) -> str:
 
 
 class _Outdir:
-    """Places files in the output directory, renaming on collisions (``name_2``) like cwltool."""
+    """Places files in the output directory, renaming on collisions (``name_2``, basename unchanged) like
+    cwltool."""
 
     def __init__(self, outdir: Path) -> None:
         self.outdir = outdir
@@ -49,12 +50,13 @@ class _Outdir:
             os.link(src, dest)
         except OSError:
             shutil.copyfile(src, dest)
-        root, ext = os.path.splitext(name)
+        # as cwltool: the file is renamed on disk, its basename stays the one the tool gave it
+        root, ext = os.path.splitext(basename)
         return {
             "class": "File",
             "location": dest.resolve().as_uri(),
             "path": str(dest.resolve()),
-            "basename": name,
+            "basename": basename,
             "nameroot": root,
             "nameext": ext,
             "checksum": f"sha1${_sha1(dest)}",
