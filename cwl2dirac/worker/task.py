@@ -56,10 +56,16 @@ class _Inputs:
         path = self.catalog.get(cf.lfn, self.staging)
         if carrier:
             return json.loads(Path(path).read_text(encoding="utf-8"))
+        basename = cf.lfn.rsplit("/", 1)[-1]
+        root, ext = os.path.splitext(basename)
+        # the fields cwltool gives a File in a step's valueFrom and when (nameroot/nameext are CWL's own)
         obj: dict[str, Any] = {
             "class": "File",
             "location": Path(path).resolve().as_uri(),
-            "basename": cf.lfn.rsplit("/", 1)[-1],
+            "basename": basename,
+            "nameroot": root,
+            "nameext": ext,
+            "size": cf.size if cf.size is not None else Path(path).stat().st_size,
         }
         return obj
 
