@@ -92,11 +92,11 @@ hints:
     cpu_time: 172800
   dirac:Metadata:
     fields:
+      data_level: 0
       tel_sim_prog: sim_telarray
       tel_sim_prog_version: "2024-06-27"
     outputs:
       simtel_file:
-        data_level: 0
         outputType: Data
       logs:
         outputType: Log

@@ -163,11 +163,11 @@ hints:
     cpu_time: 14400
   dirac:Metadata:
     fields:
+      data_level: 2
       analysis_prog: ctapipe-apply-models
       analysis_prog_version: v0.28.0
     outputs:
       dl2_file:
-        data_level: 2
         outputType: Data
       log:
         outputType: Log

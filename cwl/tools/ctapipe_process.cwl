@@ -118,11 +118,11 @@ hints:
     cpu_time: 7200
   dirac:Metadata:
     fields:
+      data_level: 1
       analysis_prog: ctapipe-process
       analysis_prog_version: v0.28.0
     outputs:
       dl1_file:
-        data_level: 1
         outputType: Data
       log:
         outputType: Log

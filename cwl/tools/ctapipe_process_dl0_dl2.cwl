@@ -117,11 +117,11 @@ hints:
     cpu_time: 7200
   dirac:Metadata:
     fields:
+      data_level: 2
       analysis_prog: ctapipe-process
       analysis_prog_version: v0.28.0
     outputs:
       dl2_file:
-        data_level: 2
         outputType: Data
       log:
         outputType: Log

@@ -65,10 +65,13 @@ def assign_metadata(comp: Compilation) -> Compilation:
     for step_id in topological(comp.graph):
         step = wf.step(step_id)
         plan = plans[step_id]
+        input_query = _input_query(plan, plans, port_md, input_queries) if plan.drivers else None
+        inherited = _inherited(input_query)
         user_common, user_ports, origins = _metadata_hints(step, wf)
         outputs: dict[str, dict[str, Any]] = {}
         for out_port in step.outputs:
             md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id, FIELD_OUTPUT: out_port}
+            md.update(inherited)
             md.update(user_common)
             md.update(user_ports.get(out_port, {}))
             where = {key: origins.get((out_port, key)) or origins.get((None, key)) for key in md}
@@ -80,14 +83,20 @@ def assign_metadata(comp: Compilation) -> Compilation:
         }
         plans[step_id] = replace(
             plan,
+            input_query=input_query,
             output_metadata=outputs,
             output_query=output_query,
             output_path=_output_path(step, wf, comp.name, plan),
         )
-    for step_id, plan in plans.items():
-        if plan.drivers:
-            plans[step_id] = replace(plan, input_query=_input_query(plan, plans, port_md, input_queries))
     return replace(comp, plans=plans, fields=fields, input_queries=input_queries)
+
+
+def _inherited(input_query: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The user metadata a step's outputs inherit from its inputs: every single-valued user key of its input
+    query (CTAO keeps campaign, site, particle, level… from parent to child; the step's own hints override)."""
+    if not input_query:
+        return {}
+    return {k: v for k, v in input_query.items() if k not in OWN_FIELDS and not isinstance(v, Mapping)}
 
 
 def exact_query(md: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,8 +46,10 @@ def test_metadata_hints_reach_output_and_input_queries(run_passes):
     assert merge.output_query == {
         **own("hints", "merge"),
         "particle": "gamma",
-        "data_level": 1,
+        "data_level": 1,  # its own hint overrides the inherited 0
         "camera": "LST",
+        "zenith": 20,  # inherited from its input query
+        "outputType": "Data",  # inherited from its input query
     }
     assert check_query_pair(merge.input_query, simulate.output_query, comp.fields) is None
     assert comp.fields["zenith"] == "FLOAT"  # declared by dirac:MetadataFields
