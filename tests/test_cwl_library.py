@@ -244,10 +244,10 @@ def test_ctao_step_types_and_levels() -> None:
         assert hints(name)["dirac:Metadata"]["outputs"]["model"]["outputType"] == "Model"
     assert hints("ctapipe_apply_models.cwl")["dirac:Transformation"]["type"] == "ApplyModel"
     assert hints("ctapipe_merge.cwl")["dirac:Metadata"]["fields"]["merged"] == 1
-    assert hints("ctapipe_process.cwl")["dirac:Metadata"]["outputs"]["dl1_file"]["data_level"] == 1
-    assert hints("ctapipe_process_dl0_dl2.cwl")["dirac:Metadata"]["outputs"]["dl2_file"]["data_level"] == 2
-    assert hints("ctapipe_process_dl1_dl2.cwl")["dirac:Metadata"]["outputs"]["dl2_file"]["data_level"] == 2
-    assert hints("corsika_simtelarray.cwl")["dirac:Metadata"]["outputs"]["simtel_file"]["data_level"] == 0
+    assert hints("ctapipe_process.cwl")["dirac:Metadata"]["fields"]["data_level"] == 1  # on every output, logs too
+    assert hints("ctapipe_process_dl0_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2  # on every output, logs too
+    assert hints("ctapipe_process_dl1_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2  # on every output, logs too
+    assert hints("corsika_simtelarray.cwl")["dirac:Metadata"]["fields"]["data_level"] == 0  # on every output, logs too
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=ids(WORKFLOW_FILES))
