@@ -2,6 +2,7 @@
 :class:`~cwl2dirac.passes.context.Compilation`."""
 
 from cwl2dirac.passes.bodies import build_bodies
+from cwl2dirac.passes.check_globs import check_globs
 from cwl2dirac.passes.check_sources import check_sources
 from cwl2dirac.passes.check_types import check_types
 from cwl2dirac.passes.configs import build_configs
@@ -15,6 +16,7 @@ from cwl2dirac.passes.plan import plan_steps
 PASSES = (
     flatten,
     check_sources,
+    check_globs,
     build_graph,
     check_types,
     fold_constants,
