@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from cwl2dirac.local.catalog import LocalCatalog
-from cwl2dirac.request import FIELD_INDEX, ProductionRequest, WorkflowOutputSpec
+from cwl2dirac.request import FIELD_INDEX, ProductionRequest, StepSpec, WorkflowOutputSpec
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
 from cwl2dirac.worker.task import source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -98,6 +98,8 @@ def _source_value(
                     else:
                         slots[i] = v
             return slots
+        if step is not None and step.input_query is not None and step.config.when is not None:
+            return _per_task(step, files, values, catalog, nested=not carrier and spec.type.endswith("[][]"))
         if not carrier and spec.type.endswith("[][]"):
             grouped: dict[int, list[Any]] = {}
             for f, v in zip(files, values, strict=True):
@@ -109,6 +111,25 @@ def _source_value(
     if (single and spec.array) or any(int(f.metadata.get(FIELD_ITEM) or 0) > 0 for f in files):
         return values
     return values[0] if values else None
+
+
+def _per_task(
+    step: StepSpec, files: list[CatalogFile], values: list[Any], catalog: LocalCatalog, nested: bool
+) -> list[Any]:
+    """The values of a conditional step scattered over files: one element per task, in the order of the tasks'
+    input files; a task skipped by ``when`` registered nothing and gives null, as in CWL."""
+    base = step.config.output_path.rstrip("/") + "/"
+    by_task: dict[int, list[Any]] = {}
+    for f, v in zip(files, values, strict=True):
+        if f.lfn.startswith(base):
+            by_task.setdefault(int(f.lfn[len(base) :].split("/", 1)[0]), []).append(v)
+    tasks = [(min((cf.sort_key() for cf in catalog.files(t.inputs)), default=(0, 0, "")), t.task)
+             for t in catalog.tasks(step.name)]
+    out: list[Any] = []
+    for _, task in sorted(tasks):
+        got = by_task.get(task)
+        out.append(None if got is None else got if nested else got[0])
+    return out
 
 
 def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
