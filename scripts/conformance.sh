@@ -13,5 +13,5 @@ cd "$suite"
 cwltest --test conformance_tests.yaml --tool "$runner" -j 2 --timeout 300 --junit-xml "$out/junit.xml" "$@" \
     > "$out/cwltest.log" 2>&1 || true
 tail -n 3 "$out/cwltest.log"
-python3 "$here/scripts/conformance_tags.py" "$suite/conformance_tests.yaml" "$out/junit.xml"
+python3 "$here/scripts/conformance_tags.py" "$out/junit.xml"
 echo "log: $out/cwltest.log"
