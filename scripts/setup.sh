@@ -23,5 +23,6 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 
 # The lock file pins everything; gfal2-python is excluded by [tool.uv] override-dependencies in pyproject.toml.
-uv sync --frozen --all-extras --quiet
+# Byte-compile at install: every cwl2dirac (and cwltool) process then starts without compiling DIRAC from source.
+uv sync --frozen --all-extras --compile-bytecode --quiet
 echo "setup: ready ($(.venv/bin/cwl2dirac --version))" >&2
