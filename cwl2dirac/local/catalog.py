@@ -94,6 +94,13 @@ class TaskRow:
 _open: dict[tuple[int, str], LocalCatalog] = {}
 
 
+def _link_or_copy(src: Any, dest: Any) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
 class LocalCatalog:
     """SQLite file catalog + directory storage + task table of a local run (implements ``Catalog``)."""
 
@@ -196,14 +203,18 @@ class LocalCatalog:
         return len(rows)
 
     def _store(self, src: Path, lfn: str) -> int:
+        """Link (or copy) ``src`` to the storage of ``lfn``; a directory is stored as its whole tree (one
+        catalog entry, like a dataset). Returns the size in bytes (of all files, for a directory)."""
         dest = self.storage_path(lfn)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists() or dest.is_symlink():
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists() or dest.is_symlink():
             dest.unlink()
-        try:
-            os.link(src, dest)
-        except OSError:
-            shutil.copyfile(src, dest)
+        if src.is_dir():
+            shutil.copytree(src, dest, symlinks=False, copy_function=_link_or_copy)
+            return sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+        _link_or_copy(src, dest)
         return dest.stat().st_size
 
     # -- the Catalog protocol --------------------------------------------------------------------------------

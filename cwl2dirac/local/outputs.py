@@ -44,24 +44,52 @@ class _Outdir:
         self.used.add(name)
         dest = self.outdir / name
         self.outdir.mkdir(parents=True, exist_ok=True)
-        if dest.exists() or dest.is_symlink():
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.exists() or dest.is_symlink():
             dest.unlink()
-        try:
-            os.link(src, dest)
-        except OSError:
-            shutil.copyfile(src, dest)
-        # as cwltool: the file is renamed on disk, its basename stays the one the tool gave it
-        root, ext = os.path.splitext(basename)
-        return {
-            "class": "File",
-            "location": dest.resolve().as_uri(),
-            "path": str(dest.resolve()),
-            "basename": basename,
-            "nameroot": root,
-            "nameext": ext,
-            "checksum": f"sha1${_sha1(dest)}",
-            "size": dest.stat().st_size,
-        }
+        if src.is_dir():
+            shutil.copytree(src, dest, copy_function=_link_or_copy)
+            return _directory_object(dest, basename)
+        _link_or_copy(src, dest)
+        return _file_object(dest, basename)
+
+
+def _link_or_copy(src: Any, dest: Any) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def _directory_object(path: Path, basename: str) -> dict[str, Any]:
+    """A Directory output as cwltool gives it: its whole listing, with checksums."""
+    listing = [
+        _directory_object(p, p.name) if p.is_dir() else _file_object(p, p.name)
+        for p in sorted(path.iterdir(), key=lambda p: p.name)
+    ]
+    return {
+        "class": "Directory",
+        "location": path.resolve().as_uri(),
+        "path": str(path.resolve()),
+        "basename": basename,
+        "listing": listing,
+    }
+
+
+def _file_object(dest: Path, basename: str) -> dict[str, Any]:
+    # as cwltool: the file is renamed on disk, its basename stays the one the tool gave it
+    root, ext = os.path.splitext(basename)
+    return {
+        "class": "File",
+        "location": dest.resolve().as_uri(),
+        "path": str(dest.resolve()),
+        "basename": basename,
+        "nameroot": root,
+        "nameext": ext,
+        "checksum": f"sha1${_sha1(dest)}",
+        "size": dest.stat().st_size,
+    }
 
 
 def _source_value(
@@ -136,7 +164,7 @@ def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
     value = copy.deepcopy(request.job_order.get(name))
 
     def fix(v: Any) -> Any:
-        if isinstance(v, Mapping) and v.get("class") == "File":
+        if isinstance(v, Mapping) and v.get("class") in ("File", "Directory"):
             loc = str(v.get("path") or v.get("location", ""))
             path = Path(unquote(urlparse(loc).path)) if loc.startswith("file://") else Path(loc)
             return outdir.place(path, str(v.get("basename") or path.name))

@@ -129,8 +129,8 @@ def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
         used: set[str] = set()
         for i, f in enumerate(ds.files):
             path = _local_path(f.location)
-            if not path.is_file():
-                raise BackendError(f"input {ds.name}: {path} is not a file")
+            if not path.is_file() and not path.is_dir():
+                raise BackendError(f"input {ds.name}: {path} is not a file or directory")
             lfn = f"/{request.name}/{INPUTS_STEP}/{ds.name}/{path.name}"
             if lfn in used:
                 lfn = f"/{request.name}/{INPUTS_STEP}/{ds.name}/{i:06d}/{path.name}"

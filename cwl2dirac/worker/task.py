@@ -57,6 +57,8 @@ class _Inputs:
         if carrier:
             return json.loads(Path(path).read_text(encoding="utf-8"))
         basename = cf.lfn.rsplit("/", 1)[-1]
+        if Path(path).is_dir():  # a Directory is one catalog entry whose replica is the directory tree
+            return {"class": "Directory", "location": Path(path).resolve().as_uri(), "basename": basename}
         root, ext = os.path.splitext(basename)
         # the fields cwltool gives a File in a step's valueFrom and when (nameroot/nameext are CWL's own)
         obj: dict[str, Any] = {
@@ -265,10 +267,8 @@ def _check_command(config: StepConfig, tool: Mapping[str, Any]) -> None:
 
 def _files_in(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, Mapping):
-        if value.get("class") == "File":
+        if value.get("class") in ("File", "Directory"):  # a Directory is registered as one entry (its tree)
             return [dict(value)]
-        if value.get("class") == "Directory":
-            raise UnsupportedFeature("Directory outputs cannot be registered in the catalog yet")
         return [f for v in value.values() for f in _files_in(v)]
     if isinstance(value, list):
         return [f for v in value for f in _files_in(v)]

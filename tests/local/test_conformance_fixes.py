@@ -1,0 +1,78 @@
+"""Regressions for CWL conformance classes fixed in ``cwl2dirac run`` (own tiny tools, real cwltool)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cwl2dirac.cli_run import cli
+
+
+def run(tmp_path: Path, doc: dict[str, Any], job: dict[str, Any], *, expect: int = 0) -> dict[str, Any]:
+    tool = tmp_path / "tool.cwl"
+    tool.write_text(yaml.safe_dump({"cwlVersion": "v1.2", **doc}))
+    order = tmp_path / "job.yml"
+    order.write_text(yaml.safe_dump(job))
+    res = CliRunner().invoke(
+        cli,
+        ["run", "--workdir", str(tmp_path / "work"), "--outdir", str(tmp_path / "out"), "--quiet", "-j", "1",
+         str(tool), str(order)],
+    )
+    assert res.exit_code == expect, res.output
+    return json.loads(res.stdout) if expect == 0 else {}
+
+
+@pytest.fixture
+def indir(tmp_path: Path) -> Path:
+    d = tmp_path / "indir"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text("a\n")
+    (d / "sub" / "b.txt").write_text("bb\n")
+    return d
+
+
+LIST_DIR = {
+    "class": "CommandLineTool",
+    "requirements": [{"class": "ShellCommandRequirement"}],
+    "inputs": {"d": "Directory"},
+    "outputs": {"out": {"type": "File", "outputBinding": {"glob": "out.txt"}}},
+    "arguments": ["cd", "$(inputs.d.path)", {"shellQuote": False, "valueFrom": "&&"}, "find", ".",
+                  {"shellQuote": False, "valueFrom": "|"}, "sort"],
+    "stdout": "out.txt",
+}
+
+
+def test_directory_input_of_a_tool(tmp_path: Path, indir: Path) -> None:
+    out = run(tmp_path, LIST_DIR, {"d": {"class": "Directory", "location": str(indir)}})
+    assert Path(out["out"]["path"]).read_text().split() == [".", "./a.txt", "./sub", "./sub/b.txt"]
+
+
+def test_directory_input_of_a_workflow_step(tmp_path: Path, indir: Path) -> None:
+    wf = {
+        "class": "Workflow",
+        "inputs": {"d": "Directory"},
+        "outputs": {"out": {"type": "File", "outputSource": "ls/out"}},
+        "steps": {"ls": {"run": LIST_DIR, "in": {"d": "d"}, "out": ["out"]}},
+    }
+    out = run(tmp_path, wf, {"d": {"class": "Directory", "location": str(indir)}})
+    assert Path(out["out"]["path"]).read_text().split() == [".", "./a.txt", "./sub", "./sub/b.txt"]
+
+
+def test_directory_output(tmp_path: Path) -> None:
+    tool = {
+        "class": "CommandLineTool",
+        "baseCommand": ["sh", "-c", "mkdir -p res/sub && echo hi > res/h.txt && echo x > res/sub/x.txt"],
+        "inputs": {},
+        "outputs": {"res": {"type": "Directory", "outputBinding": {"glob": "res"}}},
+    }
+    out = run(tmp_path, tool, {})
+    res = out["res"]
+    assert res["class"] == "Directory" and res["basename"] == "res"
+    assert [e["basename"] for e in res["listing"]] == ["h.txt", "sub"]
+    assert res["listing"][0]["checksum"].startswith("sha1$") and res["listing"][0]["size"] == 3
+    assert (Path(res["path"]) / "sub" / "x.txt").read_text() == "x\n"
