@@ -127,6 +127,8 @@ WORKFLOWS = [
     ("scatter_gather.cwl", "scatter_empty.yml"),
     ("split.cwl", "split.yml"),
     ("scatter_when.cwl", "scatter_when.yml"),
+    ("crossproduct.cwl", "crossproduct.yml"),
+    ("sub_side.cwl", "sub_side.yml"),
     ("simulation.cwl", "simulation.yml"),
     ("subworkflow.cwl", "subworkflow.yml"),
     ("fanin.cwl", "fanin.yml"),
@@ -283,3 +285,13 @@ def test_example_needing_grid_software_fails_both_ways(pipeline: str, job: str, 
     assert reference.code != 0, reference.stderr[-4000:]
     assert "cta-prod-simulate" in local.stderr, local.stderr[-4000:]
     assert local.stdout.strip() == "" and reference.stdout.strip() == ""
+
+
+def test_example_train_apply_without_its_data_fails_both_ways(tmp_path: Path) -> None:
+    """train_apply needs merged DL2 files of a real production, not in the repository: both engines fail, and
+    cwl2dirac says which input file is missing, before running anything."""
+    local, reference = run_both(REPO / "cwl/workflows/train_apply.cwl", EXAMPLES / "train_apply.yml", tmp_path)
+    assert reference.code != 0, reference.stderr[-4000:]
+    assert local.code == 1, local.stderr[-4000:]
+    assert "input 'gamma_train'" in local.stderr and "does not exist" in local.stderr, local.stderr
+    assert local.stdout.strip() == ""
