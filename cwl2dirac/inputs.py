@@ -132,8 +132,9 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     if not isinstance(value, dict) or value.get("class") not in ("File", "Directory"):
         return value
     out = dict(value)
-    if "contents" in out and "location" not in out and "path" not in out:
-        return out
+    literal = "contents" in out if value["class"] == "File" else "listing" in out
+    if literal and "location" not in out and "path" not in out:
+        return _materialise(out, base, name, where)
     loc = out.pop("location", None) or out.pop("path", None)
     if loc is None:
         raise InputError(f"input '{name}': a {value['class']} needs 'location' or 'path'", where)
@@ -149,3 +150,69 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     if "secondaryFiles" in out:
         out["secondaryFiles"] = [_resolve_files(s, base, name, where) for s in out["secondaryFiles"]]
     return out
+
+
+def literals_dir() -> Path:
+    """Where File and Directory literals of job orders are written: ``$CWL2DIRAC_WORKDIR_BASE`` (default
+    ``~/.cache/cwl2dirac/runs``) ``/_literals/<sha1 of the literal>/`` (the same literal, the same path, so
+    that the request and its work directory stay the same)."""
+    base = os.environ.get("CWL2DIRAC_WORKDIR_BASE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "cwl2dirac", "runs"
+    )
+    return Path(base) / "_literals"
+
+
+def _materialise(value: dict[str, Any], base: str, name: str, where: Location) -> dict[str, Any]:
+    """A File literal (``contents``) or Directory literal (``listing``) written to a file or directory, as a
+    File/Directory with a ``location`` (input files are registered in the catalog, so they must exist)."""
+    import hashlib
+    import json
+    import shutil
+
+    resolved = dict(value)
+    if value["class"] == "Directory":
+        resolved["listing"] = [_resolve_files(e, base, name, where) for e in value.get("listing", [])]
+    digest = hashlib.sha1(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
+    basename = str(value.get("basename") or f"literal_{digest[:12]}")
+    if "/" in basename or basename in ("", ".", ".."):
+        raise InputError(f"input '{name}': invalid basename {basename!r}", where)
+    target = literals_dir() / digest / basename
+    if not target.exists():
+        tmp = literals_dir() / f".{digest}.{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        _write_literal(resolved, tmp / basename, name, where)
+        target.parent.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(tmp, target.parent)
+        except OSError:  # written meanwhile by another run
+            shutil.rmtree(tmp, ignore_errors=True)
+    out = {k: v for k, v in value.items() if k not in ("contents", "listing")}
+    out["location"] = target.as_uri()
+    out["basename"] = basename
+    return out
+
+
+def _write_literal(value: dict[str, Any], dest: Path, name: str, where: Location) -> None:
+    import shutil
+
+    from cwl2dirac.loader.locate import uri_to_path
+
+    if value.get("class") == "File":
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if "location" in value:
+            shutil.copyfile(uri_to_path(str(value["location"])), dest)
+        else:
+            dest.write_text(str(value.get("contents", "")), encoding="utf-8")
+        return
+    if "location" in value:
+        shutil.copytree(uri_to_path(str(value["location"])), dest)
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in value.get("listing", []):
+        if not isinstance(entry, dict) or entry.get("class") not in ("File", "Directory"):
+            raise InputError(f"input '{name}': a Directory listing holds Files and Directories", where)
+        loc = str(entry.get("location", ""))
+        entry_name = str(
+            entry.get("basename") or (os.path.basename(uri_to_path(loc)) if loc else f"literal_{id(entry)}")
+        )
+        _write_literal(entry, dest / entry_name, name, where)

@@ -76,3 +76,32 @@ def test_directory_output(tmp_path: Path) -> None:
     assert [e["basename"] for e in res["listing"]] == ["h.txt", "sub"]
     assert res["listing"][0]["checksum"].startswith("sha1$") and res["listing"][0]["size"] == 3
     assert (Path(res["path"]) / "sub" / "x.txt").read_text() == "x\n"
+
+
+CAT = {
+    "class": "CommandLineTool",
+    "baseCommand": ["cat"],
+    "inputs": {"f": {"type": "File", "inputBinding": {"position": 1}}},
+    "outputs": {"out": "stdout"},
+    "stdout": "out.txt",
+}
+
+
+def test_file_literal_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CWL2DIRAC_WORKDIR_BASE", str(tmp_path / "runs"))
+    out = run(tmp_path, CAT, {"f": {"class": "File", "contents": "literal text", "basename": "lit.txt"}})
+    assert Path(out["out"]["path"]).read_text() == "literal text"
+
+
+def test_directory_literal_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, indir: Path) -> None:
+    monkeypatch.setenv("CWL2DIRAC_WORKDIR_BASE", str(tmp_path / "runs"))
+    literal = {
+        "class": "Directory",
+        "basename": "lit",
+        "listing": [
+            {"class": "File", "basename": "x.txt", "contents": "x"},
+            {"class": "File", "location": str(indir / "a.txt")},
+        ],
+    }
+    out = run(tmp_path, LIST_DIR, {"d": literal})
+    assert Path(out["out"]["path"]).read_text().split() == [".", "./a.txt", "./x.txt"]
