@@ -236,6 +236,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     rc.tmpdir_prefix = str(tmp) + "/"
     rc.tmp_outdir_prefix = str(tmp) + "/out"
     rc.move_outputs = "move"
+    rc.rm_tmpdir = False  # the task directory holds them; removing them costs ~10 ms of rmdir per task
     rc.use_container = _use_container(proc)
     if not rc.use_container:
         _check_command(config, proc.tool)
