@@ -245,8 +245,8 @@ def test_ctao_step_types_and_levels() -> None:
     assert hints("ctapipe_apply_models.cwl")["dirac:Transformation"]["type"] == "ApplyModel"
     assert hints("ctapipe_merge.cwl")["dirac:Metadata"]["fields"]["merged"] == 1
     assert hints("ctapipe_process.cwl")["dirac:Metadata"]["fields"]["data_level"] == 1  # on every output, logs too
-    assert hints("ctapipe_process_dl0_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2  # on every output, logs too
-    assert hints("ctapipe_process_dl1_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2  # on every output, logs too
+    assert hints("ctapipe_process_dl0_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2
+    assert hints("ctapipe_process_dl1_dl2.cwl")["dirac:Metadata"]["fields"]["data_level"] == 2
     assert hints("corsika_simtelarray.cwl")["dirac:Metadata"]["fields"]["data_level"] == 0  # on every output, logs too
 
 
