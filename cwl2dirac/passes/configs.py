@@ -116,6 +116,12 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             raise UnsupportedFeature(
                 f"step '{step.id}' input '{name}' merges files with plain values", inp.location
             )
+        if len(data) == 1 and data[0].step is None and not inp.has_default:
+            # a workflow input of a type that may hold files (File|string...) whose value holds none: the
+            # dataset is empty, so the task gets the value as the binding's default
+            plain = _plain_input_value(wf, data[0].port, comp.job_order)
+            if plain is not None:
+                common["default"], common["has_default"] = plain, True
         kinds = {"files" if s in drivers else "side" if s in side else "?" for s in data}
         if len(kinds) != 1 or "?" in kinds:
             raise UnsupportedFeature(
@@ -138,6 +144,23 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             )
         )
     return bindings
+
+
+def _plain_input_value(wf: Workflow, name: str, job_order: Mapping[str, Any] | None) -> Any:
+    """The value of workflow input ``name`` (job order, else its default) if it holds no File/Directory."""
+    value = job_order.get(name) if job_order is not None else None
+    if value is None:
+        port = next((p for p in wf.inputs if p.id == name), None)
+        value = port.default if port is not None else None
+
+    def has_files(v: Any) -> bool:
+        if isinstance(v, Mapping):
+            return v.get("class") in ("File", "Directory") or any(has_files(x) for x in v.values())
+        if isinstance(v, list):
+            return any(has_files(x) for x in v)
+        return False
+
+    return None if has_files(value) else value
 
 
 def _side_query(data: list[PortRef], plan: StepPlan, comp: Compilation) -> dict[str, Any]:

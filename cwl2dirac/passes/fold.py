@@ -89,6 +89,8 @@ def _substitute(step: Step, folded: dict[PortRef, Any], known: bool) -> Step:
             value = folded[inp.sources[0]]
             if value is _UNKNOWN:
                 inp = replace(inp, sources=(), default=None, has_default=False)
+            elif value is None and inp.has_default:  # a null source takes the step input's own default
+                inp = replace(inp, sources=())
             else:
                 inp = replace(inp, sources=(), default=value, has_default=True)
         inputs.append(inp)

@@ -105,3 +105,49 @@ def test_directory_literal_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     }
     out = run(tmp_path, LIST_DIR, {"d": literal})
     assert Path(out["out"]["path"]).read_text().split() == [".", "./a.txt", "./x.txt"]
+
+
+NULL_TOOL = {
+    "class": "ExpressionTool",
+    "requirements": [{"class": "InlineJavascriptRequirement"}],
+    "inputs": {},
+    "outputs": {"out": "Any"},
+    "expression": "$({'out': null})",
+}
+
+
+def test_null_step_output_takes_the_step_input_default(tmp_path: Path) -> None:
+    (tmp_path / "d.txt").write_text("default file")
+    wf = {
+        "class": "Workflow",
+        "inputs": {},
+        "outputs": {"out": {"type": "File", "outputSource": "cat/out"}},
+        "steps": {
+            "null": {"run": NULL_TOOL, "in": {}, "out": ["out"]},
+            "cat": {
+                "run": CAT,
+                "in": {"f": {"source": "null/out", "default": {"class": "File", "location": "d.txt"}}},
+                "out": ["out"],
+            },
+        },
+    }
+    out = run(tmp_path, wf, {})
+    assert Path(out["out"]["path"]).read_text() == "default file"
+
+
+def test_union_file_or_string_input_with_a_string_default(tmp_path: Path) -> None:
+    echo = {
+        "class": "ExpressionTool",
+        "requirements": [{"class": "InlineJavascriptRequirement"}],
+        "inputs": {"i": ["File", "null", "string"]},
+        "outputs": {"o": "string"},
+        "expression": "$({'o': typeof inputs.i === 'string' ? inputs.i : 'file'})",
+    }
+    wf = {
+        "class": "Workflow",
+        "requirements": [{"class": "InlineJavascriptRequirement"}],
+        "inputs": {"bar": {"type": ["File", "null", "string"], "default": "the default"}},
+        "outputs": {"o": {"type": "string", "outputSource": "s/o"}},
+        "steps": {"s": {"run": echo, "in": {"i": "bar"}, "out": ["o"]}},
+    }
+    assert run(tmp_path, wf, {}) == {"o": "the default"}
