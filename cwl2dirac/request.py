@@ -27,6 +27,8 @@ FIELD_ITEM = "cwl2dirac_item"
 """Position of a file within its task's output port (0 for a single File, 1..n for an array's elements)."""
 FIELD_SCATTER = "cwl2dirac_scatter"
 """1 if the producing task is one element of a scatter (a consumer gathers these values into an array), else 0."""
+FIELD_FORMAT = "cwl2dirac_format"
+"""The CWL ``format`` (an IRI) of a File, when it has one (not declared: DIRAC keeps it as unindexed metadata)."""
 
 MetaType = Literal["VARCHAR(128)", "INT", "FLOAT"]
 MetaQuery = dict[str, Any]
@@ -187,7 +189,17 @@ class ProductionRequest(_Model):
 
     # -- serialisation ---------------------------------------------------------------------------------------
     def to_data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """Plain data: input and output bindings omit fields equal to their schema defaults (reading fills them in),
+        and steps running the same tool share one tool document object (YAML writes it once, as an anchor)."""
+        data = self.model_dump(mode="json")
+        tools: dict[str, Any] = {}
+        for step in data["steps"]:
+            config = step["config"]
+            config["inputs"] = [_compact(b, InputBinding) for b in config["inputs"]]
+            config["outputs"] = [_compact(b, OutputBinding) for b in config["outputs"]]
+            key = json.dumps(config["tool"], sort_keys=True)
+            config["tool"] = tools.setdefault(key, config["tool"])
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), indent=2, sort_keys=True) + "\n"
@@ -206,6 +218,15 @@ class ProductionRequest(_Model):
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text) if str(path).endswith(".json") else yaml.load(text, Loader=_Loader)
         return cls.model_validate(data)
+
+
+def _compact(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """``data`` without the optional fields whose value is the field's default."""
+    fields = model.model_fields
+    return {
+        k: v for k, v in data.items()
+        if k not in fields or fields[k].is_required() or v != fields[k].get_default(call_default_factory=True)
+    }
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
