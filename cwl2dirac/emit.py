@@ -14,6 +14,7 @@ from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.metadata import exact_query
 from cwl2dirac.passes.resources import step_resources
 from cwl2dirac.request import (
+    FIELD_FORMAT,
     FIELD_INDEX,
     InputDataset,
     InputFile,
@@ -121,6 +122,8 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         for index, f in enumerate(_files(value)):
             location = f.get("path") or f.get("location") or ""
             md = {**comp.input_queries[port.id], **_own(comp, port.id), FIELD_INDEX: index}
+            if f.get("format"):
+                md[FIELD_FORMAT] = f["format"]
             files.append(InputFile(location=str(location), metadata=md))
         datasets.append(
             InputDataset(

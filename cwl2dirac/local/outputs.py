@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from cwl2dirac.local.catalog import LocalCatalog
-from cwl2dirac.request import FIELD_INDEX, ProductionRequest, StepSpec, WorkflowOutputSpec
+from cwl2dirac.request import FIELD_FORMAT, FIELD_INDEX, ProductionRequest, StepSpec, WorkflowOutputSpec
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
 from cwl2dirac.worker.task import source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -35,7 +35,7 @@ class _Outdir:
         self.outdir = outdir
         self.used: set[str] = set()
 
-    def place(self, src: Path, basename: str) -> dict[str, Any]:
+    def place(self, src: Path, basename: str, fmt: Any = None) -> dict[str, Any]:
         name = basename
         n = 1
         while name in self.used:
@@ -52,7 +52,10 @@ class _Outdir:
             shutil.copytree(src, dest, copy_function=_link_or_copy)
             return _directory_object(dest, basename)
         _link_or_copy(src, dest)
-        return _file_object(dest, basename)
+        obj = _file_object(dest, basename)
+        if fmt:
+            obj["format"] = fmt
+        return obj
 
 
 def _link_or_copy(src: Any, dest: Any) -> None:
@@ -112,7 +115,7 @@ def _source_value(
         if carrier:
             values.append(json.loads(path.read_text(encoding="utf-8")))
         else:
-            values.append(outdir.place(path, f.lfn.rsplit("/", 1)[-1]))
+            values.append(outdir.place(path, f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT)))
     scattered = any(f.metadata.get(FIELD_SCATTER) for f in files) or bool(step and step.config.scatter)
     if scattered:
         if step is not None and step.input_query is None and step.tasks:
@@ -167,7 +170,7 @@ def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
         if isinstance(v, Mapping) and v.get("class") in ("File", "Directory"):
             loc = str(v.get("path") or v.get("location", ""))
             path = Path(unquote(urlparse(loc).path)) if loc.startswith("file://") else Path(loc)
-            return outdir.place(path, str(v.get("basename") or path.name))
+            return outdir.place(path, str(v.get("basename") or path.name), v.get("format"))
         if isinstance(v, list):
             return [fix(x) for x in v]
         if isinstance(v, dict):

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urljoin
 
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.hints import Job
@@ -57,6 +57,10 @@ def step_config(
     key = (step.tool.id, inherited)
     if documents is None or key not in documents:
         document = relativize(_with_inherited(step, wf), base)
+        if isinstance(step.tool.document.get("$schemas"), list):
+            # ontologies for format checks: cwltool fetches them, so they stay absolute
+            tool_uri = urldefrag(step.tool.id)[0]
+            document["$schemas"] = [urljoin(tool_uri, str(s)) for s in step.tool.document["$schemas"]]
         if documents is not None:
             documents[key] = document
     else:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
-from cwl2dirac.request import FIELD_INDEX, FIELD_OUTPUT, FIELD_STEP, InputBinding, StepConfig
+from cwl2dirac.request import FIELD_FORMAT, FIELD_INDEX, FIELD_OUTPUT, FIELD_STEP, InputBinding, StepConfig
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
 
@@ -69,6 +69,8 @@ class _Inputs:
             "nameext": ext,
             "size": cf.size if cf.size is not None else Path(path).stat().st_size,
         }
+        if cf.metadata.get(FIELD_FORMAT):
+            obj["format"] = cf.metadata[FIELD_FORMAT]
         return obj
 
     def group(self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool) -> Any:
@@ -225,7 +227,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
 
     proc = _load(config, taskdir)
     known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
-    job = {k: v for k, v in order.items() if k in known}
+    job = _expand_formats({k: v for k, v in order.items() if k in known}, config.tool.get("$namespaces"))
     outdir = taskdir / "out"
     tmp = taskdir / "tmp"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -244,6 +246,24 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     if status != "success" or out is None:
         raise TaskFailed(f"tool finished with status {status}")
     return dict(out) if isinstance(out, Mapping) else {}
+
+
+def _expand_formats(value: Any, namespaces: Any) -> Any:
+    """``format: edam:format_1`` of input Files as IRIs, with the tool's ``$namespaces`` (as cwltool does for a
+    job order)."""
+    if not isinstance(namespaces, Mapping) or not namespaces:
+        return value
+    if isinstance(value, list):
+        return [_expand_formats(v, namespaces) for v in value]
+    if not isinstance(value, Mapping):
+        return value
+    out = {k: _expand_formats(v, namespaces) for k, v in value.items()}
+    fmt = out.get("format")
+    if out.get("class") == "File" and isinstance(fmt, str) and ":" in fmt and "://" not in fmt:
+        prefix, rest = fmt.split(":", 1)
+        if prefix in namespaces:
+            out["format"] = f"{namespaces[prefix]}{rest}"
+    return out
 
 
 def _check_command(config: StepConfig, tool: Mapping[str, Any]) -> None:
@@ -332,7 +352,8 @@ def register_outputs(
         is_array = isinstance(value, list)
         for i, f in enumerate(files):
             lfn = lfn_for(str(f.get("basename") or _local_path(f).name), ob.port)
-            catalog.put(_local_path(f), lfn, meta | {FIELD_ITEM: i + 1 if is_array else 0})
+            fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
+            catalog.put(_local_path(f), lfn, meta | fmt | {FIELD_ITEM: i + 1 if is_array else 0})
             lfns.append(lfn)
     return lfns
 

@@ -151,3 +151,28 @@ def test_union_file_or_string_input_with_a_string_default(tmp_path: Path) -> Non
         "steps": {"s": {"run": echo, "in": {"i": "bar"}, "out": ["o"]}},
     }
     assert run(tmp_path, wf, {}) == {"o": "the default"}
+
+
+def test_file_format_travels_through_the_catalog(tmp_path: Path) -> None:
+    (tmp_path / "in.txt").write_text("data\n")
+    rev = {
+        "class": "CommandLineTool",
+        "$namespaces": {"ex": "http://example.org/fmt#"},
+        "baseCommand": ["cat"],
+        "inputs": {"i": {"type": "File", "format": "ex:text", "inputBinding": {}}},
+        "outputs": {"o": {"type": "File", "format": "$(inputs.i.format)", "outputBinding": {"glob": "o.txt"}}},
+        "stdout": "o.txt",
+    }
+    (tmp_path / "rev.cwl").write_text(yaml.safe_dump({"cwlVersion": "v1.2", **rev}))
+    wf = {
+        "class": "Workflow",
+        "$namespaces": {"ex": "http://example.org/fmt#"},
+        "inputs": {"i": {"type": "File", "format": "ex:text"}},
+        "outputs": {"o": {"type": "File", "outputSource": "b/o"}},
+        "steps": {
+            "a": {"run": "rev.cwl", "in": {"i": "i"}, "out": ["o"]},
+            "b": {"run": "rev.cwl", "in": {"i": "a/o"}, "out": ["o"]},
+        },
+    }
+    out = run(tmp_path, wf, {"i": {"class": "File", "location": "in.txt", "format": "ex:text"}})
+    assert out["o"]["format"] == "http://example.org/fmt#text"
