@@ -19,6 +19,7 @@ from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.request import (
+    FIELD_FORMAT,
     FIELD_INDEX,
     FIELD_ITEM,
     FIELD_OUTPUT,
@@ -38,8 +39,10 @@ CTAO_FIELDS: dict[str, str] = {
 """Types of CTAO's catalog fields (shared/notes); ``dirac:MetadataFields`` may declare others or override."""
 OWN_FIELDS = {
     FIELD_PRODUCTION: VARCHAR, FIELD_STEP: VARCHAR, FIELD_OUTPUT: VARCHAR,
-    FIELD_INDEX: INT, FIELD_ITEM: INT, FIELD_SCATTER: INT,
+    FIELD_INDEX: INT, FIELD_ITEM: INT, FIELD_SCATTER: INT, FIELD_FORMAT: VARCHAR,
 }
+PER_FILE = (FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER, FIELD_FORMAT)
+"""Fields that describe one file, not a dataset: never part of a query."""
 DEFAULT_OUTPUT_BASE = "/cwl2dirac"
 
 
@@ -105,12 +108,12 @@ def exact_query(md: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _exact(md: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in md.items() if k not in (FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER)}
+    return {k: v for k, v in md.items() if k not in PER_FILE}
 
 
 def _union_query(mds: list[Mapping[str, Any]]) -> dict[str, Any]:
     """A query selecting every entry described by one of ``mds``: keys common to all, ``in`` where values differ."""
-    keys = set.intersection(*(set(md) for md in mds)) - {FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER}
+    keys = set.intersection(*(set(md) for md in mds)) - set(PER_FILE)
     query: dict[str, Any] = {}
     for key in sorted(keys):
         values = sorted({md[key] for md in mds}, key=lambda v: (str(type(v)), v))
