@@ -16,6 +16,7 @@ from cwl2dirac.passes.resources import step_resources
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
+    FIELD_LISTING,
     InputDataset,
     InputFile,
     OutputSpec,
@@ -124,6 +125,8 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             md = {**comp.input_queries[port.id], **_own(comp, port.id), FIELD_INDEX: index}
             if f.get("format"):
                 md[FIELD_FORMAT] = f["format"]
+            if f.get("class") == "Directory" and "listing" in f:
+                md[FIELD_LISTING] = 1
             files.append(InputFile(location=str(location), metadata=md))
         datasets.append(
             InputDataset(

@@ -188,8 +188,19 @@ def _materialise(value: dict[str, Any], base: str, name: str, where: Location) -
             shutil.rmtree(tmp, ignore_errors=True)
     out = {k: v for k, v in value.items() if k not in ("contents", "listing")}
     out["location"] = target.as_uri()
+    if value["class"] == "Directory":  # the job order gave its listing: tools see it (as with cwltool)
+        out["listing"] = _listing(target)
     out["basename"] = basename
     return out
+
+
+def _listing(path: Path) -> list[dict[str, Any]]:
+    return [
+        {"class": "Directory", "location": p.as_uri(), "basename": p.name, "listing": _listing(p)}
+        if p.is_dir()
+        else {"class": "File", "location": p.as_uri(), "basename": p.name}
+        for p in sorted(path.iterdir(), key=lambda p: p.name)
+    ]
 
 
 def _write_literal(value: dict[str, Any], dest: Path, name: str, where: Location) -> None:

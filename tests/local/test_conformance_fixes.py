@@ -176,3 +176,18 @@ def test_file_format_travels_through_the_catalog(tmp_path: Path) -> None:
     }
     out = run(tmp_path, wf, {"i": {"class": "File", "location": "in.txt", "format": "ex:text"}})
     assert out["o"]["format"] == "http://example.org/fmt#text"
+
+
+def test_directory_literal_keeps_its_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CWL2DIRAC_WORKDIR_BASE", str(tmp_path / "runs"))
+    tool = {
+        "class": "CommandLineTool",
+        "inputs": {"d": "Directory"},
+        "outputs": {"out": "stdout"},
+        "baseCommand": ["cat"],
+        "stdin": "$(inputs.d.listing[0].path)",
+    }
+    literal = {"class": "Directory", "basename": "lit",
+               "listing": [{"class": "File", "basename": "x.txt", "contents": "from the listing"}]}
+    out = run(tmp_path, tool, {"d": literal})
+    assert Path(out["out"]["path"]).read_text() == "from the listing"
