@@ -47,8 +47,11 @@ class DocumentCache:
         objects = self._load_file(base)
         key = uri if frag else base
         if key not in self._objects:
+            single = [k for k in objects if k.startswith(f"{base}#")]
             if not frag and f"{base}#main" in self._objects:
                 key = f"{base}#main"
+            elif not frag and len(single) == 1 and single[0] in self._objects:  # one process with its own id
+                key = single[0]
             else:
                 known = ", ".join(sorted(k.split("#", 1)[-1] for k in objects if "#" in k)) or "none"
                 raise LoadError(

@@ -191,3 +191,8 @@ def test_directory_literal_keeps_its_listing(tmp_path: Path, monkeypatch: pytest
                "listing": [{"class": "File", "basename": "x.txt", "contents": "from the listing"}]}
     out = run(tmp_path, tool, {"d": literal})
     assert Path(out["out"]["path"]).read_text() == "from the listing"
+
+
+def test_tool_document_with_its_own_id(tmp_path: Path) -> None:
+    out = run(tmp_path, {**CAT, "id": "my_cat"}, {"f": {"class": "File", "location": str(tmp_path / "job.yml")}})
+    assert out["out"]["basename"] == "out.txt"
