@@ -28,7 +28,7 @@ FIELD_ITEM = "cwl2dirac_item"
 FIELD_SCATTER = "cwl2dirac_scatter"
 """1 if the producing task is one element of a scatter (a consumer gathers these values into an array), else 0."""
 FIELD_FORMAT = "cwl2dirac_format"
-"""The CWL ``format`` (an IRI) of a File, when it has one (not declared: DIRAC keeps it as unindexed metadata)."""
+"""The CWL ``format`` (an IRI) of a File, when it has one; a per-file field, never part of a query."""
 FIELD_LISTING = "cwl2dirac_listing"
 """1 on an input Directory whose listing the job order gave (a literal): the task sees its deep listing."""
 
