@@ -156,7 +156,8 @@ def _run_local(
     fingerprint = hashlib.sha1(request_json.encode()).hexdigest()
     progress = Progress(mode="quiet" if quiet else None)
     report = run_request(
-        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint
+        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
+        request_json=request_json,
     )
     out = (outdir or Path.cwd()).resolve()
     err = sys.stderr

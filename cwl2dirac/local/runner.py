@@ -155,9 +155,11 @@ class LocalRunner:
         retries: int | None = None,
         progress: Progress | None = None,
         fingerprint: str | None = None,
+        request_json: str | None = None,
     ) -> None:
         self.request = request
         self.fingerprint = fingerprint
+        self.request_json = request_json
         self.workdir = Path(workdir).resolve()
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.retries = retries
@@ -177,7 +179,8 @@ class LocalRunner:
                 f"{self.workdir} holds the state of a different request; use another --workdir"
             )
         if old is None:
-            (self.workdir / "request.json").write_text(self.request.to_json(), encoding="utf-8")
+            text = self.request_json or self.request.to_json()
+            (self.workdir / "request.json").write_text(text, encoding="utf-8")
         fields: dict[str, str] = dict(EXTRA_FIELDS)
         fields.update({FIELD_INDEX: "INT"})
         fields.update(self.request.metadata_fields)
@@ -439,13 +442,16 @@ def run_request(
     retries: int | None = None,
     progress: Progress | None = None,
     fingerprint: str | None = None,
+    request_json: str | None = None,
 ) -> RunReport:
     """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
 
-    ``fingerprint``: the request's :func:`request_fingerprint`, if already computed.
+    ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
+    already has them (serialising a large request costs time).
     """
     runner = LocalRunner(
-        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint
+        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
+        request_json=request_json,
     )
     return runner.run()
 
