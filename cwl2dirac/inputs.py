@@ -12,6 +12,7 @@ import yaml
 from cwl2dirac.errors import InputError, Location
 from cwl2dirac.hints import suggest
 from cwl2dirac.ir import NUMERIC, CwlType, Workflow
+from cwl2dirac.listing import directory_listing
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.locate import uri_to_path
 
@@ -189,18 +190,9 @@ def _materialise(value: dict[str, Any], base: str, name: str, where: Location) -
     out = {k: v for k, v in value.items() if k not in ("contents", "listing")}
     out["location"] = target.as_uri()
     if value["class"] == "Directory":  # the job order gave its listing: tools see it (as with cwltool)
-        out["listing"] = _listing(target)
+        out["listing"] = directory_listing(target)
     out["basename"] = basename
     return out
-
-
-def _listing(path: Path) -> list[dict[str, Any]]:
-    return [
-        {"class": "Directory", "location": p.as_uri(), "basename": p.name, "listing": _listing(p)}
-        if p.is_dir()
-        else {"class": "File", "location": p.as_uri(), "basename": p.name}
-        for p in sorted(path.iterdir(), key=lambda p: p.name)
-    ]
 
 
 def _write_literal(value: dict[str, Any], dest: Path, name: str, where: Location) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
+from cwl2dirac.listing import directory_listing
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -68,7 +69,7 @@ class _Inputs:
         if Path(path).is_dir():  # a Directory is one catalog entry whose replica is the directory tree
             d: dict[str, Any] = {"class": "Directory", "location": Path(path).resolve().as_uri(), "basename": basename}
             if cf.metadata.get(FIELD_LISTING):
-                d["listing"] = _listing(Path(path).resolve())
+                d["listing"] = directory_listing(Path(path).resolve())
             return d
         root, ext = os.path.splitext(basename)
         # the fields cwltool gives a File in a step's valueFrom and when (nameroot/nameext are CWL's own)
@@ -102,15 +103,6 @@ class _Inputs:
         if len(values) > 1:
             raise BackendError(f"port {binding.port}: {len(values)} files for a single File")
         return values[0] if values else None
-
-
-def _listing(path: Path) -> list[dict[str, Any]]:
-    return [
-        {"class": "Directory", "location": p.as_uri(), "basename": p.name, "listing": _listing(p)}
-        if p.is_dir()
-        else {"class": "File", "location": p.as_uri(), "basename": p.name}
-        for p in sorted(path.iterdir(), key=lambda p: p.name)
-    ]
 
 
 def build_job_order(
