@@ -9,7 +9,7 @@ from cwl2dirac.ir import CwlType
 from cwl2dirac.loader.locate import display_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.configs import source_name
-from cwl2dirac.passes.context import INPUTS_STEP, Compilation
+from cwl2dirac.passes.context import Compilation
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.metadata import exact_query
 from cwl2dirac.passes.resources import step_resources
@@ -122,7 +122,7 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         files = []
         for index, f in enumerate(_files(value)):
             location = f.get("path") or f.get("location") or ""
-            md = {**comp.input_queries[port.id], **_own(comp, port.id), FIELD_INDEX: index}
+            md = {**comp.input_metadata[port.id], FIELD_INDEX: index}
             if f.get("format"):
                 md[FIELD_FORMAT] = f["format"]
             if f.get("class") == "Directory" and "listing" in f:
@@ -135,12 +135,6 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             )
         )
     return datasets
-
-
-def _own(comp: Compilation, name: str) -> dict[str, Any]:
-    from cwl2dirac.request import FIELD_OUTPUT, FIELD_PRODUCTION, FIELD_STEP
-
-    return {FIELD_PRODUCTION: comp.name, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: name}
 
 
 def _plain_job_order(comp: Compilation) -> dict[str, Any]:

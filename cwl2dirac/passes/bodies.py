@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from cwl2dirac.hints import Apptainer, Job, Software
 from cwl2dirac.ir import Step, Workflow
@@ -26,8 +25,8 @@ def build_bodies(comp: Compilation) -> Compilation:
             comp.configs[step.id],
             name=f"{comp.name}.{plan.dirac_name}",
             step_type=plan.type,
-            job=_hint(step, wf, "dirac:Job", Job),
-            software=_hint(step, wf, "dirac:Software", Software),
+            job=effective_hint(step, wf, "dirac:Job", Job),
+            software=effective_hint(step, wf, "dirac:Software", Software),
             apptainer=_apptainer(step, wf),
             cpu_time=res.cpu_time,
             processors=res.processors,
@@ -36,12 +35,8 @@ def build_bodies(comp: Compilation) -> Compilation:
     return replace(comp, bodies=bodies)
 
 
-def _hint(step: Step, wf: Workflow, cls: str, model: type) -> Any:
-    return effective_hint(step, wf, cls, model)
-
-
 def _apptainer(step: Step, wf: Workflow) -> Apptainer | None:
-    hint = _hint(step, wf, "dirac:Apptainer", Apptainer)
+    hint = effective_hint(step, wf, "dirac:Apptainer", Apptainer)
     if hint is not None:
         return hint
     docker = step.find("DockerRequirement") or wf.find("DockerRequirement")

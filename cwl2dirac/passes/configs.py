@@ -19,7 +19,7 @@ from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.loader.locate import uri_to_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
-from cwl2dirac.passes.expressions import _raw_value
+from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.metadata import exact_query
 from cwl2dirac.passes.plan import carries_data
@@ -52,7 +52,7 @@ def step_config(
 ) -> StepConfig:
     """The worker configuration of one step; ``documents`` caches tool documents shared by many steps."""
     wf = comp.workflow
-    job = _job_hint(step, wf)
+    job = effective_hint(step, wf, "dirac:Job", Job)
     inherited = repr([(r.cls, sorted(r.fields.items())) for r in (*step.requirements, *wf.requirements)])
     key = (step.tool.id, inherited)
     if documents is None or key not in documents:
@@ -112,8 +112,7 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         if not data:
             value = None
             if inp.sources and comp.job_order is not None:
-                value = _raw_value(replace(step, inputs=(replace(inp, value_from=None, has_default=False),)),
-                                   name, wf, comp.job_order)
+                value = raw_value(step, name, wf, comp.job_order, use_default=False)
             bindings.append(InputBinding(port=name, kind="value", value=value, **common))
             continue
         if len(data) != len(inp.sources):
@@ -174,10 +173,6 @@ def _side_query(data: list[PortRef], plan: StepPlan, comp: Compilation) -> dict[
     if src.step is None:
         return dict(comp.input_queries[src.port])
     return exact_query(comp.plans[src.step].output_metadata[src.port])
-
-
-def _job_hint(step: Step, wf: Workflow) -> Job | None:
-    return effective_hint(step, wf, "dirac:Job", Job)
 
 
 def _unique(reqs: tuple[Any, ...]) -> list[Any]:

@@ -55,6 +55,8 @@ class Compilation:
     fields: Mapping[str, str] = field(default_factory=dict)
     """Catalog metadata field -> DIRAC type."""
     input_queries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    input_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Workflow input (File type) -> the catalog metadata of its files (besides the per-file fields)."""
     """Workflow input (File type) -> the query its files are selected by."""
     build_bodies: bool = True
     configs: Mapping[str, Any] = field(default_factory=dict)

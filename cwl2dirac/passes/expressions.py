@@ -16,7 +16,11 @@ def js_requirements(step: Step, wf: Workflow) -> list[dict[str, Any]]:
     return [{"class": r.cls, **dict(r.fields)} for r in reqs]
 
 
-def _raw_value(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]) -> Any:
+def raw_value(
+    step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any], *, use_default: bool = True
+) -> Any:
+    """A step input's value from workflow input values (sources, linkMerge, then its default unless
+    ``use_default`` is false), before any valueFrom."""
     inp = step.input(port)
     if inp is None:
         tool_port = step.tool.input(port)
@@ -42,7 +46,7 @@ def _raw_value(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]
         value = [x for v in values for x in (v if isinstance(v, list) else [v])]
     else:
         value = values
-    if value is None and inp.has_default:
+    if value is None and inp.has_default and use_default:
         value = inp.default
     return value
 
@@ -50,10 +54,10 @@ def _raw_value(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]
 def evaluate_step_input(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]) -> Any:
     """The value a step input takes (sources, linkMerge, default, then valueFrom) from workflow input values."""
     inp = step.input(port)
-    value = _raw_value(step, port, wf, job_order)
+    value = raw_value(step, port, wf, job_order)
     if inp is None or inp.value_from is None:
         return value
-    context = {i.id: _raw_value(step, i.id, wf, job_order) for i in step.inputs if i.id != port}
+    context = {i.id: raw_value(step, i.id, wf, job_order) for i in step.inputs if i.id != port}
     context[port] = value
     return evaluate(inp.value_from, context, value, js_requirements(step, wf), wf.cwl_version, inp.location)
 

@@ -13,7 +13,7 @@ from typing import Any
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.context import Compilation
-from cwl2dirac.passes.expressions import evaluate, evaluate_step_input
+from cwl2dirac.passes.expressions import evaluate, evaluate_step_input, js_requirements
 from cwl2dirac.passes.graph import step_graph
 
 
@@ -66,12 +66,7 @@ def _evaluate(step: Step, wf: Workflow, job_order: Any) -> dict[str, Any]:
             value = port.default
         inputs[port.id] = value
     expression = step.tool.document.get("expression")
-    requirements = [
-        {"class": r.cls, **dict(r.fields)}
-        for r in (*step.tool.requirements, *step.requirements, *wf.requirements)
-        if r.cls == "InlineJavascriptRequirement"
-    ]
-    result = evaluate(str(expression), inputs, None, requirements, step.tool.cwl_version, step.location)
+    result = evaluate(str(expression), inputs, None, js_requirements(step, wf), step.tool.cwl_version, step.location)
     if not isinstance(result, dict):
         raise ValidationError(
             f"step '{step.id}': the ExpressionTool returned {type(result).__name__}, not an object of outputs",

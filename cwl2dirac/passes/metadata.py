@@ -53,6 +53,7 @@ def assign_metadata(comp: Compilation) -> Compilation:
     fields: dict[str, str] = dict(OWN_FIELDS)
     port_md: dict[PortRef, dict[str, Any]] = {}
     input_queries: dict[str, dict[str, Any]] = {}
+    input_metadata: dict[str, dict[str, Any]] = {}
 
     user_inputs = _input_data_hint(wf)
     for port in wf.inputs:
@@ -62,6 +63,7 @@ def assign_metadata(comp: Compilation) -> Compilation:
         md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: port.id, **user}
         _type_fields(md, declared, fields, port.location)
         port_md[PortRef(None, port.id)] = md
+        input_metadata[port.id] = md
         input_queries[port.id] = dict(user) if user else _exact(md)
 
     plans = dict(comp.plans)
@@ -91,7 +93,9 @@ def assign_metadata(comp: Compilation) -> Compilation:
             output_query=output_query,
             output_path=_output_path(step, wf, comp.name, plan),
         )
-    return replace(comp, plans=plans, fields=fields, input_queries=input_queries)
+    return replace(
+        comp, plans=plans, fields=fields, input_queries=input_queries, input_metadata=input_metadata
+    )
 
 
 def _inherited(input_query: Mapping[str, Any] | None) -> dict[str, Any]:

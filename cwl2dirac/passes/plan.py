@@ -20,7 +20,7 @@ from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
-from cwl2dirac.passes.expressions import _raw_value
+from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
 
 
@@ -110,7 +110,7 @@ def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]]
     arrays: dict[str, list[Any]] = {}
     for port in step.scatter:
         # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
-        value = _raw_value(step, port, comp.workflow, comp.job_order)
+        value = raw_value(step, port, comp.workflow, comp.job_order)
         if not isinstance(value, list):
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",
