@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from chains import write_chain
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GENERATED = ROOT / "benchmarks" / "generated"
@@ -49,46 +51,7 @@ TARGET_GROWTH = 11.0  # t(10000) <= 11 x t(1000)
 # A process slower than this is run once only, whatever --repeat says.
 SLOW_PROCESS_S = 20.0
 
-TOOL = """\
-cwlVersion: v1.2
-class: CommandLineTool
-doc: Copies its input to stdout (the one tool file every step of the benchmark chains runs).
-baseCommand: cat
-inputs:
-  infile:
-    type: File
-    inputBinding: {position: 1}
-outputs:
-  out:
-    type: stdout
-stdout: out.txt
-"""
-
-
 # -- generation --------------------------------------------------------------------------------------
-def write_chain(directory: Path, n: int) -> Path:
-    """``chain_N.cwl``: N steps, each running ``cat.cwl`` on the previous step's output."""
-    (directory / "cat.cwl").write_text(TOOL, encoding="utf-8")
-    lines = [
-        "cwlVersion: v1.2",
-        "class: Workflow",
-        f"doc: Chain of {n} steps, each running the same tool file (cwl2dirac benchmark).",
-        "inputs:",
-        "  infile: File",
-        "outputs:",
-        "  result:",
-        "    type: File",
-        f"    outputSource: s{n}/out",
-        "steps:",
-    ]
-    for i in range(1, n + 1):
-        source = "infile" if i == 1 else f"s{i - 1}/out"
-        lines += [f"  s{i}:", "    run: cat.cwl", "    in:", f"      infile: {source}", "    out: [out]"]
-    path = directory / f"chain_{n}.cwl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def find_ctao() -> tuple[Path, Path | None] | None:
     """The CTAO pipeline of ``cwl/workflows/`` and its example inputs, whichever exists now."""
     for wf, inputs in (("full_chain.cwl", "full_chain.yml"), ("process_merge.cwl", "process_merge.yml")):

@@ -46,6 +46,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from chains import write_chain
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GENERATED = ROOT / "benchmarks" / "generated" / "local_run"
@@ -57,21 +59,6 @@ TARGET_QUERY_S = 1.0  # a meta-query over 1,000,000 files in under 1 s
 
 # A process slower than this is run once only, whatever --repeat says.
 SLOW_PROCESS_S = 40.0
-
-CAT_TOOL = """\
-cwlVersion: v1.2
-class: CommandLineTool
-doc: Copies its input to stdout (the one tool file every step of the benchmark chains runs).
-baseCommand: cat
-inputs:
-  infile:
-    type: File
-    inputBinding: {position: 1}
-outputs:
-  out:
-    type: stdout
-stdout: out.txt
-"""
 
 ECHO_TOOL = """\
 cwlVersion: v1.2
@@ -125,29 +112,6 @@ QUERIES: list[tuple[str, dict, bool]] = [  # (label, query, counts for the targe
 
 
 # -- generation --------------------------------------------------------------------------------------
-def write_chain(directory: Path, n: int) -> Path:
-    """``chain_N.cwl``: N steps, each running ``cat.cwl`` on the previous step's output."""
-    (directory / "cat.cwl").write_text(CAT_TOOL, encoding="utf-8")
-    lines = [
-        "cwlVersion: v1.2",
-        "class: Workflow",
-        f"doc: Chain of {n} steps, each running the same tool file (cwl2dirac benchmark).",
-        "inputs:",
-        "  infile: File",
-        "outputs:",
-        "  result:",
-        "    type: File",
-        f"    outputSource: s{n}/out",
-        "steps:",
-    ]
-    for i in range(1, n + 1):
-        source = "infile" if i == 1 else f"s{i - 1}/out"
-        lines += [f"  s{i}:", "    run: cat.cwl", "    in:", f"      infile: {source}", "    out: [out]"]
-    path = directory / f"chain_{n}.cwl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def write_inputs(directory: Path, scatter: int, sleep: float) -> tuple[Path, Path, Path]:
     """The chains' job (one small text file), the scatter workflow and its job."""
     (directory / "input.txt").write_text("cwl2dirac local-run benchmark\n", encoding="utf-8")
