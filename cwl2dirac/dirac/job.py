@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cwl2dirac import hints
-from cwl2dirac.dirac import _env
+from cwl2dirac.dirac import _env, sidecar
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import StepConfig, encode_config
 
@@ -191,7 +191,7 @@ def _check_name(name: str) -> None:
 
 @functools.lru_cache(maxsize=1024)
 def _template(shape: _Shape) -> str:
-    return _build_xml(shape, _NAME_SENTINEL, _TOKEN_SENTINEL)
+    return sidecar.call(_build_xml, shape, _NAME_SENTINEL, _TOKEN_SENTINEL)
 
 
 def _build_xml(shape: _Shape, name: str, token: str) -> str:

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from cwl2dirac.dirac import _env
+from cwl2dirac.dirac import _env, sidecar
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.request import MetaQuery, ProductionRequest
 
@@ -95,18 +95,27 @@ def check_links(request: ProductionRequest) -> None:
     """Check every parent→child link of ``request`` as DIRAC will at ``startProduction``.
 
     Raises :class:`ValidationError` (one line: child step, parent step, key, both value sets) at the first
-    failing link, in step order.
+    failing link, in step order. The DIRAC calls run in the DIRAC sidecar when one runs
+    (:mod:`cwl2dirac.dirac.sidecar`), all links in one call.
     """
     by_name = {s.name: s for s in request.steps}
+    links: list[tuple[str, str]] = []
     for step in request.steps:
         for parent_name in step.parents:
-            parent = by_name.get(parent_name)
-            if parent is None:
+            if parent_name not in by_name:
                 raise ValidationError(
                     f"step '{step.name}': parent step '{parent_name}' is not in the request"
                 )
-            problem = check_query_pair(step.input_query, parent.output_query, request.metadata_fields)
-            if problem:
-                raise ValidationError(
-                    f"DIRAC would refuse the link from step '{parent.name}' to step '{step.name}': {problem}"
-                )
+            links.append((parent_name, step.name))
+    pairs = [(by_name[child].input_query, by_name[parent].output_query) for parent, child in links]
+    problems = sidecar.call(query_pair_problems, pairs, dict(request.metadata_fields))
+    for (parent, child), problem in zip(links, problems, strict=True):
+        if problem:
+            raise ValidationError(f"DIRAC would refuse the link from step '{parent}' to step '{child}': {problem}")
+
+
+def query_pair_problems(
+    pairs: list[tuple[MetaQuery | None, MetaQuery | None]], field_types: Mapping[str, str]
+) -> list[str | None]:
+    """:func:`check_query_pair` of each (child input query, parent output query) pair."""
+    return [check_query_pair(child_q, parent_q, field_types) for child_q, parent_q in pairs]
