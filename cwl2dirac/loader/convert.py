@@ -30,7 +30,8 @@ _CWL = "https://w3id.org/cwl/cwl#"
 
 
 def fragment(uri: str) -> str:
-    return urldefrag(uri)[1] or uri
+    """What follows the first ``#`` (as ``urldefrag``), or the whole ``uri`` when it has no fragment."""
+    return uri.partition("#")[2] or uri
 
 
 def shortname(uri: str) -> str:

@@ -11,7 +11,7 @@ import functools
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 import yaml
 
@@ -119,9 +119,16 @@ def _offline_fetcher() -> type:
         exist (a misspelt ``dirac:`` class is reported by :mod:`cwl2dirac.hints`)."""
 
         def check_exists(self, url: str) -> bool:
-            if urlsplit(url).scheme in ("http", "https"):
+            if url.partition(":")[0].lower() in ("http", "https"):
                 return True
-            return bool(super().check_exists(url))
+            known = self._exists.get(url)
+            if known is None:  # cwl-utils asks again for every step that runs the same file
+                known = self._exists[url] = bool(super().check_exists(url))
+            return known
+
+        @functools.cached_property
+        def _exists(self) -> dict[str, bool]:
+            return {}
 
     return OfflineFetcher
 
