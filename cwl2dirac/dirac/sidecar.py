@@ -14,6 +14,7 @@ exits or calls :func:`stop`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -97,8 +98,12 @@ def _serve(conn: Connection, parent_end: Connection) -> None:  # pragma: no cove
     _env.prepare()
     # An import failure here is raised again, in the caller, by the first call that needs DIRAC.
     with contextlib.suppress(Exception):
-        import DIRAC.Interfaces.API.Job
-        import DIRAC.ProductionSystem.Utilities.ProdValidator  # noqa: F401
+        import DIRAC.Interfaces.API.Job  # noqa: F401
+
+        from cwl2dirac.dirac.validator import prodvalidator
+
+        prodvalidator()  # DIRAC's validator, with its TransformationClient
+    gc.freeze()  # what the imports made lives until the end: keep the collector from walking it at each call
     while True:
         try:
             func, args = conn.recv()

@@ -23,7 +23,8 @@ SUPPORTED_TYPES = ("varchar(128)", "int", "float")
 
 
 @functools.lru_cache(maxsize=1)
-def _validator() -> Any:
+def prodvalidator() -> Any:
+    """DIRAC's ``ProdValidator`` (one per process)."""
     _env.prepare()
     from DIRAC.ProductionSystem.Utilities.ProdValidator import ProdValidator
 
@@ -32,7 +33,7 @@ def _validator() -> Any:
 
 def _format(query: Mapping[str, Any], side: str) -> tuple[dict[str, Any] | None, str | None]:
     """DIRAC's normal form of a query ({key: {"in": [...]}} or {"=": [...]}) or an error message."""
-    validator = _validator()
+    validator = prodvalidator()
     try:
         result = validator.checkformatQuery(copy.deepcopy(dict(query)))  # it rewrites its argument
     except (AttributeError, IndexError, TypeError) as exc:  # e.g. {"field": {}}
@@ -62,7 +63,7 @@ def check_query_pair(
     parent, error = _format(parent_q, "parent output")
     if error or parent is None:
         return error
-    validator = _validator()
+    validator = prodvalidator()
     for key, value in child.items():
         if key not in field_types:
             return f"metadata field '{key}' is not defined in the catalog"
