@@ -16,8 +16,8 @@ software environment (``CWL2DIRAC_SETUP_SCRIPT_FILE``) and/or the apptainer imag
 Speed: building a DIRAC Job costs about 1 ms, most of it in ``Job()`` and ``setExecutable``. Bodies that
 differ only by job name and step configuration share one template, built once with the Job API using
 placeholder strings and filled in by string replacement. DIRAC writes both values verbatim into the XML (it
-does not escape anything), so the result is byte-identical to a direct build; ``build_body_direct`` does the
-direct build and the tests compare them.
+does not escape anything), so the result is byte-identical to a direct build; ``build_body(...,
+template_cache=False)`` does the direct build and the tests compare them.
 """
 
 from __future__ import annotations
@@ -130,11 +130,13 @@ def build_body(
     processors: int | None,
     memory_mb: int | None,
     log_level: str = "INFO",
+    template_cache: bool = True,
 ) -> str:
     """The job template (``Job().workflow.toXML()``) that runs the worker on ``config``; deterministic.
 
     ``cpu_time`` (seconds), ``processors`` and ``memory_mb`` come from the step's ResourceRequirement;
     ``job.cpu_time`` wins over ``cpu_time``. Raises :class:`BackendError` if DIRAC refuses a value.
+    ``template_cache=False``: one full DIRAC Job build for this body (the tests compare both ways).
     """
     _check_name(name)
     shape = _shape(
@@ -149,38 +151,9 @@ def build_body(
         log_level=log_level,
     )
     token = encode_config(config)
-    if _NAME_SENTINEL in name or _TOKEN_SENTINEL in name:  # pragma: no cover - absurd names
+    if not template_cache or _NAME_SENTINEL in name or _TOKEN_SENTINEL in name:
         return _build_xml(shape, name, token)
     return _template(shape).replace(_NAME_SENTINEL, name).replace(_TOKEN_SENTINEL, token)
-
-
-def build_body_direct(
-    config: StepConfig,
-    *,
-    name: str,
-    step_type: str,
-    job: hints.Job | None,
-    software: hints.Software | None,
-    apptainer: hints.Apptainer | None,
-    cpu_time: int | None,
-    processors: int | None,
-    memory_mb: int | None,
-    log_level: str = "INFO",
-) -> str:
-    """Same as :func:`build_body` without the template cache (one full DIRAC Job build per call)."""
-    _check_name(name)
-    shape = _shape(
-        config,
-        step_type=step_type,
-        job=job,
-        software=software,
-        apptainer=apptainer,
-        cpu_time=cpu_time,
-        processors=processors,
-        memory_mb=memory_mb,
-        log_level=log_level,
-    )
-    return _build_xml(shape, name, encode_config(config))
 
 
 def _check_name(name: str) -> None:

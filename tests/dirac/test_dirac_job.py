@@ -180,7 +180,7 @@ def test_cached_template_is_byte_identical_to_direct_build(kwargs: dict[str, Any
     for i, name in enumerate(["a", "step_with_long_name_0001", "x-y.z"]):
         config = make_config(f"step{i}", files_from=["p/out"] if i % 2 else None)
         kw = {**kwargs, "name": name}
-        assert dj.build_body(config, **kw) == dj.build_body_direct(config, **kw)
+        assert dj.build_body(config, **kw) == dj.build_body(config, **kw, template_cache=False)
 
 
 def test_invalid_name() -> None:
@@ -196,8 +196,8 @@ def test_deterministic_across_processes() -> None:
         "sys.path.insert(0, sys.argv[1])\n"
         "from dirac_fixtures import make_config\n"
         "from test_dirac_job import FULL\n"
-        "from cwl2dirac.dirac.job import build_body_direct\n"
-        "b = build_body_direct(make_config('gamma/process', files_from=['a/out']), **FULL)\n"
+        "from cwl2dirac.dirac.job import build_body\n"
+        "b = build_body(make_config('gamma/process', files_from=['a/out']), **FULL, template_cache=False)\n"
         "print(hashlib.sha256(b.encode()).hexdigest())\n"
     )
     here = str(Path(__file__).parent)
