@@ -14,14 +14,16 @@ from cwl2dirac.ir import Requirement, Step, Workflow
 H = TypeVar("H")
 
 
-def _chain(step: Step, wf: Workflow, cls: str) -> list[Requirement]:
+def hint_chain(step: Step, wf: Workflow, cls: str) -> list[Requirement]:
+    """Every ``cls`` requirement or hint that applies to ``step``, nearest first (at one level, requirements
+    before hints: CWL gives requirements precedence)."""
     reqs = [*step.all_requirements(), *step.all_hints(), *wf.requirements, *wf.hints]
     return [r for r in reqs if r.cls == cls]
 
 
 def effective_hint(step: Step, wf: Workflow, cls: str, model: type[H]) -> H | None:
     """The hint of class ``cls`` (e.g. ``dirac:Job``) with every level's fields merged, validated as ``model``."""
-    chain = _chain(step, wf, cls)
+    chain = hint_chain(step, wf, cls)
     if not chain:
         return None
     fields: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from cwl2dirac.hints import Job, Metadata, MetadataFields, parse_hint
 from cwl2dirac.ir import PortRef, Requirement, Step, Workflow
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.passes.hint_lookup import effective_hint
+from cwl2dirac.passes.hint_lookup import effective_hint, hint_chain
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -167,17 +167,15 @@ def _metadata_hints(
     common: dict[str, Any] = {}
     ports: dict[str, dict[str, Any]] = {}
     origins: dict[tuple[str | None, str], Any] = {}
-    chain = [*step.all_hints(), *step.all_requirements(), *wf.hints, *wf.requirements]
-    for req in reversed(chain):
-        if req.cls == "dirac:Metadata":
-            hint = _parse(req, Metadata)
-            common.update(hint.fields)
-            for key in hint.fields:
-                origins[(None, key)] = req.location.child("fields", key) if req.location else None
-            for port, md in hint.outputs.items():
-                ports.setdefault(port, {}).update(md)
-                for key in md:
-                    origins[(port, key)] = req.location.child("outputs", port, key) if req.location else None
+    for req in reversed(hint_chain(step, wf, "dirac:Metadata")):  # farthest first: the nearest level wins
+        hint = _parse(req, Metadata)
+        common.update(hint.fields)
+        for key in hint.fields:
+            origins[(None, key)] = req.location.child("fields", key) if req.location else None
+        for port, md in hint.outputs.items():
+            ports.setdefault(port, {}).update(md)
+            for key in md:
+                origins[(port, key)] = req.location.child("outputs", port, key) if req.location else None
     for port in ports:
         if step.tool.output(port) is None:
             raise ValidationError(

@@ -50,3 +50,38 @@ def test_step_hint_keeps_workflow_fields_it_does_not_set(tmp_path: Path) -> None
     assert params_a["Priority"] == "5"  # the tool's value beats the workflow's
     assert params_b["Platform"] == "EL8" and params_b["Priority"] == "3"
     assert a.config.output_path == "/ctao/MC/wf/a"
+
+
+
+METADATA_LEVELS = """\
+cwlVersion: v1.2
+class: Workflow
+$namespaces: {dirac: "https://cwl2dirac.dev/ns#"}
+hints:
+  dirac:Metadata: {fields: {campaign: wf, particle: gamma, site: LaPalma}}
+inputs: {x: string}
+outputs: {}
+steps:
+  a:
+    run:
+      class: CommandLineTool
+      baseCommand: echo
+      inputs: {x: {type: string, inputBinding: {position: 1}}}
+      outputs: {out: stdout}
+      hints:
+        dirac:Metadata: {fields: {site: Paranal, level: DL0}}
+    in: {x: x}
+    out: [out]
+    hints:
+      dirac:Metadata: {fields: {level: DL1}}
+"""
+
+
+def test_metadata_merges_along_the_same_chain_as_every_dirac_hint(tmp_path: Path) -> None:
+    """dirac:Metadata: step, then tool, then workflow; per key, the nearest level wins."""
+    path = tmp_path / "wf.cwl"
+    path.write_text(METADATA_LEVELS)
+    md = compile_workflow(path, bodies=False).step("a").outputs[0].metadata
+    assert md["level"] == "DL1"  # the step beats the tool
+    assert md["site"] == "Paranal"  # the tool beats the workflow
+    assert md["campaign"] == "wf" and md["particle"] == "gamma"  # the workflow's own keys stay
