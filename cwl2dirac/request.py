@@ -7,7 +7,11 @@ same input gives byte-identical YAML or JSON.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+from json.encoder import INFINITY as _INFINITY
+from json.encoder import encode_basestring_ascii as _encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Literal
 
@@ -194,22 +198,21 @@ class ProductionRequest(_Model):
         """Plain data: input and output bindings omit fields equal to their schema defaults (reading fills them in),
         and steps running the same tool share one tool document object (YAML writes it once, as an anchor)."""
         data = self.model_dump(mode="json")
+        inputs = _optional_defaults(InputBinding)
+        outputs = _optional_defaults(OutputBinding)
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]
-            config["inputs"] = [_compact(b, InputBinding) for b in config["inputs"]]
-            config["outputs"] = [_compact(b, OutputBinding) for b in config["outputs"]]
-            key = json.dumps(config["tool"], sort_keys=True)
-            config["tool"] = tools.setdefault(key, config["tool"])
+            config["inputs"] = [_compact(b, inputs) for b in config["inputs"]]
+            config["outputs"] = [_compact(b, outputs) for b in config["outputs"]]
+            config["tool"] = tools.setdefault(_canonical_json(config["tool"]), config["tool"])
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_data(), indent=2, sort_keys=True) + "\n"
+        return _json_text(self.to_data())
 
     def to_yaml(self) -> str:
-        return yaml.dump(
-            self.to_data(), Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=110
-        )
+        return _yaml_text(self.to_data())
 
     def write(self, path: str | Path) -> None:
         p = Path(path)
@@ -222,13 +225,32 @@ class ProductionRequest(_Model):
         return cls.model_validate(data)
 
 
-def _compact(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
-    """``data`` without the optional fields whose value is the field's default."""
-    fields = model.model_fields
+_canonical_json = json.JSONEncoder(sort_keys=True, check_circular=False, separators=(",", ":")).encode
+"""Equal documents give equal text (the key that makes steps share one tool document)."""
+
+
+@functools.cache
+def _optional_defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The optional fields of ``model`` with their default values (computed once: ``get_default`` is slow)."""
     return {
-        k: v for k, v in data.items()
-        if k not in fields or fields[k].is_required() or v != fields[k].get_default(call_default_factory=True)
+        name: field.get_default(call_default_factory=True)
+        for name, field in model.model_fields.items()
+        if not field.is_required()
     }
+
+
+def _compact(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the optional fields whose value is the field's default (``defaults``: _optional_defaults)."""
+    return {k: v for k, v in data.items() if k not in defaults or v != defaults[k]}
+
+
+# -- YAML ------------------------------------------------------------------------------------------------------
+# The text is what ``yaml.dump(data, Dumper=_Dumper, **_YAML_OPTIONS)`` writes (:func:`_reference_yaml`). The fast
+# path skips PyYAML's representer and serializer (Python code run per node): it turns the plain data straight into
+# the serializer's event stream (one event object per distinct scalar, anchors and aliases numbered as the
+# serializer numbers them) and hands the events to the same libyaml emitter.
+
+_YAML_OPTIONS: dict[str, Any] = {"sort_keys": True, "default_flow_style": False, "allow_unicode": True, "width": 110}
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -243,6 +265,247 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 
 _Dumper.add_representer(str, _str_presenter)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Unsupported(Exception):
+    """The data holds something the fast writers do not handle (not plain JSON-like data): use the reference."""
+
+
+def _yaml_text(data: Any) -> str:
+    stream = io.StringIO()
+    dumper = _Dumper(stream, **_YAML_OPTIONS)
+    try:
+        try:
+            events = _yaml_events(data, dumper)
+        except _Unsupported:
+            return _reference_yaml(data)
+        dumper.open()
+        emit = dumper.emit
+        for event in events:
+            emit(event)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
+
+
+def _reference_yaml(data: Any) -> str:
+    """The YAML text through PyYAML's representer: the definition of the output (and the fallback)."""
+    return yaml.dump(data, Dumper=_Dumper, **_YAML_OPTIONS)
+
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+def _yaml_events(data: Any, dumper: yaml.SafeDumper) -> list[yaml.Event]:
+    """The document events the serializer emits for ``yaml.dump(data)`` with ``dumper``'s representers.
+
+    Mirrors SafeRepresenter + Serializer: mappings sorted by key, block style; a dict or list object met a second
+    time (by id) is an alias, its first occurrence gets the anchor ``id%03d`` numbered in order of second meetings
+    (the serializer's anchor pass); a scalar's event is the representer's node with the implicit flags of the
+    resolver (computed once per distinct value: values repeat a lot). Raises _Unsupported for anything but str,
+    int, float, bool, None, list and dict with str keys.
+    """
+    represent = dumper.represent_data
+    resolve = dumper.resolve
+    scalar_node = yaml.ScalarNode
+    scalar_event = yaml.ScalarEvent
+    map_start = yaml.MappingStartEvent(None, _MAP_TAG, True, flow_style=False)
+    seq_start = yaml.SequenceStartEvent(None, _SEQ_TAG, True, flow_style=False)
+    map_end = yaml.MappingEndEvent()
+    seq_end = yaml.SequenceEndEvent()
+    events: list[yaml.Event] = [yaml.DocumentStartEvent(explicit=False)]
+    append = events.append
+    strings: dict[str, yaml.ScalarEvent] = {}
+    others: dict[tuple[type, Any], yaml.ScalarEvent] = {}
+    first: dict[int, int] = {}  # id of a dict or list -> index of its start event
+    anchors: dict[int, str] = {}
+
+    def scalar(value: Any) -> yaml.ScalarEvent:
+        node = represent(value)
+        if type(node) is not scalar_node:
+            raise _Unsupported(value)
+        implicit = (
+            resolve(scalar_node, node.value, (True, False)) == node.tag,
+            resolve(scalar_node, node.value, (False, True)) == node.tag,
+        )
+        return scalar_event(None, node.tag, implicit, node.value, style=node.style)
+
+    def string(value: str) -> yaml.ScalarEvent:
+        event = strings.get(value)
+        if event is None:
+            event = strings[value] = scalar(value)
+        return event
+
+    def other(value: Any) -> yaml.ScalarEvent:
+        kind = type(value)
+        if kind is float:  # not cached: 0.0 == -0.0 but they are written differently
+            return scalar(value)
+        if kind is not int and kind is not bool and value is not None:
+            raise _Unsupported(value)
+        event = others.get((kind, value))  # the type in the key: 1 == True
+        if event is None:
+            event = others[(kind, value)] = scalar(value)
+        return event
+
+    def collection(obj: dict[str, Any] | list[Any]) -> None:
+        key = id(obj)
+        index = first.get(key)
+        if index is not None:
+            anchor = anchors.get(key)
+            if anchor is None:
+                anchor = anchors[key] = f"id{len(anchors) + 1:03d}"
+                start = yaml.MappingStartEvent if type(obj) is dict else yaml.SequenceStartEvent
+                events[index] = start(anchor, _MAP_TAG if type(obj) is dict else _SEQ_TAG, True, flow_style=False)
+            append(yaml.AliasEvent(anchor))
+            return
+        first[key] = len(events)
+        if isinstance(obj, dict):  # exactly a dict or a list (callers check)
+            append(map_start)
+            try:
+                keys = sorted(obj)
+            except TypeError as exc:
+                raise _Unsupported(obj) from exc
+            for k in keys:
+                if type(k) is not str:
+                    raise _Unsupported(k)
+                append(strings.get(k) or string(k))
+                value = obj[k]
+                kind = type(value)
+                if kind is str:
+                    append(strings.get(value) or string(value))
+                elif kind is dict or kind is list:
+                    collection(value)
+                else:
+                    append(other(value))
+            append(map_end)
+        else:
+            append(seq_start)
+            for value in obj:
+                kind = type(value)
+                if kind is str:
+                    append(strings.get(value) or string(value))
+                elif kind is dict or kind is list:
+                    collection(value)
+                else:
+                    append(other(value))
+            append(seq_end)
+
+    if type(data) is dict or type(data) is list:
+        collection(data)
+    elif type(data) is str:
+        append(string(data))
+    else:
+        append(other(data))
+    append(yaml.DocumentEndEvent(explicit=False))
+    return events
+
+
+# -- JSON ------------------------------------------------------------------------------------------------------
+def _json_text(data: Any) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True) + "\\n"`` (:func:`_reference_json`), without the json module's
+    generator per nesting level (indent=2 means its pure-Python encoder); a dict or list object met again at the
+    same depth (a shared tool document) reuses its first encoding."""
+    try:
+        parts = _json_parts(data)
+    except _Unsupported:
+        return _reference_json(data)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _reference_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _json_parts(data: Any) -> list[str]:
+    encode = _encode_basestring_ascii
+    float_repr = float.__repr__
+    int_repr = int.__repr__
+    parts: list[str] = []
+    append = parts.append
+    keys: dict[str, str] = {}  # key -> '"key": '
+    indents = ["\n"]  # depth -> newline and indentation
+    done: dict[tuple[int, int], tuple[int, int]] = {}  # (id, depth) of a dict or list -> its slice of parts
+
+    def scalar(value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return encode(value)
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if kind is int:
+            return int_repr(value)
+        if kind is float:
+            if value != value:
+                return "NaN"
+            if value == _INFINITY:
+                return "Infinity"
+            if value == -_INFINITY:
+                return "-Infinity"
+            return float_repr(value)
+        raise _Unsupported(value)
+
+    def collection(obj: dict[str, Any] | list[Any], depth: int) -> None:
+        if not obj:
+            append("{}" if type(obj) is dict else "[]")
+            return
+        seen = done.get((id(obj), depth))
+        if seen is not None:
+            parts.extend(parts[seen[0]:seen[1]])
+            return
+        start = len(parts)
+        if len(indents) <= depth + 1:
+            indents.append(indents[-1] + "  ")
+        inner = indents[depth + 1]
+        separator = "," + inner  # written before every item; the first one is replaced by the opening bracket
+        if isinstance(obj, dict):  # exactly a dict or a list (callers check)
+            try:
+                names = sorted(obj)
+            except TypeError as exc:
+                raise _Unsupported(obj) from exc
+            for k in names:
+                chunk = keys.get(k)
+                if chunk is None:
+                    if type(k) is not str:
+                        raise _Unsupported(k)
+                    chunk = keys[k] = encode(k) + ": "
+                append(separator)
+                append(chunk)
+                value = obj[k]
+                kind = type(value)
+                if kind is str:
+                    append(encode(value))
+                elif kind is dict or kind is list:
+                    collection(value, depth + 1)
+                else:
+                    append(scalar(value))
+            parts[start] = "{" + inner
+            append(indents[depth] + "}")
+        else:
+            for value in obj:
+                append(separator)
+                kind = type(value)
+                if kind is str:
+                    append(encode(value))
+                elif kind is dict or kind is list:
+                    collection(value, depth + 1)
+                else:
+                    append(scalar(value))
+            parts[start] = "[" + inner
+            append(indents[depth] + "]")
+        done[(id(obj), depth)] = (start, len(parts))
+
+    if type(data) is dict or type(data) is list:
+        collection(data, 0)
+    else:
+        append(scalar(data))
+    return parts
 
 
 def request_json_schema() -> dict[str, Any]:
