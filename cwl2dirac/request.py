@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-from json.encoder import INFINITY as _INFINITY
-from json.encoder import encode_basestring_ascii as _encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Literal
 
@@ -209,7 +207,7 @@ class ProductionRequest(_Model):
         return data
 
     def to_json(self) -> str:
-        return _json_text(self.to_data())
+        return json.dumps(self.to_data(), indent=2, sort_keys=True) + "\n"
 
     def to_yaml(self) -> str:
         return _yaml_text(self.to_data())
@@ -400,112 +398,6 @@ def _yaml_events(data: Any, dumper: yaml.SafeDumper) -> list[yaml.Event]:
         append(other(data))
     append(yaml.DocumentEndEvent(explicit=False))
     return events
-
-
-# -- JSON ------------------------------------------------------------------------------------------------------
-def _json_text(data: Any) -> str:
-    """``json.dumps(data, indent=2, sort_keys=True) + "\\n"`` (:func:`_reference_json`), without the json module's
-    generator per nesting level (indent=2 means its pure-Python encoder); a dict or list object met again at the
-    same depth (a shared tool document) reuses its first encoding."""
-    try:
-        parts = _json_parts(data)
-    except _Unsupported:
-        return _reference_json(data)
-    parts.append("\n")
-    return "".join(parts)
-
-
-def _reference_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
-
-
-def _json_parts(data: Any) -> list[str]:
-    encode = _encode_basestring_ascii
-    float_repr = float.__repr__
-    int_repr = int.__repr__
-    parts: list[str] = []
-    append = parts.append
-    keys: dict[str, str] = {}  # key -> '"key": '
-    indents = ["\n"]  # depth -> newline and indentation
-    done: dict[tuple[int, int], tuple[int, int]] = {}  # (id, depth) of a dict or list -> its slice of parts
-
-    def scalar(value: Any) -> str:
-        kind = type(value)
-        if kind is str:
-            return encode(value)
-        if value is None:
-            return "null"
-        if value is True:
-            return "true"
-        if value is False:
-            return "false"
-        if kind is int:
-            return int_repr(value)
-        if kind is float:
-            if value != value:
-                return "NaN"
-            if value == _INFINITY:
-                return "Infinity"
-            if value == -_INFINITY:
-                return "-Infinity"
-            return float_repr(value)
-        raise _Unsupported(value)
-
-    def collection(obj: dict[str, Any] | list[Any], depth: int) -> None:
-        if not obj:
-            append("{}" if type(obj) is dict else "[]")
-            return
-        seen = done.get((id(obj), depth))
-        if seen is not None:
-            parts.extend(parts[seen[0]:seen[1]])
-            return
-        start = len(parts)
-        if len(indents) <= depth + 1:
-            indents.append(indents[-1] + "  ")
-        inner = indents[depth + 1]
-        separator = "," + inner  # written before every item; the first one is replaced by the opening bracket
-        if isinstance(obj, dict):  # exactly a dict or a list (callers check)
-            try:
-                names = sorted(obj)
-            except TypeError as exc:
-                raise _Unsupported(obj) from exc
-            for k in names:
-                chunk = keys.get(k)
-                if chunk is None:
-                    if type(k) is not str:
-                        raise _Unsupported(k)
-                    chunk = keys[k] = encode(k) + ": "
-                append(separator)
-                append(chunk)
-                value = obj[k]
-                kind = type(value)
-                if kind is str:
-                    append(encode(value))
-                elif kind is dict or kind is list:
-                    collection(value, depth + 1)
-                else:
-                    append(scalar(value))
-            parts[start] = "{" + inner
-            append(indents[depth] + "}")
-        else:
-            for value in obj:
-                append(separator)
-                kind = type(value)
-                if kind is str:
-                    append(encode(value))
-                elif kind is dict or kind is list:
-                    collection(value, depth + 1)
-                else:
-                    append(scalar(value))
-            parts[start] = "[" + inner
-            append(indents[depth] + "]")
-        done[(id(obj), depth)] = (start, len(parts))
-
-    if type(data) is dict or type(data) is list:
-        collection(data, 0)
-    else:
-        append(scalar(data))
-    return parts
 
 
 def request_json_schema() -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""The fast YAML and JSON writers of the production request give the bytes of the reference writers.
+"""The fast YAML writer of the production request gives the bytes of the reference writer.
 
 Reference: ``yaml.dump`` through PyYAML's representer and serializer with the request's string style (literal block
-for multi-line strings), and ``json.dumps(indent=2, sort_keys=True)``. The fast paths build the serializer's events
-(respectively the JSON text) straight from the plain data; these tests compare both on compiled requests and on data
-made to be awkward (strings the resolver would read as something else, unicode, shared objects, odd numbers).
+for multi-line strings). The fast path builds the serializer's events straight from the plain data; these tests
+compare both on compiled requests and on data made to be awkward (strings the resolver would read as something else,
+unicode, shared objects, odd numbers).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import yaml
 
 from cwl2dirac.compiler import compile_workflow
 from cwl2dirac.errors import InputError
-from cwl2dirac.request import ProductionRequest, _json_text, _reference_json, _reference_yaml, _yaml_text
+from cwl2dirac.request import ProductionRequest, _reference_yaml, _yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -42,10 +42,6 @@ def _expected_yaml(data: Any) -> str:
     return yaml.dump(
         data, Dumper=_ReferenceDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=110
     )
-
-
-def _expected_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 TRICKY = [
@@ -79,13 +75,12 @@ def _tricky_data() -> dict[str, Any]:
     }
 
 
-def test_tricky_plain_data_gives_the_reference_yaml_and_json() -> None:
+def test_tricky_plain_data_gives_the_reference_yaml() -> None:
     data = _tricky_data()
     expected = _expected_yaml(data)
     assert "&id001" in expected and "*id003" in expected  # the data does exercise anchors and aliases
     assert _yaml_text(data) == expected
     assert _reference_yaml(data) == expected
-    assert _json_text(data) == _expected_json(data) == _reference_json(data)
 
 
 @pytest.mark.parametrize("value", [*TRICKY, 0, 1, -0.0, 1e17, math.nan, True, None, [], {}])
@@ -94,7 +89,6 @@ def test_each_value_alone_as_the_document(value: Any) -> None:
     assert _yaml_text({"v": value, value if isinstance(value, str) else "k": [value]}) == _expected_yaml(
         {"v": value, value if isinstance(value, str) else "k": [value]}
     )
-    assert _json_text(value) == _expected_json(value)
 
 
 @pytest.mark.parametrize(
@@ -103,14 +97,13 @@ def test_each_value_alone_as_the_document(value: Any) -> None:
     ids=["int-keys", "tuple", "nested-int-keys", "bytes"],
 )
 def test_data_outside_the_fast_path_falls_back_to_the_reference(data: Any) -> None:
-    for fast, reference in ((_yaml_text, _expected_yaml), (_json_text, _expected_json)):
-        try:
-            expected = reference(data)
-        except Exception as exc:  # the fast writer must fail the same way
-            with pytest.raises(type(exc)):
-                fast(data)
-        else:
-            assert fast(data) == expected
+    try:
+        expected = _expected_yaml(data)
+    except Exception as exc:  # the fast writer must fail the same way
+        with pytest.raises(type(exc)):
+            _yaml_text(data)
+    else:
+        assert _yaml_text(data) == expected
 
 
 def _compiled() -> list[tuple[str, ProductionRequest]]:
@@ -150,7 +143,6 @@ def _tricky_request(base: ProductionRequest) -> ProductionRequest:
 def _check(request: ProductionRequest, tmp_path: Path, name: str) -> None:
     data = request.to_data()
     assert request.to_yaml() == _expected_yaml(data), name
-    assert request.to_json() == _expected_json(data), name
     for suffix in (".yaml", ".json"):
         path = tmp_path / f"{name}{suffix}"
         request.write(path)
