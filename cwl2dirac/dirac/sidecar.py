@@ -17,6 +17,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable
@@ -78,11 +79,14 @@ def call(func: Callable[..., T], *args: Any) -> T:
     if _conn is None:
         return func(*args)
     try:
-        _conn.send((func, args))
+        _conn.send((func, args))  # (a pickling error here is a bug of the caller's: raised as it is)
         ok, value = _conn.recv()
     except (EOFError, OSError) as exc:
         stop()
         raise BackendError(f"the DIRAC helper process ended unexpectedly ({exc.__class__.__name__})") from exc
+    except (pickle.UnpicklingError, TypeError, AttributeError) as exc:
+        # an answer that cannot be rebuilt here, e.g. an exception class whose constructor wants other arguments
+        raise BackendError(f"the DIRAC helper process sent an answer that cannot be read ({exc})") from exc
     if not ok:
         raise value
     result: T = value

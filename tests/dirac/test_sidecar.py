@@ -156,3 +156,29 @@ def test_ctrl_c_stops_the_cli_and_its_sidecar(tmp_path: Path) -> None:
     while time.monotonic() < deadline and _session_alive(proc.pid):
         time.sleep(0.05)
     assert not _session_alive(proc.pid)
+
+
+def test_an_answer_that_cannot_be_rebuilt_is_a_clear_error_and_the_sidecar_goes_on() -> None:
+    code = """
+        from cwl2dirac.dirac import _env, sidecar
+        from cwl2dirac.errors import BackendError
+
+        class Odd(Exception):  # pickled as Odd(*args) with args == ("a",): cannot be rebuilt
+            def __init__(self, a, b):
+                super().__init__(a)
+
+        def boom():
+            raise Odd("a", "b")
+
+        assert sidecar.start()
+        try:
+            sidecar.call(boom)
+        except BackendError as exc:
+            print(exc)
+        print(sidecar.call(_env.ok, {"OK": True, "Value": 3}, "x"))
+    """
+    proc = _python(code)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("the DIRAC helper process sent an answer that cannot be read"), lines
+    assert lines[1] == "3"
