@@ -45,7 +45,7 @@ GENERATED = ROOT / "benchmarks" / "generated"
 
 # Targets
 TARGET_INPROC_1000_S = 1.0  # 1000-step chain compiled in under 1 s inside the process (warm)
-TARGET_PROCESS_RATIO = 0.2  # cwl2dirac compile process <= 0.2 x cwltool --validate process
+TARGET_PROCESS_RATIO = 0.2  # 1000 steps: cwl2dirac compile process <= 0.2 x cwltool --validate process
 TARGET_GROWTH = 11.0  # t(10000) <= 11 x t(1000)
 
 # A process slower than this is run once only, whatever --repeat says.
@@ -261,8 +261,8 @@ def main() -> int:
     )
 
     cases: list[tuple[str, int | None, Path, Path | None]] = []
-    for n in sizes:
-        cases.append((f"chain {n}", n, write_chain(out_dir, n), None))
+    for size in sizes:
+        cases.append((f"chain {size}", size, write_chain(out_dir, size), None))
     ctao = None if args.no_ctao else find_ctao()
     if ctao is not None:
         cases.append((f"CTAO {ctao[0].name}", None, ctao[0], ctao[1]))
@@ -368,23 +368,22 @@ def main() -> int:
         )
     else:
         print("  n/a   in-process, 1000 steps: not measured")
+    # The issue sets the process-ratio target on the 1000-step chain; other sizes are shown for information (the
+    # fixed cost, ~0.7 s of interpreter start and imports, weighs more on small pipelines).
     for r in results:
         cd, ct = r["cwl2dirac"], r["cwltool"]
-        if "median" not in cd:
+        if "median" not in cd or ("median" not in ct and not ct.get("extrapolated")):
             continue
-        if "median" in ct:
-            ratio = cd["median"] / ct["median"]
-            print(
-                f"  {verdict(ratio <= TARGET_PROCESS_RATIO)}  process ratio, {r['label']}: {ratio:.2f}x "
-                f"({fmt_s(cd['median'])} / {fmt_s(ct['median'])}), target <= {TARGET_PROCESS_RATIO}x"
-            )
-        elif ct.get("extrapolated"):
-            ratio = cd["median"] / ct["extrapolated"]
-            print(
-                f"  {verdict(ratio <= TARGET_PROCESS_RATIO)}~ process ratio, {r['label']}: ~{ratio:.2f}x "
-                f"against cwltool EXTRAPOLATED to {fmt_s(ct['extrapolated'])} (not run), "
-                f"target <= {TARGET_PROCESS_RATIO}x"
-            )
+        ran = "median" in ct
+        ratio = cd["median"] / (ct["median"] if ran else ct["extrapolated"])
+        mark = verdict(ratio <= TARGET_PROCESS_RATIO) if r["n"] == 1000 else "(info)"
+        if ran:
+            detail = f"{ratio:.2f}x ({fmt_s(cd['median'])} / {fmt_s(ct['median'])})"
+        else:
+            mark += "~"
+            detail = f"~{ratio:.2f}x against cwltool EXTRAPOLATED to {fmt_s(ct['extrapolated'])} (not run)"
+        goal = f", target <= {TARGET_PROCESS_RATIO}x" if r["n"] == 1000 else ""
+        print(f"  {mark}  process ratio, {r['label']}: {detail}{goal}")
     r10k = by_n.get(10000)
     if r1000 and r10k and "median" in r1000["inproc"] and "median" in r10k["inproc"]:
         g = r10k["inproc"]["median"] / r1000["inproc"]["median"]
