@@ -89,13 +89,22 @@ def test_a_sidecar_that_died_gives_a_clear_error_then_work_goes_on_in_process() 
 
 
 def test_the_cli_compiles_with_the_sidecar_to_the_same_bytes(tmp_path: Path) -> None:
+    expected = compile_workflow(FULL_CHAIN, FULL_CHAIN_INPUTS).to_yaml()
     out = tmp_path / "production.yaml"
     proc = subprocess.run(
         [CLI, "compile", str(FULL_CHAIN), str(FULL_CHAIN_INPUTS), "-o", str(out)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert out.read_text(encoding="utf-8") == compile_workflow(FULL_CHAIN, FULL_CHAIN_INPUTS).to_yaml()
+    assert out.read_text(encoding="utf-8") == expected
+    # on stdout: nothing from DIRAC (its logger, in the sidecar) mixes into the request
+    proc = subprocess.run(
+        [CLI, "compile", str(FULL_CHAIN), str(FULL_CHAIN_INPUTS)], capture_output=True, text=True, timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+    assert proc.stderr == ""
 
 
 def _children(pid: int) -> list[int]:
