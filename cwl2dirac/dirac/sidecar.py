@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import sys
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -115,7 +116,8 @@ def _serve(conn: Connection, parent_end: Connection) -> None:  # pragma: no cove
             break
         try:
             reply: tuple[bool, Any] = (True, func(*args))
-        except Exception as exc:  # every error goes back to the caller
+        except Exception as exc:  # every error goes back to the caller, with where it happened (for --debug)
+            exc.add_note("raised in the DIRAC sidecar:\n" + traceback.format_exc().rstrip())
             reply = (False, exc)
         try:
             conn.send(reply)

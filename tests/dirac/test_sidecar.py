@@ -59,6 +59,8 @@ def test_an_error_raised_in_the_sidecar_is_raised_in_the_caller() -> None:
             sidecar.call(_env.ok, {"OK": False, "Message": "no  such\\n site"}, "Job.setDestination")
         except BackendError as exc:
             print(type(exc).__name__, exc)
+            # the sidecar's traceback travels as a note (shown with --debug), not in the one-line message
+            assert "raised in the DIRAC sidecar" in exc.__notes__[0] and "in ok" in exc.__notes__[0]
         # the sidecar serves the next call after an error
         print(sidecar.call(_env.ok, {"OK": True, "Value": 42}, "x"))
     """
