@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cwl2dirac.errors import Location
+from cwl2dirac.inputs import with_secondary_files
 from cwl2dirac.ir import CwlType
 from cwl2dirac.loader.locate import display_path
 from cwl2dirac.passes.check_types import source_type
@@ -16,6 +18,7 @@ from cwl2dirac.passes.resources import step_resources
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
+    FIELD_ITEM,
     FIELD_LISTING,
     InputDataset,
     InputFile,
@@ -119,6 +122,10 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         value = comp.job_order.get(port.id) if comp.job_order is not None else None
         if value is None:
             value = port.default
+            if port.secondary_files and value is not None:
+                value = with_secondary_files(
+                    value, port.secondary_files, dict(comp.job_order or {}), port.id, port.location or Location("")
+                )
         files = []
         for index, f in enumerate(_files(value)):
             location = f.get("path") or f.get("location") or ""
@@ -127,7 +134,12 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
                 md[FIELD_FORMAT] = f["format"]
             if f.get("class") == "Directory" and "listing" in f:
                 md[FIELD_LISTING] = 1
-            files.append(InputFile(location=str(location), metadata=md))
+            files.append(
+                InputFile(
+                    location=str(location), metadata=md, basename=_basename(f, str(location)),
+                    secondary_files=_secondary_files(f),
+                )
+            )
         datasets.append(
             InputDataset(
                 name=port.id, query=dict(comp.input_queries[port.id]), files=files,
@@ -135,6 +147,26 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             )
         )
     return datasets
+
+
+def _basename(f: dict[str, Any], location: str) -> str | None:
+    """The File's ``basename`` if it differs from the last part of its location (else None: the same)."""
+    basename = f.get("basename")
+    return str(basename) if basename and basename != location.rstrip("/").rsplit("/", 1)[-1] else None
+
+
+def _secondary_files(f: dict[str, Any]) -> list[InputFile]:
+    """The input file's secondary files, numbered in order (``cwl2dirac_item``: 1, 2…)."""
+    out = []
+    for i, s in enumerate(f.get("secondaryFiles") or [], start=1):
+        if not isinstance(s, dict) or s.get("class") not in ("File", "Directory"):
+            continue
+        location = str(s.get("path") or s.get("location") or "")
+        md: dict[str, Any] = {FIELD_ITEM: i}
+        if s.get("format"):
+            md[FIELD_FORMAT] = s["format"]
+        out.append(InputFile(location=location, metadata=md, basename=_basename(s, location)))
+    return out
 
 
 def _plain_job_order(comp: Compilation) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import yaml
 
 from cwl2dirac.errors import InputError, Location
 from cwl2dirac.hints import suggest
-from cwl2dirac.ir import NUMERIC, CwlType, Workflow
+from cwl2dirac.ir import NUMERIC, CwlType, SecondaryFile, Workflow
 from cwl2dirac.listing import directory_listing
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.locate import uri_to_path
@@ -66,7 +67,85 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
                 result[port.id] = None
             continue
         result[port.id] = _check(data[port.id], port.type, port.id, where, base)
+    for port in wf.inputs:
+        if port.secondary_files and result.get(port.id) is not None:
+            where = Location(uri, (port.id,))
+            result[port.id] = with_secondary_files(result[port.id], port.secondary_files, result, port.id, where)
     return result
+
+
+def with_secondary_files(
+    value: Any, patterns: Sequence[SecondaryFile], job: dict[str, Any], name: str, where: Location
+) -> Any:
+    """``value`` with the secondary files its patterns name that exist beside each File added to the File's
+    ``secondaryFiles`` (as cwltool discovers them for the inputs of the process it runs). A missing secondary
+    file of a plain pattern that is required is an error; expressions are left to cwltool, when the tool runs."""
+    if isinstance(value, list):
+        return [with_secondary_files(v, patterns, job, name, where.child(i)) for i, v in enumerate(value)]
+    if not isinstance(value, dict) or value.get("class") != "File":
+        return value
+    location = str(value.get("location", ""))
+    if not location.startswith("file://"):
+        return value
+    path = uri_to_path(location)
+    basename = str(value.get("basename") or os.path.basename(path))
+    root, ext = os.path.splitext(basename)
+    secondaries = list(value.get("secondaryFiles") or [])
+    have = {str(s.get("basename") or os.path.basename(str(s.get("location", "")))) for s in secondaries}
+    port_name = name
+    for entry in patterns:
+        for name in _secondary_names(entry.pattern, value | {"basename": basename, "nameroot": root,
+                                                             "nameext": ext, "path": path,
+                                                             "dirname": os.path.dirname(path)}, job):
+            if name in have:
+                continue
+            candidate = os.path.join(os.path.dirname(path), name)
+            if os.path.isfile(candidate) or os.path.isdir(candidate):
+                secondaries.append({
+                    "class": "File" if os.path.isfile(candidate) else "Directory",
+                    "location": Path(candidate).as_uri(),
+                    "basename": name,
+                })
+                have.add(name)
+            elif _plainly_required(entry):
+                raise InputError(
+                    f"input '{port_name}': missing required secondary file {candidate} (pattern "
+                    f"'{entry.pattern}' of {path})", where,
+                )
+    if not secondaries:
+        return value
+    return value | {"secondaryFiles": secondaries}
+
+
+def _plainly_required(entry: SecondaryFile) -> bool:
+    """A pattern without expression that is required (``required`` true, or unset and no trailing ``?``)."""
+    if "$(" in entry.pattern or "${" in entry.pattern or isinstance(entry.required, str):
+        return False
+    if entry.required is None:
+        return not entry.pattern.endswith("?")
+    return bool(entry.required)
+
+
+def _secondary_names(pattern: str, file_obj: dict[str, Any], job: dict[str, Any]) -> list[str]:
+    """The file names a ``secondaryFiles`` pattern gives for ``file_obj`` (names only: an expression returning
+    File objects is left to cwltool, which evaluates it again when the tool runs)."""
+    if "$(" in pattern or "${" in pattern:
+        from cwl_utils.expression import do_eval
+
+        try:
+            result = do_eval(pattern, job, [{"class": "InlineJavascriptRequirement"}], None, None, {},
+                             context=file_obj)
+        except Exception:  # the tool evaluates it again when it runs, and reports its own error
+            return []
+        items = result if isinstance(result, list) else [result]
+        return [str(item) for item in items if isinstance(item, str) and item and "/" not in item]
+    pattern = pattern.removesuffix("?")
+    name = str(file_obj["basename"])
+    while pattern.startswith("^"):
+        pattern = pattern[1:]
+        if "." in name:
+            name = name[: name.rindex(".")]
+    return [name + pattern]
 
 
 def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any:

@@ -107,6 +107,17 @@ class Port:
     label: str | None = None
     doc: str | None = None
     location: Location | None = field(default=None, compare=False)
+    secondary_files: tuple[SecondaryFile, ...] = ()
+    """The parameter's ``secondaryFiles`` patterns, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecondaryFile:
+    """One ``secondaryFiles`` entry: a pattern (``.idx``, ``^.bai``, or an expression) and whether it is required
+    (``None``: the default, required unless the pattern ends with ``?``; or a boolean or an expression)."""
+
+    pattern: str
+    required: bool | str | None = None
 
 
 @dataclass(frozen=True, slots=True)

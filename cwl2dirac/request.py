@@ -8,6 +8,7 @@ same input gives byte-identical YAML or JSON.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -33,6 +34,18 @@ FIELD_FORMAT = "cwl2dirac_format"
 """The CWL ``format`` (an IRI) of a File, when it has one; a per-file field, never part of a query."""
 FIELD_LISTING = "cwl2dirac_listing"
 """1 on an input Directory whose listing the job order gave (a literal): the task sees its deep listing."""
+FIELD_SECONDARY = "cwl2dirac_secondary_of"
+"""On a CWL secondary file only: the link to its primary file (:func:`secondary_link` of the primary's LFN). A
+secondary file has neither ``cwl2dirac_step`` nor ``cwl2dirac_output``, so no input query selects it; the worker
+finds it by this field when it stages the primary. Per-file, never part of a query."""
+
+
+
+def secondary_link(lfn: str) -> str:
+    """The value of :data:`FIELD_SECONDARY` on the secondary files of the file ``lfn``: the SHA-1 of the LFN (an
+    LFN may be longer than the 128 characters of a DIRAC ``VARCHAR(128)`` field; its digest always fits)."""
+    return hashlib.sha1(lfn.encode("utf-8")).hexdigest()
+
 
 MetaType = Literal["VARCHAR(128)", "INT", "FLOAT"]
 MetaQuery = dict[str, Any]
@@ -145,6 +158,12 @@ class InputFile(_Model):
 
     location: str
     metadata: dict[str, Any]
+    basename: str | None = None
+    """The CWL ``basename`` when it differs from the last part of ``location`` (the name the file is registered
+    and staged under)."""
+    secondary_files: list[InputFile] = Field(default_factory=list)
+    """The CWL ``secondaryFiles`` of this file (given in the job order, or found beside it by the input's
+    ``secondaryFiles`` patterns), in order; registered with :data:`FIELD_SECONDARY` linking them to this file."""
 
 
 class InputDataset(_Model):
@@ -198,6 +217,9 @@ class ProductionRequest(_Model):
         data = self.model_dump(mode="json")
         inputs = _optional_defaults(InputBinding)
         outputs = _optional_defaults(OutputBinding)
+        files = _optional_defaults(InputFile)
+        for dataset in data["inputs"]:
+            dataset["files"] = [_compact_file(f, files) for f in dataset["files"]]
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]
@@ -235,6 +257,14 @@ def _optional_defaults(model: type[BaseModel]) -> dict[str, Any]:
         for name, field in model.model_fields.items()
         if not field.is_required()
     }
+
+
+def _compact_file(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """An input file without its default fields, and so its secondary files."""
+    out = _compact(data, defaults)
+    if "secondary_files" in out:
+        out["secondary_files"] = [_compact_file(f, defaults) for f in out["secondary_files"]]
+    return out
 
 
 def _compact(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

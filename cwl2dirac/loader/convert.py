@@ -14,6 +14,7 @@ from cwl2dirac.ir import (
     Port,
     PortRef,
     Requirement,
+    SecondaryFile,
     Step,
     StepInput,
     Tool,
@@ -194,7 +195,23 @@ class Converter:
             label=getattr(p, "label", None),
             doc=_doc(getattr(p, "doc", None)),
             location=loc.child(name),
+            secondary_files=_secondary_files(getattr(p, "secondaryFiles", None)),
         )
+
+
+def _secondary_files(value: Any) -> tuple[SecondaryFile, ...]:
+    """``secondaryFiles`` of a parameter: strings (CWL v1.0) or SecondaryFileSchema objects (v1.1+)."""
+    if value is None:
+        return ()
+    out = []
+    for entry in value if isinstance(value, list) else [value]:
+        if isinstance(entry, str):
+            out.append(SecondaryFile(entry))
+        elif isinstance(entry, dict):
+            out.append(SecondaryFile(str(entry.get("pattern", "")), entry.get("required")))
+        elif getattr(entry, "pattern", None) is not None:
+            out.append(SecondaryFile(str(entry.pattern), getattr(entry, "required", None)))
+    return tuple(out)
 
 
 def _drop_blank_ids(value: Any) -> Any:

@@ -13,7 +13,15 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from cwl2dirac.local.catalog import LocalCatalog
-from cwl2dirac.request import FIELD_FORMAT, FIELD_INDEX, ProductionRequest, StepSpec, WorkflowOutputSpec
+from cwl2dirac.request import (
+    FIELD_FORMAT,
+    FIELD_INDEX,
+    FIELD_SECONDARY,
+    ProductionRequest,
+    StepSpec,
+    WorkflowOutputSpec,
+    secondary_link,
+)
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
 from cwl2dirac.worker.task import source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -110,12 +118,21 @@ def _source_value(
         o.port == source.rsplit("/", 1)[1] and o.carrier for o in step.config.outputs
     )
     values: list[Any] = []
+    secondaries = {} if carrier else _secondaries(catalog, files)
+    declared = not carrier and step is not None and _declares_secondary_files(step, source.rsplit("/", 1)[1])
     for f in files:
         path = catalog.storage_path(f.lfn)
         if carrier:
             values.append(json.loads(path.read_text(encoding="utf-8")))
         else:
-            values.append(outdir.place(path, f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT)))
+            obj = outdir.place(path, f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT))
+            found = secondaries.get(secondary_link(f.lfn), [])
+            if found or (declared and obj["class"] == "File"):  # as cwltool: a declared output has the list
+                obj["secondaryFiles"] = [
+                    outdir.place(catalog.storage_path(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
+                    for sf in found
+                ]
+            values.append(obj)
     scattered = any(f.metadata.get(FIELD_SCATTER) for f in files) or bool(step and step.config.scatter)
     if scattered:
         if step is not None and step.input_query is None and step.tasks:
@@ -144,6 +161,28 @@ def _source_value(
     return values[0] if values else None
 
 
+def _secondaries(catalog: LocalCatalog, files: list[CatalogFile]) -> dict[str, list[CatalogFile]]:
+    """The secondary files of ``files``, by their primary's link, in order."""
+    links = sorted({secondary_link(f.lfn) for f in files})
+    out: dict[str, list[CatalogFile]] = {}
+    for i in range(0, len(links), 500):
+        for sf in catalog.find({FIELD_SECONDARY: {"in": links[i : i + 500]}}):
+            out.setdefault(str(sf.metadata[FIELD_SECONDARY]), []).append(sf)
+    return out
+
+
+def _declares_secondary_files(step: StepSpec, port: str) -> bool:
+    """Whether the step's tool declares ``secondaryFiles`` on output ``port`` (cwltool then lists them, even
+    none)."""
+    outputs = step.config.tool.get("outputs") or []
+    if isinstance(outputs, Mapping):
+        outputs = [{"id": k, **(v if isinstance(v, Mapping) else {"type": v})} for k, v in outputs.items()]
+    for o in outputs:
+        if isinstance(o, Mapping) and str(o.get("id", "")).rsplit("#", 1)[-1].rsplit("/", 1)[-1] == port:
+            return bool(o.get("secondaryFiles"))
+    return False
+
+
 def _per_task(
     step: StepSpec, files: list[CatalogFile], values: list[Any], catalog: LocalCatalog, nested: bool
 ) -> list[Any]:
@@ -170,7 +209,10 @@ def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
         if isinstance(v, Mapping) and v.get("class") in ("File", "Directory"):
             loc = str(v.get("path") or v.get("location", ""))
             path = Path(unquote(urlparse(loc).path)) if loc.startswith("file://") else Path(loc)
-            return outdir.place(path, str(v.get("basename") or path.name), v.get("format"))
+            obj = outdir.place(path, str(v.get("basename") or path.name), v.get("format"))
+            if v.get("class") == "File" and "secondaryFiles" in v:
+                obj["secondaryFiles"] = [fix(s) for s in v["secondaryFiles"]]
+            return obj
         if isinstance(v, list):
             return [fix(x) for x in v]
         if isinstance(v, dict):

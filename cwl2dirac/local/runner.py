@@ -36,10 +36,13 @@ from cwl2dirac.local.progress import Progress, StepCounts
 from cwl2dirac.request import (
     FIELD_INDEX,
     FIELD_OUTPUT,
+    FIELD_PRODUCTION,
+    FIELD_SECONDARY,
     FIELD_STEP,
     ProductionRequest,
     StepSpec,
     encode_config,
+    secondary_link,
 )
 from cwl2dirac.worker.catalog import EXTRA_FIELDS, CatalogFile
 
@@ -128,19 +131,35 @@ def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
     for ds in request.inputs:
         used: set[str] = set()
         for i, f in enumerate(ds.files):
-            path = _local_path(f.location)
-            if not path.is_file() and not path.is_dir():
-                raise BackendError(f"input {ds.name}: {path} is not a file or directory")
-            lfn = f"/{request.name}/{INPUTS_STEP}/{ds.name}/{path.name}"
-            if lfn in used:
-                lfn = f"/{request.name}/{INPUTS_STEP}/{ds.name}/{i:06d}/{path.name}"
-            used.add(lfn)
+            path = _input_path(ds.name, f.location)
+            secondaries = [(s, _input_path(ds.name, s.location)) for s in f.secondary_files]
+            names = [f.basename or path.name, *(s.basename or sp.name for s, sp in secondaries)]
+            # a file and its secondary files share a directory (as cwltool stages them)
+            base = f"/{request.name}/{INPUTS_STEP}/{ds.name}"
+            if len(set(names)) < len(names):
+                raise BackendError(f"input {ds.name}: a file and its secondary files share a name: {', '.join(names)}")
+            if any(f"{base}/{n}" in used for n in names):
+                base = f"{base}/{i:06d}"
+            lfn = f"{base}/{names[0]}"
+            used.update(f"{base}/{n}" for n in names)
             meta = dict(f.metadata)
             meta.setdefault(FIELD_STEP, INPUTS_STEP)
             meta.setdefault(FIELD_OUTPUT, ds.name)
             meta.setdefault(FIELD_INDEX, i)
             entries.append((lfn, meta, path))
+            link = {FIELD_SECONDARY: secondary_link(lfn)}
+            if FIELD_PRODUCTION in meta:
+                link[FIELD_PRODUCTION] = meta[FIELD_PRODUCTION]
+            for (s, sp), name in zip(secondaries, names[1:], strict=True):
+                entries.append((f"{base}/{name}", s.metadata | link, sp))
     return catalog.register(entries)
+
+
+def _input_path(name: str, location: str) -> Path:
+    path = _local_path(location)
+    if not path.is_file() and not path.is_dir():
+        raise BackendError(f"input {name}: {path} is not a file or directory")
+    return path
 
 
 class LocalRunner:

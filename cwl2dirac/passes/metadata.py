@@ -25,6 +25,7 @@ from cwl2dirac.request import (
     FIELD_OUTPUT,
     FIELD_PRODUCTION,
     FIELD_SCATTER,
+    FIELD_SECONDARY,
     FIELD_STEP,
 )
 
@@ -39,9 +40,9 @@ CTAO_FIELDS: dict[str, str] = {
 """Types of CTAO's catalog fields (shared/notes); ``dirac:MetadataFields`` may declare others or override."""
 OWN_FIELDS = {
     FIELD_PRODUCTION: VARCHAR, FIELD_STEP: VARCHAR, FIELD_OUTPUT: VARCHAR,
-    FIELD_INDEX: INT, FIELD_ITEM: INT, FIELD_SCATTER: INT, FIELD_FORMAT: VARCHAR,
+    FIELD_INDEX: INT, FIELD_ITEM: INT, FIELD_SCATTER: INT, FIELD_FORMAT: VARCHAR, FIELD_SECONDARY: VARCHAR,
 }
-PER_FILE = (FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER, FIELD_FORMAT)
+PER_FILE = (FIELD_INDEX, FIELD_ITEM, FIELD_SCATTER, FIELD_FORMAT, FIELD_SECONDARY)
 """Fields that describe one file, not a dataset: never part of a query."""
 DEFAULT_OUTPUT_BASE = "/cwl2dirac"
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cwl2dirac.errors import BackendError
-from cwl2dirac.request import FIELD_ITEM, FIELD_SCATTER, MetaQuery
+from cwl2dirac.request import FIELD_ITEM, FIELD_SCATTER, FIELD_SECONDARY, MetaQuery
 
 CATALOG_ENV = "CWL2DIRAC_CATALOG"
 
 CARRIER_SUFFIX = ".json"
 
-EXTRA_FIELDS: dict[str, str] = {FIELD_ITEM: "INT", FIELD_SCATTER: "INT"}
+EXTRA_FIELDS: dict[str, str] = {FIELD_ITEM: "INT", FIELD_SCATTER: "INT", FIELD_SECONDARY: "VARCHAR(128)"}
 """File-level metadata fields the worker adds to every output (also declared in every request's
 ``metadata_fields``)."""
 

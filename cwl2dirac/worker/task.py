@@ -24,9 +24,12 @@ from cwl2dirac.request import (
     FIELD_INDEX,
     FIELD_LISTING,
     FIELD_OUTPUT,
+    FIELD_PRODUCTION,
+    FIELD_SECONDARY,
     FIELD_STEP,
     InputBinding,
     StepConfig,
+    secondary_link,
 )
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -60,6 +63,28 @@ class _Inputs:
     def __init__(self, catalog: Catalog, staging: Path) -> None:
         self.catalog = catalog
         self.staging = staging
+        self.secondaries: dict[str, list[CatalogFile]] = {}
+        """Secondary files by the link of their primary (looked up once per task, for all its files)."""
+
+    def find_secondaries(self, files: Sequence[CatalogFile]) -> None:
+        """Look up the secondary files of ``files`` (one meta-query per 500 files)."""
+        links = sorted({secondary_link(f.lfn) for f in files} - set(self.secondaries))
+        for link in links:
+            self.secondaries[link] = []
+        for i in range(0, len(links), 500):
+            for sf in self.catalog.find({FIELD_SECONDARY: {"in": links[i : i + 500]}}):
+                self.secondaries.setdefault(str(sf.metadata[FIELD_SECONDARY]), []).append(sf)
+
+    def _secondary(self, cf: CatalogFile) -> dict[str, Any]:
+        path = Path(self.catalog.get(cf.lfn, self.staging)).resolve()
+        obj: dict[str, Any] = {
+            "class": "Directory" if path.is_dir() else "File",
+            "location": path.as_uri(),
+            "basename": cf.lfn.rsplit("/", 1)[-1],
+        }
+        if cf.metadata.get(FIELD_FORMAT):
+            obj["format"] = cf.metadata[FIELD_FORMAT]
+        return obj
 
     def value(self, cf: CatalogFile, carrier: bool) -> Any:
         path = self.catalog.get(cf.lfn, self.staging)
@@ -83,6 +108,11 @@ class _Inputs:
         }
         if cf.metadata.get(FIELD_FORMAT):
             obj["format"] = cf.metadata[FIELD_FORMAT]
+        if secondary_link(cf.lfn) not in self.secondaries:
+            self.find_secondaries([cf])
+        secondaries = sorted(self.secondaries[secondary_link(cf.lfn)], key=CatalogFile.sort_key)
+        if secondaries:  # (no key at all otherwise: cwltool then checks the tool's required patterns)
+            obj["secondaryFiles"] = [self._secondary(sf) for sf in secondaries]
         return obj
 
     def group(self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool) -> Any:
@@ -123,6 +153,8 @@ def build_job_order(
                 pool = catalog.find(b.query)
             else:
                 pool = list(inputs)
+            if not b.carrier:
+                conv.find_secondaries(pool)
             by_source = (
                 [sorted((f for f in pool if source_of(f) == s), key=CatalogFile.sort_key) for s in b.sources]
                 if b.sources
@@ -338,13 +370,19 @@ def register_outputs(
     lfns: list[str] = []
 
     def lfn_for(name: str, port: str) -> str:
-        lfn = f"{base}/{name}"
+        return f"{lfn_for_group([name], port)}/{name}"
+
+    def lfn_for_group(names: list[str], port: str) -> str:
+        """The LFN directory of a file and its secondary files (``names``): the task's, else ``<port>_<n>``."""
+        if len(set(names)) < len(names):
+            raise TaskFailed(f"output {port}: a file and its secondary files share a name: {', '.join(names)}")
+        directory = base
         n = 1
-        while lfn in used:
+        while any(f"{directory}/{name}" in used for name in names):
             n += 1
-            lfn = f"{base}/{port}_{n}/{name}"
-        used.add(lfn)
-        return lfn
+            directory = f"{base}/{port}_{n}"
+        used.update(f"{directory}/{name}" for name in names)
+        return directory
 
     carriers = taskdir / "carriers"
     for ob in config.outputs:
@@ -363,11 +401,25 @@ def register_outputs(
         files = _files_in(value)
         is_array = isinstance(value, list)
         for i, f in enumerate(files):
-            lfn = lfn_for(str(f.get("basename") or _local_path(f).name), ob.port)
+            secondaries = [s for s in f.get("secondaryFiles") or [] if isinstance(s, Mapping)]
+            names = [_name(f), *(_name(s) for s in secondaries)]
+            lfn_dir = lfn_for_group(names, ob.port)
+            lfn = f"{lfn_dir}/{names[0]}"
             fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
             catalog.put(_local_path(f), lfn, meta | fmt | {FIELD_ITEM: i + 1 if is_array else 0})
             lfns.append(lfn)
+            # secondary files: beside their primary, linked to it, without step/output (no query selects them)
+            link = {FIELD_PRODUCTION: meta.get(FIELD_PRODUCTION, config.production)}
+            link[FIELD_SECONDARY] = secondary_link(lfn)
+            for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
+                sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
+                catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
+                lfns.append(f"{lfn_dir}/{name}")
     return lfns
+
+
+def _name(file_obj: Mapping[str, Any]) -> str:
+    return str(file_obj.get("basename") or _local_path(file_obj).name)
 
 
 def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> TaskResult:
