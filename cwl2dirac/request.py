@@ -40,7 +40,6 @@ secondary file has neither ``cwl2dirac_step`` nor ``cwl2dirac_output``, so no in
 finds it by this field when it stages the primary. Per-file, never part of a query."""
 
 
-
 def secondary_link(lfn: str) -> str:
     """The value of :data:`FIELD_SECONDARY` on the secondary files of the file ``lfn``: the SHA-1 of the LFN (an
     LFN may be longer than the 128 characters of a DIRAC ``VARCHAR(128)`` field; its digest always fits)."""
