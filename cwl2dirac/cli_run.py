@@ -74,8 +74,23 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
     return int(cwltool.main.main(argv))
 
 
+class _Document(click.ParamType):
+    """A CWL document path, optionally with a process id (``packed.cwl#main``, as cwltool takes): the file part
+    must exist."""
+
+    name = "document"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        file_part = str(value).split("#", 1)[0]
+        if not os.path.exists(file_part):
+            self.fail(f"{file_part!r} does not exist", param, ctx)
+        if os.path.isdir(file_part):
+            self.fail(f"{file_part!r} is a directory", param, ctx)
+        return Path(value)
+
+
 @click.command("run")
-@click.argument("pipeline", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pipeline", type=_Document())
 @click.argument("inputs", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--outdir",

@@ -295,3 +295,20 @@ def test_example_train_apply_without_its_data_fails_both_ways(tmp_path: Path) ->
     assert local.code == 1, local.stderr[-4000:]
     assert "input 'gamma_train'" in local.stderr and "does not exist" in local.stderr, local.stderr
     assert local.stdout.strip() == ""
+
+
+def test_a_process_of_a_packed_document_runs_like_cwltool(tmp_path: Path) -> None:
+    """``cwl2dirac run packed.cwl#main job.yml``, as cwltool takes it (the file part must exist)."""
+    packed = REPO / "tests" / "data" / "packed" / "packed.cwl"
+    out = assert_same_outputs(Path(f"{packed}#main"), REPO / "tests" / "data" / "chain" / "inputs.yml", tmp_path)
+    assert out["result"]["basename"] == "copy.txt"
+
+
+def test_run_names_a_missing_document_in_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(CWL2DIRAC), "run", str(tmp_path / "nothere.cwl#main")], capture_output=True, text=True, timeout=60,
+        env=ENV, check=False,
+    )
+    assert proc.returncode == 2
+    assert f"'{tmp_path / 'nothere.cwl'}' does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
