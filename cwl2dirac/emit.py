@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from cwl2dirac.errors import Location
-from cwl2dirac.inputs import with_secondary_files
+from cwl2dirac.inputs import with_field_secondary_files, with_secondary_files
 from cwl2dirac.ir import CwlType
 from cwl2dirac.loader.locate import display_path
 from cwl2dirac.passes.check_types import source_type
@@ -20,6 +20,8 @@ from cwl2dirac.request import (
     FIELD_INDEX,
     FIELD_ITEM,
     FIELD_LISTING,
+    FIELD_PRODUCTION,
+    FILE_INDEX,
     InputDataset,
     InputFile,
     OutputSpec,
@@ -27,6 +29,7 @@ from cwl2dirac.request import (
     StepSpec,
     WorkflowOutputSpec,
 )
+from cwl2dirac.worker.values import replace_files
 
 
 def emit(comp: Compilation) -> ProductionRequest:
@@ -126,10 +129,27 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
                 value = with_secondary_files(
                     value, port.secondary_files, dict(comp.job_order or {}), port.id, port.location or Location("")
                 )
+            if port.type.nests_files and value is not None:
+                value = with_field_secondary_files(
+                    value, port.type, dict(comp.job_order or {}), port.id, port.location or Location("")
+                )
         files = []
-        for index, f in enumerate(_files(value)):
+        template: Any = None
+        leaves = _files(value)
+        if port.type.nests_files and value is not None:
+            # a record holding Files: one carrier (the value), its Files attached to it, without step or output
+            leaves = []
+
+            def ref(f: dict[str, Any], found: list[dict[str, Any]] = leaves) -> dict[str, Any]:
+                found.append(f)
+                return {"class": f.get("class"), FILE_INDEX: len(found) - 1}
+
+            template = replace_files(value, ref)
+        for index, f in enumerate(leaves):
             location = f.get("path") or f.get("location") or ""
             md = {**comp.input_metadata[port.id], FIELD_INDEX: index}
+            if template is not None:
+                md = {FIELD_PRODUCTION: comp.name, FIELD_ITEM: index + 1}
             if f.get("format"):
                 md[FIELD_FORMAT] = f["format"]
             if f.get("class") == "Directory" and "listing" in f:
@@ -143,7 +163,8 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         datasets.append(
             InputDataset(
                 name=port.id, query=dict(comp.input_queries[port.id]), files=files,
-                array=port.type.non_null().kind == "array",
+                array=port.type.non_null().kind == "array", value=template,
+                carrier_metadata={**comp.input_metadata[port.id], FIELD_INDEX: 0} if template is not None else {},
             )
         )
     return datasets

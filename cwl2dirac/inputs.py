@@ -71,7 +71,34 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
         if port.secondary_files and result.get(port.id) is not None:
             where = Location(uri, (port.id,))
             result[port.id] = with_secondary_files(result[port.id], port.secondary_files, result, port.id, where)
+        if port.type.nests_files and result.get(port.id) is not None:
+            where = Location(uri, (port.id,))
+            result[port.id] = with_field_secondary_files(result[port.id], port.type, result, port.id, where)
     return result
+
+
+def with_field_secondary_files(value: Any, t: CwlType, job: dict[str, Any], name: str, where: Location) -> Any:
+    """``value`` with the secondary files of the Files in its records, per the ``secondaryFiles`` patterns of
+    the record fields (:func:`with_secondary_files`)."""
+    t = t.non_null()
+    if t.kind == "union":
+        records = [m for m in t.members if m.kind in ("record", "array")]
+        return with_field_secondary_files(value, records[0], job, name, where) if len(records) == 1 else value
+    if t.kind == "array" and t.items is not None and isinstance(value, list):
+        return [with_field_secondary_files(v, t.items, job, name, where.child(i)) for i, v in enumerate(value)]
+    if t.kind != "record" or not isinstance(value, dict) or "class" in value:
+        return value
+    patterns = dict(t.field_secondary_files)
+    out = dict(value)
+    for field_name, field_type in t.fields:
+        v = out.get(field_name)
+        if v is None:
+            continue
+        v = with_field_secondary_files(v, field_type, job, f"{name}.{field_name}", where.child(field_name))
+        if field_name in patterns:
+            v = with_secondary_files(v, patterns[field_name], job, f"{name}.{field_name}", where.child(field_name))
+        out[field_name] = v
+    return out
 
 
 def with_secondary_files(

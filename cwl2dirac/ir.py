@@ -36,6 +36,8 @@ class CwlType:
     name: str | None = None
     fields: tuple[tuple[str, CwlType], ...] = ()
     symbols: tuple[str, ...] = ()
+    field_secondary_files: tuple[tuple[str, tuple[SecondaryFile, ...]], ...] = field(default=(), compare=False)
+    """Of a record: the ``secondaryFiles`` patterns of its fields that have some, by field name."""
 
     @property
     def optional(self) -> bool:
@@ -69,6 +71,19 @@ class CwlType:
             return any(m.carries_files for m in t.members)
         if t.kind == "record":
             return any(ft.carries_files for _, ft in t.fields)
+        return False
+
+    @property
+    def nests_files(self) -> bool:
+        """True if values of this type may hold File/Directory objects inside a record: such a value travels as
+        one carrier whose File leaves are references to catalog entries."""
+        t = self.non_null()
+        if t.kind == "record":
+            return t.carries_files
+        if t.kind == "array":
+            return t.items is not None and t.items.nests_files
+        if t.kind == "union":
+            return any(m.nests_files for m in t.members)
         return False
 
     def __str__(self) -> str:

@@ -38,6 +38,8 @@ FIELD_SECONDARY = "cwl2dirac_secondary_of"
 """On a CWL secondary file only: the link to its primary file (:func:`secondary_link` of the primary's LFN). A
 secondary file has neither ``cwl2dirac_step`` nor ``cwl2dirac_output``, so no input query selects it; the worker
 finds it by this field when it stages the primary. Per-file, never part of a query."""
+FILE_INDEX = "cwl2dirac_file"
+"""In an input dataset's ``value``: the key of a File leaf that stands for ``files[i]``."""
 
 
 def secondary_link(lfn: str) -> str:
@@ -172,6 +174,12 @@ class InputDataset(_Model):
     query: MetaQuery
     files: list[InputFile] = Field(default_factory=list)
     array: bool = False
+    value: Any = None
+    """For an input whose value holds Files inside a record: that value with each File or Directory replaced by
+    ``{"class": "File", "cwl2dirac_file": i}`` (``i``: its position in ``files``). It is registered as one JSON
+    carrier with ``carrier_metadata`` (the dataset's), and ``files`` without a step or output, attached to it
+    (``cwl2dirac_secondary_of``: the carrier's link); the carrier holds their LFNs (``cwl2dirac_lfn``)."""
+    carrier_metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class WorkflowOutputSpec(_Model):
@@ -217,8 +225,12 @@ class ProductionRequest(_Model):
         inputs = _optional_defaults(InputBinding)
         outputs = _optional_defaults(OutputBinding)
         files = _optional_defaults(InputFile)
-        for dataset in data["inputs"]:
+        datasets = _optional_defaults(InputDataset)
+        for i, dataset in enumerate(data["inputs"]):
             dataset["files"] = [_compact_file(f, files) for f in dataset["files"]]
+            data["inputs"][i] = {
+                k: v for k, v in dataset.items() if k not in ("value", "carrier_metadata") or v != datasets[k]
+            }
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]

@@ -374,5 +374,10 @@ def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
         ))
     if kind == "record":
         fields = tuple((shortname(f.name), convert_type(f.type_, named)) for f in t.fields or ())
-        return CwlType("record", name=fragment(name) if name else None, fields=fields)
+        patterns = tuple(
+            (shortname(f.name), sf)
+            for f in t.fields or ()
+            if (sf := _secondary_files(getattr(f, "secondaryFiles", None)))
+        )
+        return CwlType("record", name=fragment(name) if name else None, fields=fields, field_secondary_files=patterns)
     return ANY

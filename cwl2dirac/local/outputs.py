@@ -24,7 +24,7 @@ from cwl2dirac.request import (
 )
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
 from cwl2dirac.worker.task import source_of
-from cwl2dirac.worker.values import apply_pick_value, merge_sources
+from cwl2dirac.worker.values import FILE_REF, apply_pick_value, has_file_refs, merge_sources, replace_files
 
 
 def _sha1(path: Path) -> str:
@@ -123,7 +123,7 @@ def _source_value(
     for f in files:
         path = catalog.storage_path(f.lfn)
         if carrier:
-            values.append(json.loads(path.read_text(encoding="utf-8")))
+            values.append(_carried(catalog, f, json.loads(path.read_text(encoding="utf-8")), outdir))
         else:
             obj = outdir.place(path, f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT))
             found = secondaries.get(secondary_link(f.lfn), [])
@@ -159,6 +159,28 @@ def _source_value(
     if (single and spec.array) or any(int(f.metadata.get(FIELD_ITEM) or 0) > 0 for f in files):
         return values
     return values[0] if values else None
+
+
+def _carried(catalog: LocalCatalog, cf: CatalogFile, data: Any, outdir: _Outdir) -> Any:
+    """A carried value with its File references replaced by the Files (attached to the carrier ``cf``), placed
+    in the output directory with their secondary files."""
+    if not has_file_refs(data):
+        return data
+    attached = {f.lfn: f for f in catalog.find({FIELD_SECONDARY: secondary_link(cf.lfn)})}
+    secondaries = _secondaries(catalog, list(attached.values()))
+
+    def resolve(ref: dict[str, Any]) -> Any:
+        f = attached[str(ref[FILE_REF])]
+        obj = outdir.place(catalog.storage_path(f.lfn), f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT))
+        found = secondaries.get(secondary_link(f.lfn), [])
+        if found or "secondaryFiles" in ref:
+            obj["secondaryFiles"] = [
+                outdir.place(catalog.storage_path(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
+                for sf in sorted(found, key=CatalogFile.sort_key)
+            ]
+        return obj
+
+    return replace_files(data, resolve)
 
 
 def _secondaries(catalog: LocalCatalog, files: list[CatalogFile]) -> dict[str, list[CatalogFile]]:

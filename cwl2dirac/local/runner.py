@@ -19,12 +19,14 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -39,12 +41,15 @@ from cwl2dirac.request import (
     FIELD_PRODUCTION,
     FIELD_SECONDARY,
     FIELD_STEP,
+    FILE_INDEX,
+    InputDataset,
     ProductionRequest,
     StepSpec,
     encode_config,
     secondary_link,
 )
 from cwl2dirac.worker.catalog import EXTRA_FIELDS, CatalogFile
+from cwl2dirac.worker.values import FILE_REF, replace_files
 
 INPUTS_STEP = "_inputs"
 EXIT_UNSUPPORTED = 33
@@ -128,8 +133,10 @@ def _local_path(location: str) -> Path:
 def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
     """Register the request's input datasets (idempotent)."""
     entries: list[tuple[str, dict[str, Any], Path | None]] = []
+    carried: list[tuple[str, dict[str, Any], Any]] = []
     for ds in request.inputs:
         used: set[str] = set()
+        file_lfns: list[str] = []
         for i, f in enumerate(ds.files):
             path = _input_path(ds.name, f.location)
             secondaries = [(s, _input_path(ds.name, s.location)) for s in f.secondary_files]
@@ -138,21 +145,46 @@ def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
             base = f"/{request.name}/{INPUTS_STEP}/{ds.name}"
             if len(set(names)) < len(names):
                 raise BackendError(f"input {ds.name}: a file and its secondary files share a name: {', '.join(names)}")
-            if any(f"{base}/{n}" in used for n in names):
+            if ds.value is not None or any(f"{base}/{n}" in used for n in names):
                 base = f"{base}/{i:06d}"
             lfn = f"{base}/{names[0]}"
             used.update(f"{base}/{n}" for n in names)
             meta = dict(f.metadata)
-            meta.setdefault(FIELD_STEP, INPUTS_STEP)
-            meta.setdefault(FIELD_OUTPUT, ds.name)
-            meta.setdefault(FIELD_INDEX, i)
+            if ds.value is None:
+                meta.setdefault(FIELD_STEP, INPUTS_STEP)
+                meta.setdefault(FIELD_OUTPUT, ds.name)
+                meta.setdefault(FIELD_INDEX, i)
+            else:  # a File inside a record: attached to the dataset's carrier
+                meta[FIELD_SECONDARY] = secondary_link(_carrier_lfn(request, ds))
             entries.append((lfn, meta, path))
+            file_lfns.append(lfn)
             link = {FIELD_SECONDARY: secondary_link(lfn)}
             if FIELD_PRODUCTION in meta:
                 link[FIELD_PRODUCTION] = meta[FIELD_PRODUCTION]
             for (s, sp), name in zip(secondaries, names[1:], strict=True):
                 entries.append((f"{base}/{name}", s.metadata | link, sp))
-    return catalog.register(entries)
+        if ds.value is not None:
+            # the value itself: one JSON carrier, its Files replaced by their LFNs
+            meta = dict(ds.carrier_metadata)
+            meta.setdefault(FIELD_STEP, INPUTS_STEP)
+            meta.setdefault(FIELD_OUTPUT, ds.name)
+            meta.setdefault(FIELD_INDEX, 0)
+            carried.append((_carrier_lfn(request, ds), meta, replace_files(ds.value, partial(_input_ref, file_lfns))))
+    with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
+        for n, (lfn, meta, value) in enumerate(carried):
+            path = Path(tmp) / f"{n}.json"
+            path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+            entries.append((lfn, meta, path))
+        return catalog.register(entries)
+
+
+def _input_ref(lfns: list[str], ref: dict[str, Any]) -> dict[str, Any]:
+    return {"class": ref.get("class"), FILE_REF: lfns[int(ref[FILE_INDEX])]}
+
+
+def _carrier_lfn(request: ProductionRequest, ds: InputDataset) -> str:
+    """The LFN of the carrier of an input dataset whose value is a record holding Files."""
+    return f"/{request.name}/{INPUTS_STEP}/{ds.name}/{ds.name}.json"
 
 
 def _input_path(name: str, location: str) -> Path:

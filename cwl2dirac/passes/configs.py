@@ -79,7 +79,7 @@ def step_config(
             OutputBinding(
                 port=port,
                 type=str(out.type) if (out := step.tool.output(port)) else "Any",
-                carrier=not (out.type.carries_files if out else False),
+                carrier=not (out.type.carries_files and not out.type.nests_files if out else False),
                 metadata=dict(plan.output_metadata.get(port, {})),
             )
             for port in step.outputs
@@ -136,7 +136,8 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         array = not scattered_here and (
             len(data) > 1 or bool(inp.link_merge) or source_type(wf, data[0]).is_array
         )
-        carrier = not source_type(wf, data[0]).item().carries_files
+        item = source_type(wf, data[0]).item()
+        carrier = not item.carries_files or item.nests_files  # records holding Files: carried, Files referenced
         query = None
         if kind == "side":
             query = _side_query(data, plan, comp)

@@ -67,6 +67,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
                 step.location,
             )
         for port, src in scattered_data:
+            if source_type(wf, src).nests_files:
+                raise UnsupportedFeature(
+                    f"step '{step.id}': scatter over '{port}', records holding Files: such a value travels as one "
+                    "catalog entry (its Files attached to it), and DIRAC cannot form one task per element of it",
+                    step.location,
+                )
             if src.step is not None and not source_type(wf, src).item().carries_files:
                 raise UnsupportedFeature(
                     f"step '{step.id}': scatter over '{port}', values computed by step '{src.step}' in another "
@@ -158,6 +164,9 @@ def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> 
             value = port.default if port is not None else None
         if value is None:
             return 0
+        port = wf.input(src.port)
+        if port is not None and port.type.nests_files:
+            return 1  # one carrier
         return len(value) if isinstance(value, list) else 1
     plan = plans.get(src.step)
     if plan is None or plan.tasks is None:

@@ -8,11 +8,12 @@ pool process that runs many tasks of the same tool loads it once.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +33,7 @@ from cwl2dirac.request import (
     secondary_link,
 )
 from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile
-from cwl2dirac.worker.values import apply_pick_value, merge_sources
+from cwl2dirac.worker.values import FILE_REF, apply_pick_value, has_file_refs, merge_sources, replace_files
 
 log = logging.getLogger("cwl2dirac.worker")
 
@@ -89,7 +90,7 @@ class _Inputs:
     def value(self, cf: CatalogFile, carrier: bool) -> Any:
         path = self.catalog.get(cf.lfn, self.staging)
         if carrier:
-            return json.loads(Path(path).read_text(encoding="utf-8"))
+            return self.carried(cf, json.loads(Path(path).read_text(encoding="utf-8")))
         basename = cf.lfn.rsplit("/", 1)[-1]
         if Path(path).is_dir():  # a Directory is one catalog entry whose replica is the directory tree
             d: dict[str, Any] = {"class": "Directory", "location": Path(path).resolve().as_uri(), "basename": basename}
@@ -114,6 +115,22 @@ class _Inputs:
         if secondaries:  # (no key at all otherwise: cwltool then checks the tool's required patterns)
             obj["secondaryFiles"] = [self._secondary(sf) for sf in secondaries]
         return obj
+
+    def carried(self, cf: CatalogFile, data: Any) -> Any:
+        """A carried value with its File references (:data:`FILE_REF`) replaced by the staged Files: the files
+        attached to the carrier are found with one query on the carrier's link."""
+        if not has_file_refs(data):
+            return data
+        attached = {f.lfn: f for f in self.catalog.find({FIELD_SECONDARY: secondary_link(cf.lfn)})}
+        self.find_secondaries(list(attached.values()))
+
+        def resolve(ref: dict[str, Any]) -> Any:
+            lfn = ref.get(FILE_REF)
+            if lfn not in attached:
+                raise BackendError(f"{cf.lfn}: the file {lfn} of this value is not in the catalog")
+            return self.value(attached[str(lfn)], False)
+
+        return replace_files(data, resolve)
 
     def group(self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool) -> Any:
         """The value of one source (or of all, if ``single_source``) for ``binding``."""
@@ -384,6 +401,24 @@ def register_outputs(
         used.update(f"{directory}/{name}" for name in names)
         return directory
 
+    def put_file(f: Mapping[str, Any], file_meta: dict[str, Any], port: str) -> str:
+        """Put a File (or Directory) and its secondary files; returns its LFN."""
+        secondaries = [s for s in f.get("secondaryFiles") or [] if isinstance(s, Mapping)]
+        names = [_name(f), *(_name(s) for s in secondaries)]
+        lfn_dir = lfn_for_group(names, port)
+        lfn = f"{lfn_dir}/{names[0]}"
+        fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
+        catalog.put(_local_path(f), lfn, file_meta | fmt)
+        lfns.append(lfn)
+        # secondary files: beside their primary, linked to it, without step/output (no query selects them)
+        link = {FIELD_PRODUCTION: file_meta.get(FIELD_PRODUCTION, config.production)}
+        link[FIELD_SECONDARY] = secondary_link(lfn)
+        for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
+            sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
+            catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
+            lfns.append(f"{lfn_dir}/{name}")
+        return lfn
+
     carriers = taskdir / "carriers"
     for ob in config.outputs:
         meta = dict(ob.metadata)
@@ -391,31 +426,36 @@ def register_outputs(
         meta[FIELD_SCATTER] = scattered
         value = outputs.get(ob.port)
         if ob.carrier:
+            lfn = lfn_for(f"{ob.port}.json", ob.port)
+            # Files inside the value (a record holding Files): put attached to the carrier, referenced by LFN
+            attached = {
+                FIELD_PRODUCTION: meta.get(FIELD_PRODUCTION, config.production),
+                FIELD_SECONDARY: secondary_link(lfn),
+            }
+            value = replace_files(value, functools.partial(_put_leaf, put_file, attached, ob.port, [0]))
             carriers.mkdir(exist_ok=True)
             path = carriers / f"{ob.port}.json"
             path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
-            lfn = lfn_for(f"{ob.port}.json", ob.port)
-            catalog.put(path, lfn, meta | {FIELD_ITEM: 0})
+            catalog.put(path, lfn, meta | {FIELD_ITEM: 0})  # last: its files are in the catalog before it
             lfns.append(lfn)
             continue
         files = _files_in(value)
         is_array = isinstance(value, list)
         for i, f in enumerate(files):
-            secondaries = [s for s in f.get("secondaryFiles") or [] if isinstance(s, Mapping)]
-            names = [_name(f), *(_name(s) for s in secondaries)]
-            lfn_dir = lfn_for_group(names, ob.port)
-            lfn = f"{lfn_dir}/{names[0]}"
-            fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
-            catalog.put(_local_path(f), lfn, meta | fmt | {FIELD_ITEM: i + 1 if is_array else 0})
-            lfns.append(lfn)
-            # secondary files: beside their primary, linked to it, without step/output (no query selects them)
-            link = {FIELD_PRODUCTION: meta.get(FIELD_PRODUCTION, config.production)}
-            link[FIELD_SECONDARY] = secondary_link(lfn)
-            for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
-                sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
-                catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
-                lfns.append(f"{lfn_dir}/{name}")
+            put_file(f, meta | {FIELD_ITEM: i + 1 if is_array else 0}, ob.port)
     return lfns
+
+
+def _put_leaf(
+    put_file: Callable[[Mapping[str, Any], dict[str, Any], str], str],
+    attached: dict[str, Any], port: str, count: list[int], f: dict[str, Any],
+) -> dict[str, Any]:
+    """Put a File found inside a carried value (numbered by ``count``) and give the reference that replaces it."""
+    count[0] += 1
+    ref = {"class": f.get("class"), FILE_REF: put_file(f, attached | {FIELD_ITEM: count[0]}, port)}
+    if "secondaryFiles" in f:
+        ref["secondaryFiles"] = []  # (filled in when read: cwltool lists them, even none)
+    return ref
 
 
 def _name(file_obj: Mapping[str, Any]) -> str:
