@@ -51,7 +51,14 @@ def start() -> bool:
     ctx = multiprocessing.get_context("fork")
     parent_end, child_end = ctx.Pipe()
     process = ctx.Process(target=_serve, args=(child_end, parent_end), name="cwl2dirac-dirac", daemon=True)
-    process.start()
+    # Ctrl-C is the CLI's to handle; the sidecar ignores it (the pipe closing ends it). SIGINT is blocked around
+    # the fork: the child starts with it blocked and ignores it before unblocking it (a pending one is then
+    # discarded), and here a Ctrl-C that came meanwhile is delivered, not lost, when it is unblocked.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     child_end.close()
     _conn, _process = parent_end, process
     return True
@@ -96,8 +103,9 @@ def call(func: Callable[..., T], *args: Any) -> T:
 
 def _serve(conn: Connection, parent_end: Connection) -> None:  # pragma: no cover - runs in the forked child
     """The sidecar's loop: import DIRAC, then run what is sent until the pipe closes."""
-    parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the CLI's to handle; the pipe closing ends us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by start() around the fork
+    parent_end.close()
     from cwl2dirac.dirac import _env
 
     _env.prepare()
