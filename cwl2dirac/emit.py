@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cwl2dirac.errors import Location
 from cwl2dirac.inputs import with_field_secondary_files, with_secondary_files
-from cwl2dirac.ir import CwlType
+from cwl2dirac.ir import CwlType, PortRef
 from cwl2dirac.loader.locate import display_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.configs import source_name
@@ -88,6 +89,7 @@ def emit(comp: Compilation) -> ProductionRequest:
                 array=len(o.sources) > 1 or any(source_type(wf, s).is_array for s in o.sources),
                 link_merge=o.link_merge,
                 pick_value=o.pick_value,
+                defaults=_output_defaults(comp, o.sources),
             )
             for o in wf.outputs
         ],
@@ -188,6 +190,17 @@ def _secondary_files(f: dict[str, Any]) -> list[InputFile]:
             md[FIELD_FORMAT] = s["format"]
         out.append(InputFile(location=location, metadata=md, basename=_basename(s, location)))
     return out
+
+
+def _output_defaults(comp: Compilation, sources: Sequence[PortRef]) -> dict[str, Any]:
+    """Defaults of the workflow inputs among ``sources`` that the job order does not give."""
+    given = comp.job_order or {}
+    defaults: dict[str, Any] = {}
+    for src in sources:
+        port = comp.workflow.input(src.port) if src.step is None else None
+        if port is not None and given.get(src.port) is None and port.default is not None:
+            defaults[src.port] = port.default
+    return defaults
 
 
 def _plain_job_order(comp: Compilation) -> dict[str, Any]:

@@ -192,6 +192,9 @@ class WorkflowOutputSpec(_Model):
     array: bool = False
     link_merge: str | None = None
     pick_value: str | None = None
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    """The defaults of the workflow inputs among ``sources`` that the job order does not give (cwltool fills them
+    in); omitted from the written request when empty."""
 
 
 class ProductionRequest(_Model):
@@ -231,6 +234,9 @@ class ProductionRequest(_Model):
             data["inputs"][i] = {
                 k: v for k, v in dataset.items() if k not in ("value", "carrier_metadata") or v != datasets[k]
             }
+        for output in data["outputs"]:
+            if not output["defaults"]:
+                del output["defaults"]
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]

@@ -224,8 +224,9 @@ def _per_task(
     return out
 
 
-def _input_value(request: ProductionRequest, name: str, outdir: _Outdir) -> Any:
-    value = copy.deepcopy(request.job_order.get(name))
+def _input_value(request: ProductionRequest, spec: WorkflowOutputSpec, name: str, outdir: _Outdir) -> Any:
+    value = request.job_order.get(name)
+    value = copy.deepcopy(spec.defaults.get(name) if value is None else value)
 
     def fix(v: Any) -> Any:
         if isinstance(v, Mapping) and v.get("class") in ("File", "Directory"):
@@ -274,7 +275,7 @@ def collect_outputs(request: ProductionRequest, catalog: LocalCatalog, outdir: P
                 )
             else:
                 name = source.removeprefix("_inputs/")
-                per_source.append(_input_value(request, name, place))
+                per_source.append(_input_value(request, spec, name, place))
         if len(per_source) == 1 and not spec.link_merge:
             value = per_source[0]
         else:

@@ -139,6 +139,8 @@ WORKFLOWS = [
     ("side_input.cwl", "side_input.yml"),
     ("defaults.cwl", "defaults.yml"),
     ("passthrough.cwl", "passthrough.yml"),
+    ("output_default.cwl", "output_default.yml"),
+    ("output_default.cwl", "output_default_given.yml"),
 ]
 
 
@@ -177,7 +179,18 @@ def _scatter_empty(out: dict[str, Any]) -> None:
     assert out["sorted"] == [] and out["counts"] == [] and out["merged"]["size"] == 0
 
 
+def _output_default(out: dict[str, Any]) -> None:
+    # workflow outputs fed by workflow inputs left to their defaults (and picked against a skipped step)
+    assert out["label"] == "quiet please" and out["size_out"] == 7 and out["said"]["size"] == len("quiet please\n")
+
+
+def _output_default_given(out: dict[str, Any]) -> None:
+    assert out["label"] == "given" and out["size_out"] == 7 and out["said"]["size"] == len("LOUD\n")
+
+
 CHECKS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
+    ("output_default.cwl", "output_default.yml"): _output_default,
+    ("output_default.cwl", "output_default_given.yml"): _output_default_given,
     ("when.cwl", "when_false.yml"): _when_false,
     ("when.cwl", "when_true.yml"): _when_true,
     ("simulation.cwl", "simulation.yml"): _simulation,
