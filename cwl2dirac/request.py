@@ -416,33 +416,24 @@ def _yaml_events(data: Any, dumper: yaml.SafeDumper) -> list[yaml.Event]:
                 if type(k) is not str:
                     raise _Unsupported(k)
                 append(strings.get(k) or string(k))
-                value = obj[k]
-                kind = type(value)
-                if kind is str:
-                    append(strings.get(value) or string(value))
-                elif kind is dict or kind is list:
-                    collection(value)
-                else:
-                    append(other(value))
+                item(obj[k])
             append(map_end)
         else:
             append(seq_start)
             for value in obj:
-                kind = type(value)
-                if kind is str:
-                    append(strings.get(value) or string(value))
-                elif kind is dict or kind is list:
-                    collection(value)
-                else:
-                    append(other(value))
+                item(value)
             append(seq_end)
 
-    if type(data) is dict or type(data) is list:
-        collection(data)
-    elif type(data) is str:
-        append(string(data))
-    else:
-        append(other(data))
+    def item(value: Any) -> None:
+        kind = type(value)
+        if kind is str:
+            append(strings.get(value) or string(value))
+        elif kind is dict or kind is list:
+            collection(value)
+        else:
+            append(other(value))
+
+    item(data)
     append(yaml.DocumentEndEvent(explicit=False))
     return events
 
