@@ -22,7 +22,7 @@ from cwl2dirac.request import (
     WorkflowOutputSpec,
     secondary_link,
 )
-from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile
+from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, CatalogFile, find_attached
 from cwl2dirac.worker.task import source_of
 from cwl2dirac.worker.values import FILE_REF, apply_pick_value, has_file_refs, merge_sources, replace_files
 
@@ -118,7 +118,7 @@ def _source_value(
         o.port == source.rsplit("/", 1)[1] and o.carrier for o in step.config.outputs
     )
     values: list[Any] = []
-    secondaries = {} if carrier else _secondaries(catalog, files)
+    secondaries = {} if carrier else find_attached(catalog, files)
     declared = not carrier and step is not None and _declares_secondary_files(step, source.rsplit("/", 1)[1])
     for f in files:
         path = catalog.storage_path(f.lfn)
@@ -167,7 +167,7 @@ def _carried(catalog: LocalCatalog, cf: CatalogFile, data: Any, outdir: _Outdir)
     if not has_file_refs(data):
         return data
     attached = {f.lfn: f for f in catalog.find({FIELD_SECONDARY: secondary_link(cf.lfn)})}
-    secondaries = _secondaries(catalog, list(attached.values()))
+    secondaries = find_attached(catalog, list(attached.values()))
 
     def resolve(ref: dict[str, Any]) -> Any:
         f = attached[str(ref[FILE_REF])]
@@ -181,16 +181,6 @@ def _carried(catalog: LocalCatalog, cf: CatalogFile, data: Any, outdir: _Outdir)
         return obj
 
     return replace_files(data, resolve)
-
-
-def _secondaries(catalog: LocalCatalog, files: list[CatalogFile]) -> dict[str, list[CatalogFile]]:
-    """The secondary files of ``files``, by their primary's link, in order."""
-    links = sorted({secondary_link(f.lfn) for f in files})
-    out: dict[str, list[CatalogFile]] = {}
-    for i in range(0, len(links), 500):
-        for sf in catalog.find({FIELD_SECONDARY: {"in": links[i : i + 500]}}):
-            out.setdefault(str(sf.metadata[FIELD_SECONDARY]), []).append(sf)
-    return out
 
 
 def _declares_secondary_files(step: StepSpec, port: str) -> bool:

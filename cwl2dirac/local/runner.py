@@ -48,7 +48,7 @@ from cwl2dirac.request import (
     encode_config,
     secondary_link,
 )
-from cwl2dirac.worker.catalog import EXTRA_FIELDS, CatalogFile
+from cwl2dirac.worker.catalog import EXTRA_FIELDS, CatalogFile, attached_metadata
 from cwl2dirac.worker.values import FILE_REF, replace_files
 
 INPUTS_STEP = "_inputs"
@@ -158,9 +158,7 @@ def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
                 meta[FIELD_SECONDARY] = secondary_link(_carrier_lfn(request, ds))
             entries.append((lfn, meta, path))
             file_lfns.append(lfn)
-            link = {FIELD_SECONDARY: secondary_link(lfn)}
-            if FIELD_PRODUCTION in meta:
-                link[FIELD_PRODUCTION] = meta[FIELD_PRODUCTION]
+            link = attached_metadata(lfn, meta.get(FIELD_PRODUCTION))
             for (s, sp), name in zip(secondaries, names[1:], strict=True):
                 entries.append((f"{base}/{name}", s.metadata | link, sp))
         if ds.value is not None:

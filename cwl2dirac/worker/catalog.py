@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cwl2dirac.errors import BackendError
-from cwl2dirac.request import FIELD_ITEM, FIELD_SCATTER, FIELD_SECONDARY, MetaQuery
+from cwl2dirac.request import FIELD_ITEM, FIELD_PRODUCTION, FIELD_SCATTER, FIELD_SECONDARY, MetaQuery, secondary_link
 
 CATALOG_ENV = "CWL2DIRAC_CATALOG"
 
@@ -41,6 +41,26 @@ class CatalogFile:
     def sort_key(self) -> tuple[int, int, str]:
         """The stable order children see files in: index, item, LFN."""
         return (_int(self.metadata.get("cwl2dirac_index")), _int(self.metadata.get(FIELD_ITEM)), self.lfn)
+
+
+def attached_metadata(primary_lfn: str, production: str | None) -> dict[str, Any]:
+    """The metadata that attaches a file to the file ``primary_lfn`` (a CWL secondary file, or a File inside a
+    carried record): the link, the production when known, and no step or output, so no input query selects it."""
+    metadata: dict[str, Any] = {FIELD_SECONDARY: secondary_link(primary_lfn)}
+    if production is not None:
+        metadata[FIELD_PRODUCTION] = production
+    return metadata
+
+
+def find_attached(catalog: Catalog, files: Sequence[CatalogFile]) -> dict[str, list[CatalogFile]]:
+    """The files attached to each of ``files`` (their secondary files), by the primary's link; every primary's
+    link is a key. One meta-query per 500 files."""
+    links = sorted({secondary_link(f.lfn) for f in files})
+    found: dict[str, list[CatalogFile]] = {link: [] for link in links}
+    for i in range(0, len(links), 500):
+        for sf in catalog.find({FIELD_SECONDARY: {"in": links[i : i + 500]}}):
+            found.setdefault(str(sf.metadata[FIELD_SECONDARY]), []).append(sf)
+    return found
 
 
 def _int(value: Any) -> int:

@@ -32,7 +32,7 @@ from cwl2dirac.request import (
     StepConfig,
     secondary_link,
 )
-from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile
+from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile, attached_metadata, find_attached
 from cwl2dirac.worker.values import FILE_REF, apply_pick_value, has_file_refs, merge_sources, replace_files
 
 log = logging.getLogger("cwl2dirac.worker")
@@ -69,12 +69,8 @@ class _Inputs:
 
     def find_secondaries(self, files: Sequence[CatalogFile]) -> None:
         """Look up the secondary files of ``files`` (one meta-query per 500 files)."""
-        links = sorted({secondary_link(f.lfn) for f in files} - set(self.secondaries))
-        for link in links:
-            self.secondaries[link] = []
-        for i in range(0, len(links), 500):
-            for sf in self.catalog.find({FIELD_SECONDARY: {"in": links[i : i + 500]}}):
-                self.secondaries.setdefault(str(sf.metadata[FIELD_SECONDARY]), []).append(sf)
+        new = [f for f in files if secondary_link(f.lfn) not in self.secondaries]
+        self.secondaries.update(find_attached(self.catalog, new))
 
     def _secondary(self, cf: CatalogFile) -> dict[str, Any]:
         path = Path(self.catalog.get(cf.lfn, self.staging)).resolve()
@@ -411,8 +407,7 @@ def register_outputs(
         catalog.put(_local_path(f), lfn, file_meta | fmt)
         lfns.append(lfn)
         # secondary files: beside their primary, linked to it, without step/output (no query selects them)
-        link = {FIELD_PRODUCTION: file_meta.get(FIELD_PRODUCTION, config.production)}
-        link[FIELD_SECONDARY] = secondary_link(lfn)
+        link = attached_metadata(lfn, file_meta.get(FIELD_PRODUCTION, config.production))
         for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
             sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
             catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
@@ -428,10 +423,7 @@ def register_outputs(
         if ob.carrier:
             lfn = lfn_for(f"{ob.port}.json", ob.port)
             # Files inside the value (a record holding Files): put attached to the carrier, referenced by LFN
-            attached = {
-                FIELD_PRODUCTION: meta.get(FIELD_PRODUCTION, config.production),
-                FIELD_SECONDARY: secondary_link(lfn),
-            }
+            attached = attached_metadata(lfn, meta.get(FIELD_PRODUCTION, config.production))
             value = replace_files(value, functools.partial(_put_leaf, put_file, attached, ob.port, [0]))
             carriers.mkdir(exist_ok=True)
             path = carriers / f"{ob.port}.json"
