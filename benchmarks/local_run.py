@@ -244,7 +244,7 @@ def agree(a: Variant, b: Variant, exact: bool) -> str:
 
 # -- catalog ----------------------------------------------------------------------------------------
 def catalog_benchmark(nfiles: int, repeat: int, workdir: Path) -> dict:
-    from cwl2dirac.local.catalog import LocalCatalog
+    from cwl2dirac.backends.local.catalog import LocalCatalog
 
     shutil.rmtree(workdir, ignore_errors=True)
     cat = LocalCatalog(workdir)
@@ -312,8 +312,8 @@ _TASK_PROFILES: list[str] = []
 
 
 def _profiled_execute(argv, taskdir, log_path):  # type: ignore[no-untyped-def]
-    """Stands for ``cwl2dirac.local.pool.execute`` in the profiled run: one cProfile per task."""
-    from cwl2dirac.local import pool
+    """Stands for ``cwl2dirac.backends.local.pool.execute`` in the profiled run: one cProfile per task."""
+    from cwl2dirac.backends.local import pool
 
     prof = cProfile.Profile()
     t0 = time.perf_counter()
@@ -337,7 +337,7 @@ def profile_child(prof_dir: str, argv: list[str]) -> int:
     prof.enable()
     code = 0
     try:
-        from cwl2dirac.local import pool
+        from cwl2dirac.backends.local import pool
 
         pool._original_execute = pool.execute  # type: ignore[attr-defined]
         pool.execute = _profiled_execute  # type: ignore[assignment]

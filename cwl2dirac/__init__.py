@@ -6,53 +6,52 @@ The public API, in a few names::
     workflow = cwl2dirac.load("pipeline.cwl")                      # the typed IR
     request = cwl2dirac.compile("pipeline.cwl", "inputs.yml")       # a ProductionRequest
     request.write("production.yaml")
+    result = cwl2dirac.run(request, outdir="out")                   # locally; result.outputs: the CWL outputs
+    production = cwl2dirac.submit(request)                          # to the configured DIRAC
+
+See docs/api.md.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from cwl2dirac._api import Pipeline, RunResult, compile, describe, load, run, submit
+from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.errors import (
     BackendError,
     Cwl2DiracError,
     InputError,
     LoadError,
+    Location,
     TaskFailed,
     UnsupportedFeature,
     ValidationError,
 )
-from cwl2dirac.request import ProductionRequest
-
-if TYPE_CHECKING:
-    from cwl2dirac.ir import Workflow
+from cwl2dirac.request import ProductionRequest, StepSpec
 
 __version__ = "0.1.0"
 
-
-def load(path: str) -> Workflow:
-    """Load a CWL document (v1.0-v1.2; ``file.cwl`` or ``packed.cwl#main``) as the typed IR."""
-    from cwl2dirac.loader import load as _load
-
-    return _load(path)
-
-
-def compile(pipeline: str, inputs: str | None = None, **options: Any) -> ProductionRequest:
-    """Compile a CWL workflow (and optional job order) into a :class:`ProductionRequest`."""
-    from cwl2dirac.compiler import compile_workflow
-
-    return compile_workflow(pipeline, inputs, **options)
-
-
 __all__ = [
+    "Backend",
     "BackendError",
     "Cwl2DiracError",
+    "FailedTask",
     "InputError",
     "LoadError",
+    "Location",
+    "Pipeline",
+    "Production",
     "ProductionRequest",
+    "ProductionStatus",
+    "RunResult",
+    "StepSpec",
+    "StepStatus",
     "TaskFailed",
     "UnsupportedFeature",
     "ValidationError",
     "__version__",
     "compile",
+    "describe",
     "load",
+    "run",
+    "submit",
 ]

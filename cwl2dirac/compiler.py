@@ -1,26 +1,46 @@
-"""``compile()``: CWL document (+ optional inputs) → :class:`~cwl2dirac.request.ProductionRequest`, in one call."""
+"""``compile()``: CWL document (+ optional inputs) → :class:`~cwl2dirac.request.ProductionRequest`, in one call.
+
+The one place that joins the stages: load → passes (emit last) → the DIRAC target's job templates and link check.
+"""
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-from cwl2dirac.emit import emit, stem
-from cwl2dirac.inputs import load_job_order
-from cwl2dirac.loader import load
-from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.load import load
+from cwl2dirac.load.documents import to_uri
+from cwl2dirac.load.job_order import load_job_order
 from cwl2dirac.passes import PASSES
-from cwl2dirac.passes.context import Compilation
+from cwl2dirac.passes.context import BodyRequest, Compilation
+from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.wire import safe_name
 
 Pass = Callable[[Compilation], Compilation]
 
 
 def production_name(pipeline: str | Path) -> str:
     """The default production name: the pipeline file's stem, made catalog-safe."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem(str(pipeline)))[:64] or "production"
+    return safe_name(stem(str(pipeline)))[:64] or "production"
+
+
+def dirac_body(spec: BodyRequest) -> str:
+    """The DIRAC job template of a step (the body builder of a compilation for DIRAC)."""
+    from cwl2dirac.backends.dirac.job import build_body
+
+    return build_body(
+        spec.config,
+        name=spec.name,
+        step_type=spec.step_type,
+        job=spec.job,
+        software=spec.software,
+        apptainer=spec.apptainer,
+        cpu_time=spec.cpu_time,
+        processors=spec.processors,
+        memory_mb=spec.memory_mb,
+    )
 
 
 def compile_workflow(
@@ -59,13 +79,13 @@ def _compile(
         name=name or production_name(pipeline),
         source=to_uri(pipeline),
         job_order=job_order,
-        build_bodies=bodies,
+        body_builder=dirac_body if bodies else None,
     )
     for compiler_pass in passes:
         comp = compiler_pass(comp)
     request = emit(comp)
     if bodies:
-        from cwl2dirac.dirac.validator import check_links
+        from cwl2dirac.backends.dirac.validator import check_links
 
         check_links(request)
     return request

@@ -7,29 +7,7 @@ exits with ``error.exit_code``. Errors that point into a CWL document carry a :c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where something stands in a document: a file URI plus a path of keys into its YAML tree.
-
-    Line and column are resolved lazily (only when an error is shown), by re-reading the file with a
-    line-preserving YAML parser; see :mod:`cwl2dirac.loader.locate`.
-    """
-
-    uri: str
-    path: tuple[str | int, ...] = ()
-    line: int | None = None
-    col: int | None = None
-
-    def child(self, *keys: str | int) -> Location:
-        return Location(self.uri, self.path + keys)
-
-    def render(self) -> str:
-        from cwl2dirac.loader.locate import render_location
-
-        return render_location(self)
+from cwl2dirac.location import Location
 
 
 class Cwl2DiracError(Exception):
@@ -74,15 +52,13 @@ class TaskFailed(Cwl2DiracError):
     """A task failed after all its retries."""
 
 
-@dataclass
-class ErrorList:
-    """Collects several errors; raises the first (sorted by position) when asked."""
-
-    errors: list[Cwl2DiracError] = field(default_factory=list)
-
-    def add(self, error: Cwl2DiracError) -> None:
-        self.errors.append(error)
-
-    def raise_first(self) -> None:
-        if self.errors:
-            raise self.errors[0]
+__all__ = [
+    "BackendError",
+    "Cwl2DiracError",
+    "InputError",
+    "LoadError",
+    "Location",
+    "TaskFailed",
+    "UnsupportedFeature",
+    "ValidationError",
+]

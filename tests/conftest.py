@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cwl2dirac.compiler import production_name
-from cwl2dirac.inputs import load_job_order
-from cwl2dirac.loader import load
-from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.load import load
+from cwl2dirac.load.documents import to_uri
+from cwl2dirac.load.job_order import load_job_order
 from cwl2dirac.passes import PASSES
 from cwl2dirac.passes.context import Compilation
 
@@ -32,7 +32,6 @@ def _run_passes(
         name=production_name(pipeline),
         source=to_uri(_data(pipeline)),
         job_order=load_job_order(_data(inputs), workflow) if inputs else None,
-        build_bodies=False,
     )
     for compiler_pass in PASSES:
         comp = compiler_pass(comp)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cwl2dirac.hints import HINT_CLASSES, parse_hint
+from cwl2dirac.load.hints import HINT_CLASSES, parse_hint
 
 ROOT = Path(__file__).resolve().parent.parent
 CWL = ROOT / "cwl"

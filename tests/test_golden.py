@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.compiler import compile_workflow
-from cwl2dirac.dirac.validator import check_links
 from cwl2dirac.request import ProductionRequest, decode_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cwl2dirac.errors import InputError
-from cwl2dirac.inputs import load_job_order
-from cwl2dirac.loader import load
+from cwl2dirac.load import load
+from cwl2dirac.load.job_order import load_job_order
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 
 from cwl2dirac.errors import LoadError
 from cwl2dirac.ir import CwlType
-from cwl2dirac.loader import DocumentCache, load
-from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.load import DocumentCache, load
+from cwl2dirac.load.documents import to_uri
 
 
 def _plain(value: Any, uri: str) -> Any:

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cwl2dirac.backends.dirac.validator import check_links, check_query_pair
 from cwl2dirac.compiler import compile_workflow
-from cwl2dirac.dirac.validator import check_links, check_query_pair
 from cwl2dirac.request import ProductionRequest, request_json_schema
 
 CLI = str(Path(sys.executable).with_name("cwl2dirac"))

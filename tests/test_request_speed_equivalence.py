@@ -18,7 +18,9 @@ import yaml
 
 from cwl2dirac.compiler import compile_workflow
 from cwl2dirac.errors import InputError
-from cwl2dirac.request import ProductionRequest, _reference_yaml, _yaml_text
+from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request._yaml import _reference_yaml
+from cwl2dirac.request._yaml import yaml_text as _yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,36 +1,41 @@
-"""Pass: the DIRAC job template (workflow XML built with DIRAC's Job API) of every step."""
+"""Pass: the job template of every step, made by the target's body builder (DIRAC's: a Job's workflow XML).
+
+The pass gathers what a template needs from the step (its configuration, type, ``dirac:`` hints, resources); the
+builder itself comes with the :class:`~cwl2dirac.passes.context.Compilation` (``body_builder``), so the compiler
+never imports a backend. Without a builder (a local run, a picture) the steps get no body.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from cwl2dirac.hints import Apptainer, Job, Software
 from cwl2dirac.ir import Step, Workflow
-from cwl2dirac.passes.context import Compilation
+from cwl2dirac.load.hints import Apptainer, Job, Software
+from cwl2dirac.passes.context import BodyRequest, Compilation
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.resources import step_resources
 
 
 def build_bodies(comp: Compilation) -> Compilation:
-    if not comp.build_bodies:
+    if comp.body_builder is None:
         return comp
-    from cwl2dirac.dirac.job import build_body
-
     wf = comp.workflow
     bodies: dict[str, str] = {}
     for step in wf.steps:
         plan = comp.plans[step.id]
         res = step_resources(step, wf)
-        bodies[step.id] = build_body(
-            comp.configs[step.id],
-            name=f"{comp.name}.{plan.dirac_name}",
-            step_type=plan.type,
-            job=effective_hint(step, wf, "dirac:Job", Job),
-            software=effective_hint(step, wf, "dirac:Software", Software),
-            apptainer=_apptainer(step, wf),
-            cpu_time=res.cpu_time,
-            processors=res.processors,
-            memory_mb=res.memory_mb,
+        bodies[step.id] = comp.body_builder(
+            BodyRequest(
+                config=comp.configs[step.id],
+                name=f"{comp.name}.{plan.dirac_name}",
+                step_type=plan.type,
+                job=effective_hint(step, wf, "dirac:Job", Job),
+                software=effective_hint(step, wf, "dirac:Software", Software),
+                apptainer=_apptainer(step, wf),
+                cpu_time=res.cpu_time,
+                processors=res.processors,
+                memory_mb=res.memory_mb,
+            )
         )
     return replace(comp, bodies=bodies)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cwl2dirac.errors import ValidationError
-from cwl2dirac.hints import suggest
 from cwl2dirac.ir import PortRef, Workflow
+from cwl2dirac.load.hints import suggest
 from cwl2dirac.passes.context import Compilation
 
 

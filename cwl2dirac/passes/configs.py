@@ -14,9 +14,9 @@ from typing import Any, Literal
 from urllib.parse import urldefrag, urljoin
 
 from cwl2dirac.errors import UnsupportedFeature
-from cwl2dirac.hints import Job
 from cwl2dirac.ir import PortRef, Step, Workflow
-from cwl2dirac.loader.locate import uri_to_path
+from cwl2dirac.load.hints import Job
+from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from cwl2dirac.ir import PortRef, Workflow
+from cwl2dirac.load.hints import Apptainer, Job, Software
+from cwl2dirac.request import StepConfig
+from cwl2dirac.request.wire import INPUTS_STEP
 
-INPUTS_STEP = "_inputs"
-"""The pseudo step name under which workflow input files are registered in the catalog."""
+__all__ = ["INPUTS_STEP", "BodyBuilder", "BodyRequest", "Compilation", "StepPlan"]
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,27 @@ class StepPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyRequest:
+    """What a step's job template is made from (see :mod:`cwl2dirac.passes.bodies`)."""
+
+    config: StepConfig
+    name: str
+    """The job name: ``<production>.<step's DIRAC name>``."""
+    step_type: str
+    job: Job | None
+    software: Software | None
+    apptainer: Apptainer | None
+    cpu_time: int | None
+    """Seconds, from the ResourceRequirement (``job.cpu_time`` wins)."""
+    processors: int | None
+    memory_mb: int | None
+
+
+BodyBuilder = Callable[[BodyRequest], str]
+"""Makes a step's job template (the DIRAC backend's: :func:`cwl2dirac.backends.dirac.job.build_body`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Compilation:
     """Input and output of every pass (passes return a modified copy)."""
 
@@ -55,9 +79,10 @@ class Compilation:
     fields: Mapping[str, str] = field(default_factory=dict)
     """Catalog metadata field -> DIRAC type."""
     input_queries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Workflow input (File type) -> the query its files are selected by."""
     input_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Workflow input (File type) -> the catalog metadata of its files (besides the per-file fields)."""
-    """Workflow input (File type) -> the query its files are selected by."""
-    build_bodies: bool = True
+    body_builder: BodyBuilder | None = None
+    """Makes the job template of each step; None: no templates (a local run, a picture)."""
     configs: Mapping[str, Any] = field(default_factory=dict)
     bodies: Mapping[str, str] = field(default_factory=dict)

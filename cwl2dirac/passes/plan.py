@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +21,7 @@ from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
+from cwl2dirac.request.wire import safe_name
 
 
 def plan_steps(comp: Compilation) -> Compilation:
@@ -42,7 +42,7 @@ def plan_steps(comp: Compilation) -> Compilation:
 
 def dirac_name(step_id: str) -> str:
     """A step id as a DIRAC transformation name part: ``gamma/process`` → ``gamma.process``."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", step_id.replace("/", "."))
+    return safe_name(step_id.replace("/", "."))
 
 
 def carries_data(wf: Workflow, src: PortRef) -> bool:

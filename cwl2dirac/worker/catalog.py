@@ -2,7 +2,7 @@
 
 A :class:`Catalog` finds files by meta-query, makes a file available locally, puts and registers a file with
 its metadata, and reports a task's input files processed. The local implementation is
-:class:`cwl2dirac.local.catalog.LocalCatalog` (SQLite + a storage directory); a DIRAC one (DataManager,
+:class:`cwl2dirac.backends.local.catalog.LocalCatalog` (SQLite + a storage directory); a DIRAC one (DataManager,
 FileCatalog, TransformationClient) plugs in through :func:`open_catalog`.
 
 How the worker learns which catalog to use: the ``CWL2DIRAC_CATALOG`` environment variable (or ``--catalog``):
@@ -11,22 +11,21 @@ How the worker learns which catalog to use: the ``CWL2DIRAC_CATALOG`` environmen
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cwl2dirac.errors import BackendError
-from cwl2dirac.request import FIELD_ITEM, FIELD_PRODUCTION, FIELD_SCATTER, FIELD_SECONDARY, MetaQuery, secondary_link
+from cwl2dirac.request import FIELD_INDEX, FIELD_ITEM, FIELD_PRODUCTION, FIELD_SECONDARY, MetaQuery, secondary_link
+from cwl2dirac.request.wire import ENV_CATALOG
 
-CATALOG_ENV = "CWL2DIRAC_CATALOG"
-
-CARRIER_SUFFIX = ".json"
-
-EXTRA_FIELDS: dict[str, str] = {FIELD_ITEM: "INT", FIELD_SCATTER: "INT", FIELD_SECONDARY: "VARCHAR(128)"}
-"""File-level metadata fields the worker adds to every output (also declared in every request's
-``metadata_fields``)."""
+CATALOG_ENTRY_POINTS = "cwl2dirac.catalogs"
+"""The entry-point group of catalog factories: name = URL scheme, value = a callable taking the rest of the URL
+(``sqlite:/path`` → ``factory("/path")``) and returning a :class:`Catalog`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +39,7 @@ class CatalogFile:
 
     def sort_key(self) -> tuple[int, int, str]:
         """The stable order children see files in: index, item, LFN."""
-        return (_int(self.metadata.get("cwl2dirac_index")), _int(self.metadata.get(FIELD_ITEM)), self.lfn)
+        return (_int(self.metadata.get(FIELD_INDEX)), _int(self.metadata.get(FIELD_ITEM)), self.lfn)
 
 
 def attached_metadata(primary_lfn: str, production: str | None) -> dict[str, Any]:
@@ -100,18 +99,24 @@ class Catalog(Protocol):
         ...
 
 
-def open_catalog(url: str | None = None) -> Catalog:
-    """The catalog named by ``url`` (default: ``$CWL2DIRAC_CATALOG``, else ``dirac``)."""
-    url = url or os.environ.get(CATALOG_ENV) or "dirac"
-    if url.startswith("sqlite:"):
-        from cwl2dirac.local.catalog import LocalCatalog
+@functools.cache
+def catalog_entry_points() -> dict[str, EntryPoint]:
+    """The registered catalog factories by URL scheme (read once per process)."""
+    return {ep.name: ep for ep in entry_points(group=CATALOG_ENTRY_POINTS)}
 
-        return LocalCatalog.open(Path(url.removeprefix("sqlite:")))
-    if url == "dirac":
-        try:
-            from cwl2dirac.dirac.catalog import DiracCatalog  # type: ignore[import-not-found,unused-ignore]
-        except ImportError as exc:  # pragma: no cover - depends on the DIRAC backend
-            raise BackendError(f"the DIRAC catalog is not available: {exc}") from exc
-        catalog: Catalog = DiracCatalog()
-        return catalog
-    raise BackendError(f"unknown catalog {url!r} (expected 'sqlite:<workdir>' or 'dirac')")
+
+def open_catalog(url: str | None = None) -> Catalog:
+    """The catalog named by ``url`` (default: ``$CWL2DIRAC_CATALOG``, else ``dirac``): ``<scheme>[:<rest>]``,
+    the scheme naming a factory of the ``cwl2dirac.catalogs`` entry points."""
+    url = url or os.environ.get(ENV_CATALOG) or "dirac"
+    scheme, _, rest = url.partition(":")
+    registered = catalog_entry_points()
+    if scheme not in registered:
+        known = ", ".join(f"'{name}:...'" for name in sorted(registered)) or "none installed"
+        raise BackendError(f"unknown catalog {url!r} (catalogs: {known})")
+    try:
+        factory: Callable[[str], Catalog] = registered[scheme].load()
+    except ImportError as exc:
+        raise BackendError(f"the catalog {scheme!r} is not available: {exc}") from exc
+    catalog: Catalog = factory(rest)
+    return catalog

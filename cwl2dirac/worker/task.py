@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
-from cwl2dirac.listing import directory_listing
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -32,8 +31,10 @@ from cwl2dirac.request import (
     StepConfig,
     secondary_link,
 )
-from cwl2dirac.worker.catalog import FIELD_ITEM, FIELD_SCATTER, Catalog, CatalogFile, attached_metadata, find_attached
-from cwl2dirac.worker.values import FILE_REF, apply_pick_value, has_file_refs, merge_sources, replace_files
+from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
+from cwl2dirac.request.wire import ENV_CONTAINER, FIELD_ITEM, FIELD_SCATTER, FILE_REF
+from cwl2dirac.worker.catalog import Catalog, CatalogFile, attached_metadata, find_attached
+from cwl2dirac.worker.values import apply_pick_value, merge_sources
 
 log = logging.getLogger("cwl2dirac.worker")
 
@@ -261,14 +262,11 @@ def _load(config: StepConfig, basedir: Path) -> Any:
     return proc
 
 
-CONTAINER_ENV = "CWL2DIRAC_CONTAINER"
-
-
 def _use_container(proc: Any) -> bool:
     """Whether cwltool may use a container: ``$CWL2DIRAC_CONTAINER`` = ``auto`` (default: only for a
     DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never`` or
     ``always``."""
-    mode = os.environ.get(CONTAINER_ENV, "auto")
+    mode = os.environ.get(ENV_CONTAINER, "auto")
     if mode == "never":
         return False
     if mode == "always":
@@ -479,7 +477,3 @@ def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> 
     lfns = register_outputs(config, task, inputs, outputs, catalog, taskdir)
     catalog.commit_task(config.step, task, [f.lfn for f in inputs])
     return TaskResult("success", outputs, lfns)
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "") not in ("", "0", "false")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from cwl2dirac.errors import TaskFailed
@@ -40,30 +40,3 @@ def apply_pick_value(value: Any, pick_value: str, port: str) -> Any:
     if pick_value == "all_non_null":
         return non_null
     raise TaskFailed(f"unknown pickValue {pick_value!r}")
-
-
-FILE_REF = "cwl2dirac_lfn"
-"""In a carried value (a JSON carrier), the key of a File or Directory leaf that stands for a catalog entry: its
-LFN. The entry is registered attached to the carrier (``cwl2dirac_secondary_of`` = the carrier's link), so no
-input query selects it; whoever reads the carrier puts the File back in its place."""
-
-
-def replace_files(value: Any, fn: Callable[[dict[str, Any]], Any]) -> Any:
-    """``value`` with each File or Directory object in it (not those inside them) replaced by ``fn(obj)``, in
-    document order (records: in their key order; arrays: in order)."""
-    if isinstance(value, Mapping):
-        if value.get("class") in ("File", "Directory"):
-            return fn(dict(value))
-        return {k: replace_files(v, fn) for k, v in value.items()}
-    if isinstance(value, list):
-        return [replace_files(v, fn) for v in value]
-    return value
-
-
-def has_file_refs(value: Any) -> bool:
-    """Whether a carried value holds references to catalog entries (:data:`FILE_REF`)."""
-    if isinstance(value, Mapping):
-        return FILE_REF in value or any(has_file_refs(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_file_refs(v) for v in value)
-    return False

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cwl2dirac import hints
+from cwl2dirac.load import hints
 from cwl2dirac.request import (
     FIELD_OUTPUT,
     FIELD_PRODUCTION,
@@ -66,7 +66,7 @@ def make_step(
     job: hints.Job | None = None,
     software: hints.Software | None = None,
 ) -> StepSpec:
-    from cwl2dirac.dirac.job import build_body
+    from cwl2dirac.backends.dirac.job import build_body
 
     dirac_name = name.replace("/", "_")
     config = make_config(name, files_from=[f"{p}/out" for p in parents or []])

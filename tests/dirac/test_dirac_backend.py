@@ -8,9 +8,9 @@ import json
 import pytest
 from dirac_fixtures import make_request, make_step, out_query
 
-from cwl2dirac.dirac.backend import DiracBackend, body_parameters, ordered_steps
+from cwl2dirac.backends.dirac.backend import DiracBackend, body_parameters
 from cwl2dirac.errors import BackendError, ValidationError
-from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request import ProductionRequest, parents_first
 
 
 def test_production_steps(request_obj: ProductionRequest) -> None:
@@ -53,7 +53,7 @@ def test_parents_come_first() -> None:
     child = make_step("child", "DataReprocessing", parents=["root"], input_query=out_query("root", "out"))
     root = make_step("root", "MCSimulation", tasks=3)
     request = make_request([child, root])
-    assert [s.name for s in ordered_steps(request)] == ["root", "child"]
+    assert [s.name for s in parents_first(request)] == ["root", "child"]
     names = DiracBackend().describe(request)["production_description"]
     assert names == {
         "Step1_root": {"stepID": None, "parentStep": []},

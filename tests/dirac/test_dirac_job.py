@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from dirac_fixtures import make_config
 
-from cwl2dirac import hints
-from cwl2dirac.dirac import job as dj
+from cwl2dirac.backends.dirac import job as dj
 from cwl2dirac.errors import BackendError
+from cwl2dirac.load import hints
 from cwl2dirac.request import decode_config
 
 FULL: dict[str, Any] = {
@@ -196,7 +196,7 @@ def test_deterministic_across_processes() -> None:
         "sys.path.insert(0, sys.argv[1])\n"
         "from dirac_fixtures import make_config\n"
         "from test_dirac_job import FULL\n"
-        "from cwl2dirac.dirac.job import build_body\n"
+        "from cwl2dirac.backends.dirac.job import build_body\n"
         "b = build_body(make_config('gamma/process', files_from=['a/out']), **FULL, template_cache=False)\n"
         "print(hashlib.sha256(b.encode()).hexdigest())\n"
     )

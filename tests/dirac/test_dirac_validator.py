@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from dirac_fixtures import FIELDS, make_request, make_step, out_query
 
-from cwl2dirac.dirac.validator import check_links, check_query_pair
+from cwl2dirac.backends.dirac.validator import check_links, check_query_pair
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.request import ProductionRequest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from dirac_fixtures import make_request, make_step, out_query
 
-from cwl2dirac.backends.prodsteps import to_prodsteps_data, to_prodsteps_yaml
+from cwl2dirac.export.prodsteps import to_prodsteps_data, to_prodsteps_yaml
 from cwl2dirac.request import ProductionRequest
 
 

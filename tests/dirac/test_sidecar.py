@@ -35,7 +35,7 @@ def _python(code: str, *args: str, timeout: float = 120) -> subprocess.Completed
 def test_request_compiled_with_the_sidecar_is_identical_and_dirac_stays_out_of_the_parent() -> None:
     code = """
         import sys
-        from cwl2dirac.dirac import sidecar
+        from cwl2dirac.backends.dirac import sidecar
         assert sidecar.start() and sidecar.running()
         from cwl2dirac.compiler import compile_workflow
         request = compile_workflow(sys.argv[1], sys.argv[2])
@@ -52,17 +52,17 @@ def test_request_compiled_with_the_sidecar_is_identical_and_dirac_stays_out_of_t
 
 def test_an_error_raised_in_the_sidecar_is_raised_in_the_caller() -> None:
     code = """
-        from cwl2dirac.dirac import _env, sidecar
+        from cwl2dirac.backends.dirac import _boundary, sidecar
         from cwl2dirac.errors import BackendError
         assert sidecar.start()
         try:
-            sidecar.call(_env.ok, {"OK": False, "Message": "no  such\\n site"}, "Job.setDestination")
+            sidecar.call(_boundary.ok, {"OK": False, "Message": "no  such\\n site"}, "Job.setDestination")
         except BackendError as exc:
             print(type(exc).__name__, exc)
             # the sidecar's traceback travels as a note (shown with --debug), not in the one-line message
             assert "raised in the DIRAC sidecar" in exc.__notes__[0] and "in ok" in exc.__notes__[0]
         # the sidecar serves the next call after an error
-        print(sidecar.call(_env.ok, {"OK": True, "Value": 42}, "x"))
+        print(sidecar.call(_boundary.ok, {"OK": True, "Value": 42}, "x"))
     """
     proc = _python(code)
     assert proc.returncode == 0, proc.stderr
@@ -72,16 +72,16 @@ def test_an_error_raised_in_the_sidecar_is_raised_in_the_caller() -> None:
 def test_a_sidecar_that_died_gives_a_clear_error_then_work_goes_on_in_process() -> None:
     code = """
         import os, signal
-        from cwl2dirac.dirac import _env, sidecar
+        from cwl2dirac.backends.dirac import _boundary, sidecar
         from cwl2dirac.errors import BackendError
         assert sidecar.start()
         os.kill(sidecar._process.pid, signal.SIGKILL)
         sidecar._process.join()
         try:
-            sidecar.call(_env.ok, {"OK": True, "Value": 1}, "x")
+            sidecar.call(_boundary.ok, {"OK": True, "Value": 1}, "x")
         except BackendError as exc:
             print(exc)
-        print(sidecar.running(), sidecar.call(_env.ok, {"OK": True, "Value": 2}, "x"))
+        print(sidecar.running(), sidecar.call(_boundary.ok, {"OK": True, "Value": 2}, "x"))
     """
     proc = _python(code)
     assert proc.returncode == 0, proc.stderr
@@ -171,7 +171,7 @@ def test_ctrl_c_stops_the_cli_and_its_sidecar(tmp_path: Path) -> None:
 
 def test_an_answer_that_cannot_be_rebuilt_is_a_clear_error_and_the_sidecar_goes_on() -> None:
     code = """
-        from cwl2dirac.dirac import _env, sidecar
+        from cwl2dirac.backends.dirac import _boundary, sidecar
         from cwl2dirac.errors import BackendError
 
         class Odd(Exception):  # pickled as Odd(*args) with args == ("a",): cannot be rebuilt
@@ -186,7 +186,7 @@ def test_an_answer_that_cannot_be_rebuilt_is_a_clear_error_and_the_sidecar_goes_
             sidecar.call(boom)
         except BackendError as exc:
             print(exc)
-        print(sidecar.call(_env.ok, {"OK": True, "Value": 3}, "x"))
+        print(sidecar.call(_boundary.ok, {"OK": True, "Value": 3}, "x"))
     """
     proc = _python(code)
     assert proc.returncode == 0, proc.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cwl2dirac.backends.local.catalog import DONE, WAITING, LocalCatalog
 from cwl2dirac.errors import BackendError
-from cwl2dirac.local.catalog import DONE, WAITING, LocalCatalog
 
 
 @pytest.fixture

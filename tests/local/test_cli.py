@@ -10,7 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import ECHO, chain_request
 
-from cwl2dirac.cli_run import cli, default_workdir, parse_query
+from cwl2dirac.backends.local.backend import default_workdir
+from cwl2dirac.cli import main as cli
+from cwl2dirac.cli.catalog import parse_query
 
 
 def test_parse_query() -> None:
@@ -63,7 +65,7 @@ def test_engine_cwltool_runs_a_tool(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "cwl2dirac.cli_run",
+            "cwl2dirac",
             "run",
             "--engine",
             "cwltool",

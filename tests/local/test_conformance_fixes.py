@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cwl2dirac.cli_run import cli
+from cwl2dirac.cli import main as cli
 
 
 def run(tmp_path: Path, doc: dict[str, Any], job: dict[str, Any], *, expect: int = 0) -> dict[str, Any]:

@@ -14,9 +14,8 @@ from typing import Any
 
 from test_engines import normalise, run_both
 
-from cwl2dirac.local.catalog import LocalCatalog
-from cwl2dirac.request import FIELD_OUTPUT, FIELD_SECONDARY, FIELD_STEP, secondary_link
-from cwl2dirac.worker.values import FILE_REF
+from cwl2dirac.backends.local.catalog import LocalCatalog
+from cwl2dirac.request import FIELD_OUTPUT, FIELD_SECONDARY, FIELD_STEP, FILE_REF, secondary_link
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "records"
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from conftest import chain_request, executions
 
-from cwl2dirac.local.catalog import DONE, LocalCatalog
+from cwl2dirac.backends.local.catalog import DONE, LocalCatalog
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cwl2dirac.cli_run", "run", *args]
+    return [sys.executable, "-m", "cwl2dirac", "run", *args]
 
 
 def strip_paths(value: Any) -> Any:

@@ -24,10 +24,10 @@ from conftest import (
     value,
 )
 
-from cwl2dirac.local.catalog import LocalCatalog
-from cwl2dirac.local.outputs import collect_outputs
-from cwl2dirac.local.progress import Progress
-from cwl2dirac.local.runner import RunReport, run_request
+from cwl2dirac.backends.local.catalog import LocalCatalog
+from cwl2dirac.backends.local.outputs import collect_outputs
+from cwl2dirac.backends.local.progress import Progress
+from cwl2dirac.backends.local.runner import RunReport, run_request
 from cwl2dirac.request import InputBinding, ProductionRequest, WorkflowOutputSpec
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from test_engines import normalise, run_both
 
+from cwl2dirac.backends.local.catalog import LocalCatalog
 from cwl2dirac.compiler import compile_workflow
-from cwl2dirac.local.catalog import LocalCatalog
 from cwl2dirac.request import FIELD_OUTPUT, FIELD_SECONDARY, FIELD_STEP, MetaQuery, secondary_link
 from cwl2dirac.worker.catalog import CatalogFile
 from cwl2dirac.worker.task import build_job_order, run_tool

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from cwl2dirac.backends.dirac.backend import body_parameters
 from cwl2dirac.compiler import compile_workflow
-from cwl2dirac.dirac.backend import body_parameters
 
 WORKFLOW = """\
 cwlVersion: v1.2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cwl2dirac.dirac.validator import check_query_pair
+from cwl2dirac.backends.dirac.validator import check_query_pair
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.passes.metadata import assign_metadata
 from cwl2dirac.request import FIELD_OUTPUT, FIELD_PRODUCTION, FIELD_STEP

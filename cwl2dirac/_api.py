@@ -1,0 +1,177 @@
+"""The public functions of :mod:`cwl2dirac` (re-exported there): load, compile, run, submit, describe.
+
+Each is one call; the command line calls these same functions. Heavy imports (cwl-utils, cwltool, DIRAC) happen
+inside them, so that ``import cwl2dirac`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from cwl2dirac.backends.base import Production, ProductionStatus
+from cwl2dirac.errors import TaskFailed
+from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.wire import EXIT_FAILURE, EXIT_UNSUPPORTED
+
+if TYPE_CHECKING:
+    from cwl2dirac.ir import Workflow
+
+Pipeline = str | Path | ProductionRequest
+"""A CWL document (``file.cwl``, ``packed.cwl#main``), a compiled request file, or a request object."""
+
+ProgressMode = Literal["live", "plain", "quiet"]
+
+REQUEST_MARK = "cwl2dirac.dev/production-request/"
+"""What the first 4 kB of a compiled request file contain (its ``schema_version``)."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` did: the production, its last status and, when it completed, the CWL output object."""
+
+    production: Production
+    status: ProductionStatus
+    outputs: dict[str, Any] | None
+    """The workflow's output object, as cwltool prints it (None when the run did not complete)."""
+    outdir: Path
+    wall: float
+    """Seconds, compiling included."""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outputs is not None
+
+    @property
+    def exit_code(self) -> int:
+        """0 complete; 33 a task needed a feature that cannot run; 1 otherwise (cwltool's codes)."""
+        if self.ok:
+            return 0
+        if any(f.exit_code == EXIT_UNSUPPORTED for f in self.status.failed):
+            return EXIT_UNSUPPORTED
+        return EXIT_FAILURE
+
+    def raise_for_status(self) -> RunResult:
+        """This result, or :class:`~cwl2dirac.errors.TaskFailed` naming the first failure and its log."""
+        if self.ok:
+            return self
+        first = self.status.failed[0] if self.status.failed else None
+        if first is not None:
+            error = TaskFailed(
+                f"{first.step} task {first.task} failed after {first.attempts} attempt(s): {first.message} "
+                f"(log: {first.log})"
+            )
+        else:
+            incomplete = ", ".join(s.name for s in self.status.steps if not s.complete)
+            error = TaskFailed(f"the production did not complete (incomplete: {incomplete or 'unknown'})")
+        error.exit_code = self.exit_code
+        raise error
+
+
+def load(path: str | Path) -> Workflow:
+    """Load a CWL document (v1.0-v1.2; ``file.cwl`` or ``packed.cwl#main``) as the typed, immutable IR."""
+    from cwl2dirac.load import load as _load
+
+    return _load(path)
+
+
+def compile(
+    pipeline: str | Path,
+    inputs: str | Path | None = None,
+    *,
+    name: str | None = None,
+    bodies: bool = True,
+) -> ProductionRequest:
+    """Compile a CWL workflow (and its job order ``inputs``) into a :class:`ProductionRequest`.
+
+    ``name``: the production's name (default: the file's stem); ``bodies=False``: no DIRAC job templates and no
+    DIRAC link check (faster; enough for a local run or a picture).
+    """
+    from cwl2dirac.compiler import compile_workflow
+
+    return compile_workflow(pipeline, inputs, name=name, bodies=bodies)
+
+
+def is_request_file(path: str | Path) -> bool:
+    """Whether ``path`` is a compiled production request (YAML or JSON), not a CWL document."""
+    path = Path(path)
+    if path.suffix not in (".json", ".yaml", ".yml"):
+        return False
+    try:
+        with open(path, encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return REQUEST_MARK in head
+
+
+def as_request(
+    pipeline: Pipeline, inputs: str | Path | None = None, *, name: str | None = None, bodies: bool = True
+) -> ProductionRequest:
+    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``)."""
+    if isinstance(pipeline, ProductionRequest):
+        return pipeline
+    if is_request_file(pipeline):
+        return ProductionRequest.read(pipeline)
+    return compile(pipeline, inputs, name=name, bodies=bodies)
+
+
+def run(
+    pipeline: Pipeline,
+    inputs: str | Path | None = None,
+    *,
+    backend: Literal["local"] = "local",
+    name: str | None = None,
+    outdir: str | Path | None = None,
+    workdir: str | Path | None = None,
+    jobs: int | None = None,
+    retries: int | None = None,
+    progress: ProgressMode | None = "quiet",
+    check: bool = True,
+) -> RunResult:
+    """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
+    directory), as ``cwl2dirac run`` does.
+
+    ``workdir``: the run's state (default: derived from the request, so the same call resumes); ``jobs``: parallel
+    tasks; ``retries``: retries of a failed task (default: the step's); ``progress``: ``live``/``plain``/
+    ``quiet``, None for live on a terminal. With ``check`` (the default) a run that did not complete raises
+    :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and ``status``.
+    """
+    from cwl2dirac.backends import get_backend
+
+    t0 = time.monotonic()
+    request = as_request(pipeline, inputs, name=name, bodies=False)
+    engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
+    production = engine.submit(request)
+    status = engine.wait(production)
+    out = Path(outdir or Path.cwd()).resolve()
+    outputs = engine.outputs(production, out) if status.complete else None
+    result = RunResult(production, status, outputs, out, time.monotonic() - t0)
+    return result.raise_for_status() if check else result
+
+
+def submit(
+    pipeline: Pipeline,
+    inputs: str | Path | None = None,
+    *,
+    backend: Literal["dirac"] = "dirac",
+    name: str | None = None,
+    dirac_cfg: str | Path | None = None,
+) -> Production:
+    """Submit a production to DIRAC (``dirac_cfg``: a DIRAC configuration file to use); its handle, with the
+    production id and the transformation of each step."""
+    from cwl2dirac.backends import get_backend
+
+    request = as_request(pipeline, inputs, name=name)
+    return get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else []).submit(request)
+
+
+def describe(pipeline: Pipeline, inputs: str | Path | None = None, *, name: str | None = None) -> dict[str, Any]:
+    """Exactly what :func:`submit` would send to DIRAC's ProductionManager, computed offline (a dry run)."""
+    from cwl2dirac.backends.dirac.backend import DiracBackend
+
+    return DiracBackend().describe(as_request(pipeline, inputs, name=name))

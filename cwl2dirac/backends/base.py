@@ -1,0 +1,91 @@
+"""The one interface every backend implements, and the values it hands back.
+
+A backend takes a :class:`~cwl2dirac.request.ProductionRequest` and makes it happen somewhere: the local backend
+in this machine's processes (its "agents" run in the submitting process, so ``submit`` returns when the run ends),
+the DIRAC backend on a DIRAC installation (``submit`` returns once the production is created and started; ``wait``
+follows it). Both give the same :class:`ProductionStatus` and the same CWL output object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from cwl2dirac.request import ProductionRequest
+
+
+@dataclass(frozen=True)
+class Production:
+    """A handle on a production that a backend made: enough to ask for its status and outputs later."""
+
+    backend: str
+    """The backend's name (``local``, ``dirac``)."""
+    name: str
+    """The production's name."""
+    id: str
+    """Where the backend finds it: a local run's work directory, a DIRAC production id."""
+    transformations: Mapping[str, int] = field(default_factory=dict)
+    """Step name (cwl2dirac) → the backend's transformation id (DIRAC), when it has one."""
+    extended: Mapping[str, int] = field(default_factory=dict)
+    """Step name → tasks added by extension (steps without input data)."""
+
+
+@dataclass(frozen=True)
+class FailedTask:
+    """A task that failed after all its attempts."""
+
+    step: str
+    task: int
+    attempts: int
+    log: str | None
+    message: str | None
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """One step (transformation) of a production: its tasks and input files by status."""
+
+    name: str
+    complete: bool
+    tasks: Mapping[str, int] = field(default_factory=dict)
+    files: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductionStatus:
+    """Where a production stands."""
+
+    production: Production
+    steps: tuple[StepStatus, ...]
+    failed: tuple[FailedTask, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every step complete, no task failed."""
+        return all(s.complete for s in self.steps) and not self.failed
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Where a production request runs."""
+
+    name: ClassVar[str]
+
+    def submit(self, request: ProductionRequest) -> Production:
+        """Create (and start) the production of ``request``; the same request again finds the same production."""
+        ...
+
+    def wait(self, production: Production) -> ProductionStatus:
+        """Follow ``production`` until it is complete or cannot go on; its last status."""
+        ...
+
+    def status(self, production: Production) -> ProductionStatus:
+        """Where ``production`` stands now."""
+        ...
+
+    def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
+        """The workflow's CWL output object, its files placed in ``outdir`` (as cwltool does)."""
+        ...

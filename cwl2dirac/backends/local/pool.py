@@ -1,0 +1,150 @@
+"""A pool of task processes that import cwltool once and run the worker entry point in-process.
+
+Each task runs exactly ``cwl2dirac-worker --config TOKEN --task N`` (via :func:`cwl2dirac.worker.main.run`),
+in its own fresh directory, with stdout and stderr going to the task's log file. Pool processes are forked
+from a parent that has already imported and warmed cwltool (schema loaded), so a task costs milliseconds, not
+a Python start. Pool processes die with the parent (``PR_SET_PDEATHSIG``), so a killed run leaves no task that
+could still commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, cast
+
+from cwl2dirac.request.wire import ENV_CATALOG
+
+_WARM_TOOL: dict[str, Any] = {
+    "cwlVersion": "v1.2",
+    "class": "CommandLineTool",
+    "id": "file:///cwl2dirac-warmup.cwl",
+    "baseCommand": "true",
+    "inputs": {},
+    "outputs": {},
+}
+
+
+def warm_up() -> None:
+    """Import cwltool and load its schemas in this process (inherited by forked pool processes)."""
+    import cwltool.executors
+    import cwltool.workflow  # noqa: F401  (registers the tool constructor)
+    from cwltool.context import LoadingContext
+    from cwltool.load_tool import load_tool
+
+    import cwl2dirac.worker.task  # noqa: F401
+
+    logging.getLogger("cwltool").setLevel(logging.WARNING)
+    with contextlib.suppress(Exception):
+        load_tool(cast(Any, dict(_WARM_TOOL)), LoadingContext())
+    logging.getLogger("cwltool").setLevel(logging.INFO)
+
+
+def _init(catalog_url: str) -> None:
+    os.environ[ENV_CATALOG] = catalog_url
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _stream_handlers() -> list[logging.StreamHandler[Any]]:
+    loggers = [
+        logging.getLogger(),
+        *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)),
+    ]
+    return [
+        h
+        for lg in loggers
+        for h in lg.handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+    ]
+
+
+def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
+    """Run the worker with ``argv`` in ``taskdir``, output to ``log_path``; returns its exit code.
+
+    Both the file descriptors 1 and 2 (for the tool's processes) and the Python streams and logging handlers
+    (for cwltool and the worker) point to the log file while the task runs.
+    """
+    from cwl2dirac.worker.main import run
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_fds = os.dup(1), os.dup(2)
+    saved_streams = sys.stdout, sys.stderr
+    handlers = _stream_handlers()
+    saved_handler_streams = [h.stream for h in handlers]
+    cwd = os.getcwd()
+    logfile = open(log_path, "w", buffering=1, encoding="utf-8", errors="replace")  # noqa: SIM115
+    try:
+        os.dup2(logfile.fileno(), 1)
+        os.dup2(logfile.fileno(), 2)
+        sys.stdout = sys.stderr = logfile
+        for h in handlers:
+            h.stream = logfile
+        os.chdir(taskdir)
+        try:
+            code = run(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException as exc:
+            print(f"worker crashed: {type(exc).__name__}: {exc}", file=logfile)
+            code = 1
+    finally:
+        logfile.flush()
+        os.chdir(cwd)
+        for h, stream in zip(handlers, saved_handler_streams, strict=True):
+            h.stream = stream
+        sys.stdout, sys.stderr = saved_streams
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        for f in saved_fds:
+            os.close(f)
+        logfile.close()
+    return code
+
+
+def _noop() -> int:
+    return os.getpid()
+
+
+class TaskPool:
+    """``jobs`` forked processes running worker tasks."""
+
+    def __init__(self, jobs: int, workdir: Path) -> None:
+        self.jobs = jobs
+        self.catalog_url = f"sqlite:{Path(workdir).resolve()}"
+        self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        warm_up()
+        ctx = multiprocessing.get_context("fork")
+        self._executor = ProcessPoolExecutor(
+            self.jobs, mp_context=ctx, initializer=_init, initargs=(self.catalog_url,)
+        )
+        self._executor.submit(_noop).result()  # with fork, every process starts at the first submit
+
+    def submit(self, argv: Sequence[str], taskdir: Path, log_path: Path) -> Future[int]:
+        if self._executor is None:
+            self.start()
+        assert self._executor is not None
+        return self._executor.submit(execute, list(argv), str(taskdir), str(log_path))
+
+    def restart(self) -> None:
+        """Replace a broken pool."""
+        self.shutdown(wait=False)
+        self.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=wait, cancel_futures=True)
+            self._executor = None

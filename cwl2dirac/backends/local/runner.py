@@ -1,0 +1,502 @@
+"""Run a ProductionRequest locally with Transformation System semantics.
+
+Each step is a transformation. A step without ``input_query`` gets ``tasks`` tasks (1..N). A data-driven step
+is given the catalog files matching its ``input_query`` as its parents produce them; with ``group_size`` 1
+each new file becomes a task at once (streaming), with a larger group size the files are grouped in their
+stable order (``cwl2dirac_index``, ``cwl2dirac_item``, LFN) once the parents are complete, so that groups do
+not depend on timing; an incomplete last group is submitted if ``flush``. Tasks of a step wait for the steps
+in ``after``.
+
+A step is *complete* when its parents are complete, all its input has been grouped and all its tasks are done.
+State (catalog, task table) lives in the work directory: a run killed at any point and started again resumes,
+without redoing completed tasks (a task's outputs and its ``done`` mark are committed in one transaction).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from cwl2dirac.backends.base import FailedTask
+from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
+from cwl2dirac.backends.local.pool import TaskPool
+from cwl2dirac.backends.local.progress import Progress, StepCounts
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request import (
+    FIELD_INDEX,
+    FIELD_OUTPUT,
+    FIELD_PRODUCTION,
+    FIELD_SECONDARY,
+    FIELD_STEP,
+    FILE_INDEX,
+    InputDataset,
+    ProductionRequest,
+    StepSpec,
+    encode_config,
+    secondary_link,
+)
+from cwl2dirac.request.values import replace_files
+from cwl2dirac.request.wire import EXIT_UNSUPPORTED, FILE_REF, INPUTS_STEP, WORKER_FIELDS
+from cwl2dirac.worker.catalog import attached_metadata
+
+REQUEST_FILE = "request.json"
+"""The request a work directory runs, written there by its first run."""
+COMPLETE_STATE = "complete/"
+"""Key prefix, in the catalog's state table, of the steps a run found complete (``complete/<step>``)."""
+
+
+@dataclass
+class RunReport:
+    """The outcome of :func:`run_request`."""
+
+    complete: bool
+    steps: int
+    tasks: int
+    tasks_run: int
+    files: int
+    wall: float
+    failed: list[FailedTask] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.complete:
+            return 0
+        if any(f.exit_code == EXIT_UNSUPPORTED for f in self.failed):
+            return EXIT_UNSUPPORTED
+        return 1
+
+
+@dataclass
+class _Step:
+    spec: StepSpec
+    order: int
+    token: str
+    children: list[str] = field(default_factory=list)
+    dirty: bool = True
+    complete: bool = False
+    next_task: int = 1
+    statuses: dict[int, str] = field(default_factory=dict)
+    ninputs: dict[int, int] = field(default_factory=dict)
+    leftover: int = 0
+
+
+def request_fingerprint(request: ProductionRequest) -> str:
+    return hashlib.sha1(request.to_json().encode()).hexdigest()
+
+
+@contextmanager
+def workdir_lock(workdir: Path) -> Iterator[None]:
+    """Exclusive use of ``workdir`` by this process (fails fast if another run holds it)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    with open(workdir / "lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BackendError(f"{workdir} is in use by another cwl2dirac run") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _local_path(location: str) -> Path:
+    if location.startswith("file://"):
+        return Path(unquote(urlparse(location).path))
+    if "://" in location:
+        raise BackendError(f"input {location}: only local files can be registered by the local backend")
+    return Path(location)
+
+
+def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
+    """Register the request's input datasets (idempotent)."""
+    entries: list[tuple[str, dict[str, Any], Path | None]] = []
+    carried: list[tuple[str, dict[str, Any], Any]] = []
+    for ds in request.inputs:
+        used: set[str] = set()
+        file_lfns: list[str] = []
+        for i, f in enumerate(ds.files):
+            path = _input_path(ds.name, f.location)
+            secondaries = [(s, _input_path(ds.name, s.location)) for s in f.secondary_files]
+            names = [f.basename or path.name, *(s.basename or sp.name for s, sp in secondaries)]
+            # a file and its secondary files share a directory (as cwltool stages them)
+            base = f"/{request.name}/{INPUTS_STEP}/{ds.name}"
+            if len(set(names)) < len(names):
+                raise BackendError(f"input {ds.name}: a file and its secondary files share a name: {', '.join(names)}")
+            if ds.value is not None or any(f"{base}/{n}" in used for n in names):
+                base = f"{base}/{i:06d}"
+            lfn = f"{base}/{names[0]}"
+            used.update(f"{base}/{n}" for n in names)
+            meta = dict(f.metadata)
+            if ds.value is None:
+                meta.setdefault(FIELD_STEP, INPUTS_STEP)
+                meta.setdefault(FIELD_OUTPUT, ds.name)
+                meta.setdefault(FIELD_INDEX, i)
+            else:  # a File inside a record: attached to the dataset's carrier
+                meta[FIELD_SECONDARY] = secondary_link(_carrier_lfn(request, ds))
+            entries.append((lfn, meta, path))
+            file_lfns.append(lfn)
+            link = attached_metadata(lfn, meta.get(FIELD_PRODUCTION))
+            for (s, sp), name in zip(secondaries, names[1:], strict=True):
+                entries.append((f"{base}/{name}", s.metadata | link, sp))
+        if ds.value is not None:
+            # the value itself: one JSON carrier, its Files replaced by their LFNs
+            meta = dict(ds.carrier_metadata)
+            meta.setdefault(FIELD_STEP, INPUTS_STEP)
+            meta.setdefault(FIELD_OUTPUT, ds.name)
+            meta.setdefault(FIELD_INDEX, 0)
+            carried.append((_carrier_lfn(request, ds), meta, replace_files(ds.value, partial(_input_ref, file_lfns))))
+    with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
+        for n, (lfn, meta, value) in enumerate(carried):
+            path = Path(tmp) / f"{n}.json"
+            path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+            entries.append((lfn, meta, path))
+        return catalog.register(entries)
+
+
+def _input_ref(lfns: list[str], ref: dict[str, Any]) -> dict[str, Any]:
+    return {"class": ref.get("class"), FILE_REF: lfns[int(ref[FILE_INDEX])]}
+
+
+def _carrier_lfn(request: ProductionRequest, ds: InputDataset) -> str:
+    """The LFN of the carrier of an input dataset whose value is a record holding Files."""
+    return f"/{request.name}/{INPUTS_STEP}/{ds.name}/{ds.name}.json"
+
+
+def _input_path(name: str, location: str) -> Path:
+    path = _local_path(location)
+    if not path.is_file() and not path.is_dir():
+        raise BackendError(f"input {name}: {path} is not a file or directory")
+    return path
+
+
+class LocalRunner:
+    """Runs one request in one work directory."""
+
+    def __init__(
+        self,
+        request: ProductionRequest,
+        workdir: Path,
+        *,
+        jobs: int | None = None,
+        retries: int | None = None,
+        progress: Progress | None = None,
+        fingerprint: str | None = None,
+        request_json: str | None = None,
+    ) -> None:
+        self.request = request
+        self.fingerprint = fingerprint
+        self.request_json = request_json
+        self.workdir = Path(workdir).resolve()
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.retries = retries
+        self.progress = progress or Progress(mode="quiet")
+        self.catalog: LocalCatalog | None = None
+        self.steps: dict[str, _Step] = {}
+        self.failed: dict[tuple[str, int], FailedTask] = {}
+        self.tasks_run = 0
+
+    # -- setup -----------------------------------------------------------------------------------------------
+    def _prepare(self) -> LocalCatalog:
+        cat = LocalCatalog(self.workdir)
+        fp = self.fingerprint or request_fingerprint(self.request)
+        old = cat.state_get("request")
+        if old is not None and old != fp:
+            raise BackendError(
+                f"{self.workdir} holds the state of a different request; use another --workdir"
+            )
+        if old is None:
+            text = self.request_json or self.request.to_json()
+            (self.workdir / REQUEST_FILE).write_text(text, encoding="utf-8")
+        fields: dict[str, str] = dict(WORKER_FIELDS)
+        fields.update(self.request.metadata_fields)
+        cat.declare_fields(fields)
+        if cat.state_get("inputs") != "registered":
+            register_inputs(self.request, cat)
+            cat.state_set("inputs", "registered")
+        cat.state_set("request", fp)
+        with cat.transaction() as db:  # a new invocation retries what was running or failed
+            db.execute("UPDATE tasks SET status = ? WHERE status = ?", (WAITING, RUNNING))
+            db.execute("UPDATE tasks SET status = ?, attempts = 0 WHERE status = ?", (WAITING, FAILED))
+        names = [s.name for s in self.request.steps]
+        for i, spec in enumerate(self.request.steps):
+            for dep in (*spec.parents, *spec.after):
+                if dep not in names:
+                    raise BackendError(f"step {spec.name}: unknown parent or after step {dep!r}")
+            self.steps[spec.name] = _Step(spec, i, encode_config(spec.config))
+        for spec in self.request.steps:
+            for p in spec.parents:
+                self.steps[p].children.append(spec.name)
+        for row in cat.tasks():
+            st = self.steps.get(row.step)
+            if st is None:
+                continue
+            st.statuses[row.task] = row.status
+            st.ninputs[row.task] = len(row.inputs)
+            st.next_task = max(st.next_task, row.task + 1)
+        return cat
+
+    def _max_attempts(self, st: _Step) -> int:
+        retries = st.spec.max_retries if self.retries is None else self.retries
+        return 1 + max(0, retries)
+
+    # -- task creation ---------------------------------------------------------------------------------------
+    def _parents_complete(self, st: _Step) -> bool:
+        return all(self.steps[p].complete for p in st.spec.parents)
+
+    def _create_tasks(self, st: _Step, groups: list[list[str]], cat: LocalCatalog) -> None:
+        if not groups:
+            return
+        with cat.transaction() as db:
+            for g in groups:
+                n = st.next_task
+                st.next_task += 1
+                db.execute(
+                    "INSERT INTO tasks (step, task, status, inputs) VALUES (?, ?, ?, ?)",
+                    (st.spec.name, n, WAITING, json.dumps(g)),
+                )
+                db.executemany(
+                    "UPDATE tfiles SET task = ? WHERE step = ? AND lfn = ?",
+                    [(n, st.spec.name, lfn) for lfn in g],
+                )
+                st.statuses[n] = WAITING
+                st.ninputs[n] = len(g)
+
+    def _update_step(self, st: _Step, cat: LocalCatalog) -> None:
+        """Give the step its new input and create its tasks."""
+        spec = st.spec
+        parents_complete = self._parents_complete(st)
+        if spec.input_query is None:
+            if not st.statuses:
+                self._create_tasks(st, [[] for _ in range(1 if spec.tasks is None else spec.tasks)], cat)
+            st.dirty = False
+            return
+        if not st.dirty:
+            return
+        st.dirty = False
+        found = cat.find(spec.input_query)
+        seen = {
+            lfn: task
+            for lfn, task in cat.db.execute("SELECT lfn, task FROM tfiles WHERE step = ?", (spec.name,))
+        }
+        new = [f.lfn for f in found if f.lfn not in seen]
+        if new:
+            with cat.transaction() as db:
+                db.executemany(
+                    "INSERT INTO tfiles (step, lfn, task) VALUES (?, ?, 0)", [(spec.name, lfn) for lfn in new]
+                )
+            seen.update(dict.fromkeys(new, 0))
+        unused = [f.lfn for f in found if seen.get(f.lfn) == 0]
+        if spec.group_size <= 1:
+            self._create_tasks(st, [[lfn] for lfn in unused], cat)
+        elif parents_complete:
+            size = spec.group_size
+            groups = [unused[i : i + size] for i in range(0, len(unused), size)]
+            if groups and len(groups[-1]) < size and not spec.flush:
+                st.leftover = len(groups.pop())
+            if not groups and not st.statuses and spec.flush and not found:
+                groups = [[]]  # nothing to gather: one task sees empty arrays, as CWL would
+            self._create_tasks(st, groups, cat)
+        if spec.group_size <= 1 and parents_complete and not found and not st.statuses and spec.flush:
+            self._create_tasks(st, [[]], cat)
+
+    def _refresh_complete(self) -> None:
+        for st in sorted(self.steps.values(), key=lambda s: s.order):
+            if st.complete:
+                continue
+            if (
+                self._parents_complete(st)
+                and not st.dirty
+                and st.statuses
+                and all(s == DONE for s in st.statuses.values())
+            ):
+                self._completed(st)
+                self.progress.step_complete(st.spec.name, len(st.statuses))
+                for c in st.children:
+                    self.steps[c].dirty = True
+            elif (
+                self._parents_complete(st)
+                and not st.dirty
+                and not st.statuses
+                and (st.spec.input_query is not None or st.spec.tasks == 0)
+            ):
+                self._completed(st)  # no input ever matched and nothing to flush
+                self.progress.step_complete(st.spec.name, 0)
+                for c in st.children:
+                    self.steps[c].dirty = True
+
+    def _completed(self, st: _Step) -> None:
+        """Mark ``st`` complete (also in the catalog's state, for a status asked from another process)."""
+        st.complete = True
+        assert self.catalog is not None
+        self.catalog.state_set(f"{COMPLETE_STATE}{st.spec.name}", "1")
+
+    # -- dispatch --------------------------------------------------------------------------------------------
+    def _runnable(self) -> Iterator[tuple[_Step, int]]:
+        for st in sorted(self.steps.values(), key=lambda s: s.order):
+            if not all(self.steps[a].complete for a in st.spec.after):
+                continue
+            for task, status in sorted(st.statuses.items()):
+                if status == WAITING:
+                    yield st, task
+
+    def _start(self, st: _Step, task: int, cat: LocalCatalog, pool: TaskPool) -> Future[int]:
+        safe = st.spec.dirac_name or st.spec.name.replace("/", "_")
+        taskdir = self.workdir / "tasks" / safe / f"{task:08d}"
+        if taskdir.exists():
+            shutil.rmtree(taskdir)
+        taskdir.mkdir(parents=True)
+        row = cat.db.execute(
+            "SELECT attempts FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
+        ).fetchone()
+        attempt = int(row[0]) + 1
+        logdir = self.workdir / "logs" / safe
+        logdir.mkdir(parents=True, exist_ok=True)
+        log = logdir / f"{task:08d}.{attempt}.log"
+        with cat.transaction() as db:
+            db.execute(
+                "UPDATE tasks SET status = ?, attempts = ?, log = ? WHERE step = ? AND task = ?",
+                (RUNNING, attempt, str(log), st.spec.name, task),
+            )
+        st.statuses[task] = RUNNING
+        self.tasks_run += 1
+        argv = ["--config", st.token, "--task", str(task)]
+        return pool.submit(argv, taskdir, log)
+
+    def _finish(self, st: _Step, task: int, code: int, cat: LocalCatalog) -> None:
+        row = cat.db.execute(
+            "SELECT status, attempts, log FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
+        ).fetchone()
+        status, attempts, log = row
+        if code == 0 and status == DONE:
+            st.statuses[task] = DONE
+            for c in st.children:
+                self.steps[c].dirty = True
+            self.progress.task_done(st.spec.name, task)
+            return
+        message = _last_error(log) or f"exit code {code}"
+        if code != EXIT_UNSUPPORTED and attempts < self._max_attempts(st):
+            new = WAITING
+            self.progress.task_retry(st.spec.name, task, attempts, message, log)
+        else:
+            new = FAILED
+            self.failed[(st.spec.name, task)] = FailedTask(st.spec.name, task, attempts, log, message, code)
+            self.progress.task_failed(st.spec.name, task, attempts, message, log)
+        with cat.transaction() as db:
+            db.execute(
+                "UPDATE tasks SET status = ?, message = ? WHERE step = ? AND task = ?",
+                (new, message, st.spec.name, task),
+            )
+        st.statuses[task] = new
+
+    # -- main loop -------------------------------------------------------------------------------------------
+    def run(self) -> RunReport:
+        t0 = time.monotonic()
+        with workdir_lock(self.workdir):
+            cat = self.catalog = self._prepare()
+            pool = TaskPool(self.jobs, self.workdir)
+            pool.start()
+            running: dict[Future[int], tuple[_Step, int]] = {}
+            try:
+                with self.progress.live(self._counts):
+                    ordered = sorted(self.steps.values(), key=lambda s: s.order)
+                    while True:
+                        for st in ordered:
+                            if st.dirty:
+                                self._update_step(st, cat)
+                        self._refresh_complete()
+                        if any(st.dirty for st in self.steps.values()):
+                            continue
+                        for st, task in self._runnable():
+                            if len(running) >= self.jobs:
+                                break
+                            running[self._start(st, task, cat, pool)] = (st, task)
+                        if not running:
+                            break
+                        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            st, task = running.pop(fut)
+                            try:
+                                code = fut.result()
+                            except BrokenProcessPool:
+                                code = 1
+                                pool.restart()
+                            self._finish(st, task, code, cat)
+            finally:
+                pool.shutdown(wait=not running)
+        return self._report(time.monotonic() - t0)
+
+    def _counts(self) -> list[StepCounts]:
+        out = []
+        for st in sorted(self.steps.values(), key=lambda s: s.order):
+            c = StepCounts(st.spec.name, complete=st.complete)
+            for task, status in st.statuses.items():
+                n = st.ninputs.get(task, 0)
+                setattr(c, status, getattr(c, status) + 1)
+                key = f"files_{status}"
+                setattr(c, key, getattr(c, key) + n)
+            out.append(c)
+        return out
+
+    def _report(self, wall: float) -> RunReport:
+        assert self.catalog is not None
+        ntasks = sum(len(st.statuses) for st in self.steps.values())
+        nfiles = int(self.catalog.db.execute("SELECT count(*) FROM files").fetchone()[0])
+        incomplete = [st.spec.name for st in self.steps.values() if not st.complete]
+        return RunReport(
+            complete=not incomplete and not self.failed,
+            steps=len(self.steps),
+            tasks=ntasks,
+            tasks_run=self.tasks_run,
+            files=nfiles,
+            wall=wall,
+            failed=sorted(self.failed.values(), key=lambda f: (f.step, f.task)),
+            incomplete=incomplete,
+        )
+
+
+def _last_error(log: str | None) -> str | None:
+    """The last ERROR line of a task log (a short reason for the report)."""
+    if not log or not os.path.exists(log):
+        return None
+    lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        if line.startswith("ERROR") or "permanentFail" in line or "failed:" in line:
+            return line.strip()[:300]
+    return lines[-1].strip()[:300] if lines else None
+
+
+def run_request(
+    request: ProductionRequest,
+    workdir: Path,
+    *,
+    jobs: int | None = None,
+    retries: int | None = None,
+    progress: Progress | None = None,
+    fingerprint: str | None = None,
+    request_json: str | None = None,
+) -> RunReport:
+    """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
+
+    ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
+    already has them (serialising a large request costs time).
+    """
+    runner = LocalRunner(
+        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
+        request_json=request_json,
+    )
+    return runner.run()

@@ -1,0 +1,77 @@
+"""The ``cwl2dirac`` command line: one click group, one module per family of commands.
+
+- :mod:`~cwl2dirac.cli.compile`: ``validate``, ``compile``, ``graph``, ``schema``;
+- :mod:`~cwl2dirac.cli.run`: ``run`` (cwltool's command line; also ``cwl2dirac [options] tool.cwl job.yml``);
+- :mod:`~cwl2dirac.cli.submit`: ``submit``;
+- :mod:`~cwl2dirac.cli.catalog`: ``catalog query|tasks``.
+
+Every command calls the public functions of :mod:`cwl2dirac`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+import click
+
+from cwl2dirac.cli._common import State, handle_errors
+from cwl2dirac.cli.catalog import catalog_group
+from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
+from cwl2dirac.cli.run import run_command
+from cwl2dirac.cli.submit import submit
+
+
+class _Cli(click.Group):
+    """A group that, like cwltool, also takes ``cwl2dirac [options] tool.cwl [job.yml]``: that is ``run``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        if first is not None and first not in self.commands and "run" in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Show tracebacks and DIRAC's own messages.")
+@click.version_option(package_name="cwl2dirac")
+def main(debug: bool) -> None:
+    """Compile CWL workflows into DIRAC Production System requests, and run them.
+
+    \b
+    Typical use:
+      cwl2dirac validate pipeline.cwl                 check the workflow (and inputs)
+      cwl2dirac compile pipeline.cwl inputs.yml -o production.yaml
+      cwl2dirac graph pipeline.cwl -o pipeline.svg    draw the production
+      cwl2dirac run pipeline.cwl inputs.yml           run it on this machine
+      cwl2dirac submit pipeline.cwl inputs.yml --dry-run   show what DIRAC would get
+
+    As a CWL runner (cwltool's surface), ``cwl2dirac [--outdir DIR] [--quiet] tool.cwl job.yml`` is ``run``.
+    """
+    State.debug = debug
+
+
+for _command in (validate, compile_cmd, graph, submit, run_command, catalog_group, schema):
+    main.add_command(_command)
+
+
+def entry() -> None:
+    """The ``cwl2dirac`` console script: :func:`main`, owning its process (see
+    :func:`~cwl2dirac.cli._common.compiling_process`)."""
+    State.own_process = True
+    try:
+        main()
+    except SystemExit as exc:
+        if not State.fast_exit or not isinstance(exc.code, int | None):
+            raise
+        from cwl2dirac.backends.dirac import sidecar
+
+        sidecar.stop(kill=True)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more to say
+                stream.flush()
+        os._exit(exc.code or 0)
+
+
+__all__ = ["entry", "handle_errors", "main"]

@@ -1,0 +1,85 @@
+"""What every ``cwl2dirac`` command shares: the error handler, the process state, argument types."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cwl2dirac.errors import Cwl2DiracError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INTERRUPTED = 130
+
+
+class State:
+    """The command process's state (one command per process)."""
+
+    debug = False
+    own_process = False  # set by entry(): this process is the cwl2dirac command, not an embedding program
+    fast_exit = False  # the command holds nothing that needs the interpreter's teardown
+
+
+def handle_errors(prefix: str = "") -> Callable[[F], F]:
+    """Run a command; a cwl2dirac error becomes one line on stderr (``prefix`` + the error) and its exit code, Ctrl-C
+    the line "interrupted" and 130, anything else one "internal error" line (tracebacks with ``--debug``)."""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Cwl2DiracError as exc:
+                if State.debug:
+                    raise
+                click.echo(f"{prefix}{exc}", err=True)
+                sys.exit(exc.exit_code)
+            except KeyboardInterrupt:
+                click.echo("interrupted", err=True)
+                sys.exit(EXIT_INTERRUPTED)
+            except Exception as exc:  # a bug of ours: still one line unless --debug
+                if State.debug:
+                    raise
+                click.echo(
+                    f"{prefix}internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                    err=True,
+                )
+                sys.exit(1)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def compiling_process() -> None:
+    """In the ``cwl2dirac`` process itself: import DIRAC in a sidecar while compiling, no cyclic garbage
+    collection (a compile makes few cycles, and the process ends with the command), and no interpreter teardown
+    at the end (freeing a large request object by object takes a tenth of a second)."""
+    if State.own_process:
+        from cwl2dirac.backends.dirac import sidecar
+
+        sidecar.start()
+        gc.disable()
+        State.fast_exit = True
+
+
+class Document(click.ParamType):
+    """A CWL document path, optionally with a process id (``packed.cwl#main``, as cwltool takes): the file part
+    must exist."""
+
+    name = "document"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        file_part = str(value).split("#", 1)[0]
+        if not os.path.exists(file_part):
+            self.fail(f"{file_part!r} does not exist", param, ctx)
+        if os.path.isdir(file_part):
+            self.fail(f"{file_part!r} is a directory", param, ctx)
+        return Path(value)

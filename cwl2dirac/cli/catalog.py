@@ -1,0 +1,82 @@
+"""``catalog``: look into the catalog and task table of a local run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+_TERM = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(=|!=|<=|>=|<|>|\s+not\s+in\s+|\s+in\s+)\s*(.*?)\s*$")
+
+
+def _scalar(text: str) -> Any:
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_query(terms: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``['data_level=1', 'particle in gamma,proton']`` → ``{'data_level': 1, 'particle': {'in': [...]}}``."""
+    query: dict[str, Any] = {}
+    for term in terms:
+        m = _TERM.match(term)
+        if not m:
+            raise click.BadParameter(
+                f"cannot parse {term!r} (expected field=value, field in a,b, field>=v...)"
+            )
+        field, op, value = m.group(1), m.group(2).strip(), m.group(3)
+        if op in ("in", "not in"):
+            cond: Any = {
+                "in" if op == "in" else "nin": [_scalar(v.strip()) for v in value.split(",") if v.strip()]
+            }
+        elif op == "=":
+            cond = {"=": _scalar(value)}
+        else:
+            cond = {op: _scalar(value)}
+        existing = query.get(field)
+        query[field] = {**existing, **cond} if isinstance(existing, dict) else cond
+    return query
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """Look into the catalog and task table of a local run."""
+
+
+@catalog_group.command("query")
+@click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("terms", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (lfn, metadata, size).")
+def catalog_query(workdir: Path, terms: tuple[str, ...], as_json: bool) -> None:
+    """List the files of WORKDIR's catalog matching TERMS ('data_level=1' 'particle in gamma,proton')."""
+    from cwl2dirac.backends.local.catalog import LocalCatalog
+
+    files = LocalCatalog.open(workdir).find(parse_query(terms))
+    for f in files:
+        if as_json:
+            click.echo(
+                json.dumps({"lfn": f.lfn, "metadata": dict(f.metadata), "size": f.size}, sort_keys=True)
+            )
+        else:
+            meta = " ".join(f"{k}={v}" for k, v in sorted(f.metadata.items()))
+            click.echo(f"{f.lfn}\t{meta}")
+
+
+@catalog_group.command("tasks")
+@click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--status", default=None, help="Only tasks with this status (waiting, running, done, failed).")
+def catalog_tasks(workdir: Path, status: str | None) -> None:
+    """List the tasks of WORKDIR's run (step, task, status, attempts, log)."""
+    from cwl2dirac.backends.local.catalog import LocalCatalog
+
+    for t in LocalCatalog.open(workdir).tasks():
+        if status is None or t.status == status:
+            click.echo(
+                f"{t.step}\t{t.task}\t{t.status}\t{t.attempts}\t{len(t.inputs)} input(s)\t{t.log or ''}"
+            )

@@ -1,0 +1,79 @@
+"""``validate``, ``compile``, ``graph``, ``schema``: the compiler's commands."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+import cwl2dirac
+from cwl2dirac.cli._common import compiling_process, handle_errors
+
+
+@click.command()
+@click.argument("pipeline")
+@click.argument("inputs", required=False)
+@handle_errors()
+def validate(pipeline: str, inputs: str | None) -> None:
+    """Check PIPELINE (and INPUTS): load, types, graph, mapping to DIRAC. Prints the steps."""
+    compiling_process()
+    request = cwl2dirac.compile(pipeline, inputs)
+    click.echo(f"{request.source}: valid, {len(request.steps)} step(s)")
+    for step in request.steps:
+        parents = f" <- {', '.join(step.parents)}" if step.parents else ""
+        click.echo(f"  {step.name}: {step.type}, group size {step.group_size}{parents}")
+
+
+@click.command(name="compile")
+@click.argument("pipeline")
+@click.argument("inputs", required=False)
+@click.option("-o", "--output", help="Write the request here (.yaml/.yml or .json); default: stdout (YAML).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json", "prodsteps"]), default=None,
+              help="Output format (default: from the file suffix, else YAML). prodsteps: CTADIRAC's ProdSteps YAML.")
+@click.option("--name", help="Production name (default: the pipeline file's name).")
+@handle_errors()
+def compile_cmd(pipeline: str, inputs: str | None, output: str | None, fmt: str | None, name: str | None) -> None:
+    """Compile PIPELINE (with optional INPUTS) into a production request."""
+    compiling_process()
+    request = cwl2dirac.compile(pipeline, inputs, name=name)
+    if fmt is None:
+        fmt = "json" if output and output.endswith(".json") else "yaml"
+    if fmt == "prodsteps":
+        from cwl2dirac.export.prodsteps import to_prodsteps_yaml
+
+        text = to_prodsteps_yaml(request)
+    else:
+        text = request.to_json() if fmt == "json" else request.to_yaml()
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"wrote {output} ({len(request.steps)} step(s))", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.argument("pipeline")
+@click.argument("inputs", required=False)
+@click.option("-o", "--output", required=True, help="Picture to write: .svg, .png, .pdf or .dot.")
+@handle_errors()
+def graph(pipeline: str, inputs: str | None, output: str) -> None:
+    """Draw the production of PIPELINE: steps with types, group sizes and input queries."""
+    from cwl2dirac.export.graph import write_graph
+
+    write_graph(cwl2dirac.compile(pipeline, inputs, bodies=False), output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("what", type=click.Choice(["hints", "request"]))
+def schema(what: str) -> None:
+    """Print the JSON schema of the dirac: hints or of the production request."""
+    if what == "hints":
+        from cwl2dirac.load.hints import json_schema
+
+        click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+    else:
+        from cwl2dirac.request import request_json_schema
+
+        click.echo(json.dumps(request_json_schema(), indent=2, sort_keys=True))

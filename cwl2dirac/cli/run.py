@@ -1,0 +1,147 @@
+"""``run``: run a workflow (or a compiled production request) here, with cwltool's command line.
+
+``cwl2dirac run --outdir DIR --quiet tool.cwl job.yml``: the output object is the only thing on stdout, progress
+and the summary go to stderr; exit code 0 success, 1 failure, 33 unsupported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+import cwl2dirac
+from cwl2dirac.cli._common import Document, State, handle_errors
+
+
+def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool) -> int:
+    import cwltool.main
+
+    argv = ["--outdir", str(outdir or Path.cwd())]
+    if quiet:
+        argv.append("--quiet")
+    if debug:
+        argv.append("--debug")
+    argv.append(str(pipeline))
+    if inputs is not None:
+        argv.append(str(inputs))
+    return int(cwltool.main.main(argv))
+
+
+@click.command("run")
+@click.argument("pipeline", type=Document())
+@click.argument("inputs", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the output files go (default: the current directory).",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run state (catalog, storage, tasks, logs); default derived from the request, so that the "
+    "same command resumes.",
+)
+@click.option("-j", "--jobs", type=int, default=None, help="Parallel tasks (default: number of cores).")
+@click.option("--retries", type=int, default=None, help="Retries of a failed task (default: the step's).")
+@click.option("--quiet", is_flag=True, help="No progress, no summary.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "cwltool"]),
+    default="local",
+    help="local: Transformation System semantics; cwltool: run the workflow with cwltool (reference).",
+)
+@click.option("--debug", is_flag=True, help="Tracebacks on errors.")
+def run_command(
+    pipeline: Path,
+    inputs: Path | None,
+    outdir: Path | None,
+    workdir: Path | None,
+    jobs: int | None,
+    retries: int | None,
+    quiet: bool,
+    engine: str,
+    debug: bool,
+) -> None:
+    """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
+    State.debug = State.debug or debug
+    _software_beside_us_on_path()
+    if engine == "cwltool":
+        sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, State.debug))
+    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet))
+
+
+def _software_beside_us_on_path() -> None:
+    """Put this Python environment's ``bin`` first on PATH, as an activated venv would: tools installed beside
+    cwl2dirac (ctapipe in the project's .venv) are found by the tasks and by the cwltool reference engine."""
+    bindir = str(Path(sys.executable).parent)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if bindir not in parts:
+        os.environ["PATH"] = os.pathsep.join([bindir, *parts])
+
+
+@handle_errors(prefix="cwl2dirac: ")
+def _run_local(
+    pipeline: Path,
+    inputs: Path | None,
+    outdir: Path | None,
+    workdir: Path | None,
+    jobs: int | None,
+    retries: int | None,
+    quiet: bool,
+) -> int:
+    t0 = time.monotonic()
+    code = _run_and_report(pipeline, inputs, outdir, workdir, jobs, retries, quiet)
+    if not quiet:
+        print(f"cwl2dirac: total wall time {time.monotonic() - t0:.2f} s", file=sys.stderr)
+    return code
+
+
+def _run_and_report(
+    pipeline: Path,
+    inputs: Path | None,
+    outdir: Path | None,
+    workdir: Path | None,
+    jobs: int | None,
+    retries: int | None,
+    quiet: bool,
+) -> int:
+    from cwl2dirac.backends.local.backend import LocalProduction
+
+    result = cwl2dirac.run(
+        pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
+        progress="quiet" if quiet else None, check=False,
+    )
+    err = sys.stderr
+    work = result.production.id
+    if not result.ok:
+        for f in result.status.failed:
+            print(
+                f"cwl2dirac: {f.step} task {f.task} failed after {f.attempts} attempt(s): {f.message}\n"
+                f"  log: {f.log}",
+                file=err,
+            )
+        for step in result.status.steps:
+            if not step.complete:
+                print(f"cwl2dirac: step {step.name} incomplete", file=err)
+        print(f"cwl2dirac: run failed; fix and re-run the same command to resume (work dir {work})", file=err)
+        return result.exit_code
+    sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")
+    sys.stdout.flush()
+    if not quiet:
+        report = result.production.report if isinstance(result.production, LocalProduction) else None
+        if report is not None:
+            print(
+                f"cwl2dirac: {report.steps} transformation(s), {report.tasks} task(s) "
+                f"({report.tasks_run} run now), "
+                f"{report.files} file(s) in the catalog, {report.wall:.2f} s; outputs in {result.outdir}; "
+                f"work dir {work}",
+                file=err,
+            )
+    return 0
