@@ -425,21 +425,22 @@ def profile_run(label: str, wf: Path, job: Path, env: dict, out_dir: Path, top: 
 
     total = float((prof_dir / "parent.wall").read_text())
     phases = [
-        ("imports before the command runs (cli, click...)", c(parent, "cwl2dirac/cli.py", "<module>")),
-        ("compile (load_request: cwl-utils, passes)", c(parent, "cli_run.py", "load_request")),
-        ("request.to_json + fingerprint", c(parent, "request.py", "to_json")),
-        ("runner _prepare (catalog, inputs)", c(parent, "local/runner.py", "_prepare")),
-        ("pool warm_up (import cwltool, load schemas)", c(parent, "local/pool.py", "warm_up")),
-        ("runner: _update_step (meta-queries, task creation)", c(parent, "local/runner.py", "_update_step")),
-        ("runner: _start (task dirs, task table)", c(parent, "local/runner.py", "_start")),
-        ("runner: _finish", c(parent, "local/runner.py", "_finish")),
+        ("imports before the command runs (cli, click...)", c(parent, "cwl2dirac/cli/__init__.py", "<module>")),
+        ("compile (as_request: cwl-utils, passes)", c(parent, "_api.py", "as_request")),
+        ("request.to_json + fingerprint", c(parent, "request/model.py", "to_json")),
+        ("runner _prepare (catalog, inputs)", c(parent, "backends/local/runner.py", "_prepare")),
+        ("pool warm_up (import cwltool, load schemas)", c(parent, "backends/local/pool.py", "warm_up")),
+        ("runner: _update_step (meta-queries, task creation)", c(parent, "backends/local/runner.py", "_update_step")),
+        ("runner: _start (task dirs, task table)", c(parent, "backends/local/runner.py", "_start")),
+        ("runner: _finish", c(parent, "backends/local/runner.py", "_finish")),
         (
             "runner: _refresh_complete + _runnable",
-            c(parent, "local/runner.py", "_refresh_complete") + c(parent, "local/runner.py", "_runnable"),
+            c(parent, "backends/local/runner.py", "_refresh_complete")
+            + c(parent, "backends/local/runner.py", "_runnable"),
         ),
         ("runner: waiting for tasks (concurrent.futures wait)", c(parent, "concurrent/futures/_base.py", "wait")),
-        ("pool shutdown", c(parent, "local/pool.py", "shutdown")),
-        ("collect_outputs", c(parent, "local/outputs.py", "collect_outputs")),
+        ("pool shutdown", c(parent, "backends/local/pool.py", "shutdown")),
+        ("collect_outputs", c(parent, "backends/local/outputs.py", "collect_outputs")),
     ]
     print(f"parent process (the CLI): {total:.2f} s under cProfile")
     for name, t in phases:
@@ -456,8 +457,8 @@ def profile_run(label: str, wf: Path, job: Path, env: dict, out_dir: Path, top: 
             ("    cwltool: job run (JobBase._execute)", c(agg, "cwltool/job.py", "_execute")),
             ("    cwltool: subprocess wait", c(agg, "subprocess.py", "wait")),
             ("  worker: register_outputs (sha1, put)", c(agg, "worker/task.py", "register_outputs")),
-            ("  worker: commit_task (SQLite transaction)", c(agg, "local/catalog.py", "commit_task")),
-            ("  config decode", c(agg, "request.py", "decode_config")),
+            ("  worker: commit_task (SQLite transaction)", c(agg, "backends/local/catalog.py", "commit_task")),
+            ("  config decode", c(agg, "request/token.py", "decode_config")),
         ]
         for name, t in rows:
             print(f"  {t / n * 1000:8.2f} ms/task  {name}")

@@ -3,7 +3,7 @@
 The public API, in a few names::
 
     import cwl2dirac
-    workflow = cwl2dirac.load("pipeline.cwl")                      # the typed IR
+    workflow = cwl2dirac.loader("pipeline.cwl")                      # the typed IR
     request = cwl2dirac.compile("pipeline.cwl", "inputs.yml")       # a ProductionRequest
     request.write("production.yaml")
     result = cwl2dirac.run(request, outdir="out")                   # locally; result.outputs: the CWL outputs

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cwl2dirac.backends.base import Production, ProductionStatus
-from cwl2dirac.errors import TaskFailed
+from cwl2dirac.errors import TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import EXIT_FAILURE, EXIT_UNSUPPORTED
 
@@ -24,6 +24,9 @@ Pipeline = str | Path | ProductionRequest
 """A CWL document (``file.cwl``, ``packed.cwl#main``), a compiled request file, or a request object."""
 
 ProgressMode = Literal["live", "plain", "quiet"]
+
+Hints = Mapping[str, Mapping[str, Mapping[str, Any]]]
+"""Step id (or ``"*"``) → ``dirac:`` hint class → fields: hints over a document's own."""
 
 REQUEST_MARK = "cwl2dirac.dev/production-request/"
 """What the first 4 kB of a compiled request file contain (its ``schema_version``)."""
@@ -74,7 +77,7 @@ class RunResult:
 
 def load(path: str | Path) -> Workflow:
     """Load a CWL document (v1.0-v1.2; ``file.cwl`` or ``packed.cwl#main``) as the typed, immutable IR."""
-    from cwl2dirac.load import load as _load
+    from cwl2dirac.loader import load as _load
 
     return _load(path)
 
@@ -84,16 +87,19 @@ def compile(
     inputs: str | Path | None = None,
     *,
     name: str | None = None,
+    hints: Hints | None = None,
     bodies: bool = True,
 ) -> ProductionRequest:
     """Compile a CWL workflow (and its job order ``inputs``) into a :class:`ProductionRequest`.
 
-    ``name``: the production's name (default: the file's stem); ``bodies=False``: no DIRAC job templates and no
-    DIRAC link check (faster; enough for a local run or a picture).
+    ``name``: the production's name (default: the file's stem); ``hints``: ``dirac:`` hints over the document's,
+    by step id or ``"*"`` for the workflow (``{"merge": {"dirac:Transformation": {"group_size": 10}}}``);
+    ``bodies=False``: no DIRAC job templates and no DIRAC link check (faster; enough for a local run or a
+    picture).
     """
     from cwl2dirac.compiler import compile_workflow
 
-    return compile_workflow(pipeline, inputs, name=name, bodies=bodies)
+    return compile_workflow(pipeline, inputs, name=name, hints=hints, bodies=bodies)
 
 
 def is_request_file(path: str | Path) -> bool:
@@ -110,14 +116,21 @@ def is_request_file(path: str | Path) -> bool:
 
 
 def as_request(
-    pipeline: Pipeline, inputs: str | Path | None = None, *, name: str | None = None, bodies: bool = True
+    pipeline: Pipeline,
+    inputs: str | Path | None = None,
+    *,
+    name: str | None = None,
+    hints: Hints | None = None,
+    bodies: bool = True,
 ) -> ProductionRequest:
-    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``)."""
-    if isinstance(pipeline, ProductionRequest):
-        return pipeline
-    if is_request_file(pipeline):
-        return ProductionRequest.read(pipeline)
-    return compile(pipeline, inputs, name=name, bodies=bodies)
+    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name`` and
+    ``hints``, which only a CWL document takes)."""
+    if isinstance(pipeline, ProductionRequest) or is_request_file(pipeline):
+        given = [what for what, value in (("inputs", inputs), ("name", name), ("hints", hints)) if value]
+        if given:
+            raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
+        return pipeline if isinstance(pipeline, ProductionRequest) else ProductionRequest.read(pipeline)
+    return compile(pipeline, inputs, name=name, hints=hints, bodies=bodies)
 
 
 def run(
@@ -126,6 +139,7 @@ def run(
     *,
     backend: Literal["local"] = "local",
     name: str | None = None,
+    hints: Hints | None = None,
     outdir: str | Path | None = None,
     workdir: str | Path | None = None,
     jobs: int | None = None,
@@ -144,7 +158,7 @@ def run(
     from cwl2dirac.backends import get_backend
 
     t0 = time.monotonic()
-    request = as_request(pipeline, inputs, name=name, bodies=False)
+    request = as_request(pipeline, inputs, name=name, hints=hints, bodies=False)
     engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
     production = engine.submit(request)
     status = engine.wait(production)
@@ -160,18 +174,21 @@ def submit(
     *,
     backend: Literal["dirac"] = "dirac",
     name: str | None = None,
+    hints: Hints | None = None,
     dirac_cfg: str | Path | None = None,
 ) -> Production:
     """Submit a production to DIRAC (``dirac_cfg``: a DIRAC configuration file to use); its handle, with the
     production id and the transformation of each step."""
     from cwl2dirac.backends import get_backend
 
-    request = as_request(pipeline, inputs, name=name)
+    request = as_request(pipeline, inputs, name=name, hints=hints)
     return get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else []).submit(request)
 
 
-def describe(pipeline: Pipeline, inputs: str | Path | None = None, *, name: str | None = None) -> dict[str, Any]:
+def describe(
+    pipeline: Pipeline, inputs: str | Path | None = None, *, name: str | None = None, hints: Hints | None = None
+) -> dict[str, Any]:
     """Exactly what :func:`submit` would send to DIRAC's ProductionManager, computed offline (a dry run)."""
     from cwl2dirac.backends.dirac.backend import DiracBackend
 
-    return DiracBackend().describe(as_request(pipeline, inputs, name=name))
+    return DiracBackend().describe(as_request(pipeline, inputs, name=name, hints=hints))

@@ -6,14 +6,14 @@ The one place that joins the stages: load → passes (emit last) → the DIRAC t
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cwl2dirac.load import load
-from cwl2dirac.load.documents import to_uri
-from cwl2dirac.load.job_order import load_job_order
+from cwl2dirac.loader import load
+from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.loader.job_order import load_job_order
 from cwl2dirac.passes import PASSES
-from cwl2dirac.passes.context import BodyRequest, Compilation
+from cwl2dirac.passes.context import BodyRequest, Compilation, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import safe_name
@@ -48,17 +48,20 @@ def compile_workflow(
     inputs: str | Path | None = None,
     *,
     name: str | None = None,
+    hints: Mapping[str, HintOverrides] | None = None,
     bodies: bool = True,
     passes: tuple[Pass, ...] = PASSES,
 ) -> ProductionRequest:
     """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
 
-    ``bodies=False`` skips building DIRAC job templates (and importing DIRAC), and the DIRAC link check.
+    ``hints``: ``dirac:`` hints over the document's, by step id (``*``: the workflow; see
+    :mod:`cwl2dirac.passes.overrides`). ``bodies=False`` skips building DIRAC job templates (and importing DIRAC),
+    and the DIRAC link check.
     """
     collecting = gc.isenabled()
     gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
     try:
-        return _compile(pipeline, inputs, name=name, bodies=bodies, passes=passes)
+        return _compile(pipeline, inputs, name=name, hints=hints or {}, bodies=bodies, passes=passes)
     finally:
         if collecting:
             gc.enable()
@@ -69,6 +72,7 @@ def _compile(
     inputs: str | Path | None,
     *,
     name: str | None,
+    hints: Mapping[str, HintOverrides],
     bodies: bool,
     passes: tuple[Pass, ...],
 ) -> ProductionRequest:
@@ -79,6 +83,7 @@ def _compile(
         name=name or production_name(pipeline),
         source=to_uri(pipeline),
         job_order=job_order,
+        hint_overrides=hints,
         body_builder=dirac_body if bodies else None,
     )
     for compiler_pass in passes:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.dirac import request_obj
 
 from cwl2dirac.compiler import production_name
-from cwl2dirac.load import load
-from cwl2dirac.load.documents import to_uri
-from cwl2dirac.load.job_order import load_job_order
+from cwl2dirac.loader import load
+from cwl2dirac.loader.documents import to_uri
+from cwl2dirac.loader.job_order import load_job_order
 from cwl2dirac.passes import PASSES
 from cwl2dirac.passes.context import Compilation
 
@@ -57,3 +58,12 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Work in a fresh temporary directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def counter(tmp_path: Path) -> Path:
+    """A file the test tools append a line to at each execution (see ``support.local.executions``)."""
+    return tmp_path / "counter.txt"
+
+
+__all__ = ["request_obj"]  # a fixture of support.dirac: a hand-built five-step request

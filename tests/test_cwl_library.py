@@ -18,15 +18,16 @@ from typing import Any
 
 import pytest
 import yaml
+from support import REPO
 
-from cwl2dirac.load.hints import HINT_CLASSES, parse_hint
+from cwl2dirac.loader.hints import HINT_CLASSES, parse_hint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 CWL = ROOT / "cwl"
 TOOLS = CWL / "tools"
 WORKFLOWS = CWL / "workflows"
 EXAMPLES = ROOT / "examples"
-SIMTEL = ROOT.parent / "shared" / "data" / "simtel"
+SIMTEL = ROOT / "examples" / "data"
 LST_FILES = [SIMTEL / "lst_with_photons.simtel.zst", SIMTEL / "lst_muons_with_true_photons.simtel.zst"]
 
 BIN = Path(sys.executable).parent  # the venv's bin/, not resolved: a venv's python is a symlink
@@ -343,7 +344,7 @@ def test_process_merge_runs_on_lst_files(tmp_path: Path) -> None:
     import tables
 
     for f in LST_FILES:
-        assert f.is_file(), f"{f} missing (see /work/shared/data/simtel/README.md)"
+        assert f.is_file(), f"{f} missing (see examples/data/README.md)"
     proc = run_cwltool("--outdir", str(tmp_path / "out"), "cwl/workflows/process_merge.cwl",
                        "examples/process_merge.yml")
     assert proc.returncode == 0, proc.stderr[-4000:]

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from cwl2dirac.load.hints import HINT_CLASSES, json_schema
+from cwl2dirac.loader.hints import HINT_CLASSES, json_schema
 from cwl2dirac.request import request_json_schema
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

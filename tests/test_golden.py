@@ -11,12 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.compiler import compile_workflow
 from cwl2dirac.request import ProductionRequest, decode_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 SHARED = (ROOT.parent / "shared").resolve()
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CHAINS = ["process_merge", "simulate", "simulate_process_merge", "full_chain"]

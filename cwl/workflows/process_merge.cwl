@@ -10,7 +10,7 @@ doc: |
   (a CWL scatter: one job per file, a DataReprocessing transformation on the grid), then merges all the DL1
   files into one with ctapipe-merge (a Merging transformation).
 
-  Runs locally on the two LST test files in /work/shared/data/simtel (see examples/process_merge.yml); they
+  Runs locally on the two LST test files in examples/data (see examples/process_merge.yml); they
   need `focal_length_choice: EQUIVALENT`, the default here.
 
 requirements:

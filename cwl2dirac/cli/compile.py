@@ -70,7 +70,7 @@ def graph(pipeline: str, inputs: str | None, output: str) -> None:
 def schema(what: str) -> None:
     """Print the JSON schema of the dirac: hints or of the production request."""
     if what == "hints":
-        from cwl2dirac.load.hints import json_schema
+        from cwl2dirac.loader.hints import json_schema
 
         click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
     else:

@@ -11,10 +11,12 @@ from cwl2dirac.passes.fold import fold_constants
 from cwl2dirac.passes.graph import build_graph
 from cwl2dirac.passes.grouping import assign_grouping
 from cwl2dirac.passes.metadata import assign_metadata
+from cwl2dirac.passes.overrides import apply_overrides
 from cwl2dirac.passes.plan import plan_steps
 
 PASSES = (
     flatten,
+    apply_overrides,
     check_sources,
     check_globs,
     build_graph,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwl2dirac.ir import Step, Workflow
-from cwl2dirac.load.hints import Apptainer, Job, Software
+from cwl2dirac.loader.hints import Apptainer, Job, Software
 from cwl2dirac.passes.context import BodyRequest, Compilation
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.resources import step_resources

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import PortRef, Workflow
-from cwl2dirac.load.hints import suggest
+from cwl2dirac.loader.hints import suggest
 from cwl2dirac.passes.context import Compilation
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin
 
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef, Step, Workflow
-from cwl2dirac.load.hints import Job
+from cwl2dirac.loader.hints import Job
 from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan

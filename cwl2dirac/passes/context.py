@@ -9,11 +9,11 @@ from typing import Any
 import networkx as nx
 
 from cwl2dirac.ir import PortRef, Workflow
-from cwl2dirac.load.hints import Apptainer, Job, Software
+from cwl2dirac.loader.hints import Apptainer, Job, Software
 from cwl2dirac.request import StepConfig
 from cwl2dirac.request.wire import INPUTS_STEP
 
-__all__ = ["INPUTS_STEP", "BodyBuilder", "BodyRequest", "Compilation", "StepPlan"]
+__all__ = ["INPUTS_STEP", "BodyBuilder", "BodyRequest", "Compilation", "HintOverrides", "StepPlan"]
 
 
 
@@ -61,6 +61,9 @@ class BodyRequest:
     memory_mb: int | None
 
 
+HintOverrides = Mapping[str, Mapping[str, object]]
+"""Hint class (``dirac:Job``) → its fields, given by the caller for one step or the workflow."""
+
 BodyBuilder = Callable[[BodyRequest], str]
 """Makes a step's job template (the DIRAC backend's: :func:`cwl2dirac.backends.dirac.job.build_body`)."""
 
@@ -82,6 +85,8 @@ class Compilation:
     """Workflow input (File type) -> the query its files are selected by."""
     input_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Workflow input (File type) -> the catalog metadata of its files (besides the per-file fields)."""
+    hint_overrides: Mapping[str, HintOverrides] = field(default_factory=dict)
+    """Step id (or ``*``) → the caller's ``dirac:`` hints (see :mod:`cwl2dirac.passes.overrides`)."""
     body_builder: BodyBuilder | None = None
     """Makes the job template of each step; None: no templates (a local run, a picture)."""
     configs: Mapping[str, Any] = field(default_factory=dict)

@@ -8,7 +8,7 @@ from typing import Any
 
 from cwl2dirac.errors import Location
 from cwl2dirac.ir import CwlType, PortRef
-from cwl2dirac.load.job_order import with_field_secondary_files, with_secondary_files
+from cwl2dirac.loader.job_order import with_field_secondary_files, with_secondary_files
 from cwl2dirac.location import display_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.configs import source_name

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwl2dirac.ir import Step
-from cwl2dirac.load.hints import Transformation
+from cwl2dirac.loader.hints import Transformation
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.graph import topological

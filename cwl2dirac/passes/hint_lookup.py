@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from cwl2dirac.ir import Requirement, Step, Workflow
-from cwl2dirac.load.hints import parse_hint
+from cwl2dirac.loader.hints import parse_hint
 
 H = TypeVar("H")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import PortRef, Requirement, Step, Workflow
-from cwl2dirac.load.hints import Job, Metadata, MetadataFields, parse_hint
+from cwl2dirac.loader.hints import Job, Metadata, MetadataFields, parse_hint
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.hint_lookup import effective_hint, hint_chain
@@ -190,7 +190,7 @@ def _input_data_hint(wf: Workflow) -> dict[str, dict[str, Any]]:
     req = wf.find("dirac:InputData")
     if req is None:
         return {}
-    from cwl2dirac.load.hints import InputData
+    from cwl2dirac.loader.hints import InputData
 
     hint = _parse(req, InputData)
     for name in hint.inputs:

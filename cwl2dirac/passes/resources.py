@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cwl2dirac.ir import Step, Workflow
-from cwl2dirac.load.hints import Job
+from cwl2dirac.loader.hints import Job
 from cwl2dirac.passes.hint_lookup import effective_hint
 
 DEFAULT_CPU_TIME = 86400

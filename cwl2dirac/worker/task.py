@@ -34,6 +34,7 @@ from cwl2dirac.request import (
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import ENV_CONTAINER, FIELD_ITEM, FIELD_SCATTER, FILE_REF
 from cwl2dirac.worker.catalog import Catalog, CatalogFile, attached_metadata, find_attached
+from cwl2dirac.worker.environment import tool_environment
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
 
 log = logging.getLogger("cwl2dirac.worker")
@@ -238,9 +239,10 @@ def evaluate_when(config: StepConfig, order: Mapping[str, Any]) -> bool:
     return result
 
 
-def _load(config: StepConfig, basedir: Path) -> Any:
-    """The cwltool Process of the step's tool (cached per process by content)."""
-    key = hashlib.sha1(json.dumps([config.tool, config.requirements], sort_keys=True).encode()).hexdigest()
+def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = None) -> Any:
+    """The cwltool Process of the step's tool (cached per process by content); ``docker``: a DockerRequirement
+    that replaces the tool's own (the job template's apptainer image)."""
+    key = hashlib.sha1(json.dumps([config.tool, config.requirements, docker], sort_keys=True).encode()).hexdigest()
     proc = _tools.get(key)
     if proc is None:
         import cwltool.workflow  # noqa: F401  (registers the tool constructor)
@@ -248,6 +250,10 @@ def _load(config: StepConfig, basedir: Path) -> Any:
         from cwltool.load_tool import load_tool
 
         doc = copy.deepcopy(config.tool)
+        if docker is not None:
+            for section in ("requirements", "hints"):
+                doc[section] = [r for r in _as_list(doc.get(section)) if r.get("class") != "DockerRequirement"]
+            doc["requirements"].append(dict(docker))
         tool_id = str(doc.get("id", ""))
         if "://" not in tool_id:
             doc["id"] = (basedir / f"{config.step.replace('/', '_') or 'tool'}.cwl").as_uri() + (
@@ -280,7 +286,9 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     from cwltool.executors import SingleJobExecutor
     from cwltool.process import shortname
 
-    proc = _load(config, taskdir)
+    env = tool_environment(config.step, taskdir)
+    docker = env.docker_requirement()
+    proc = _load(config, taskdir, docker)
     known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
     job = _expand_formats({k: v for k, v in order.items() if k in known}, config.tool.get("$namespaces"))
     outdir = taskdir / "out"
@@ -294,10 +302,16 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     rc.tmp_outdir_prefix = str(tmp) + "/out"
     rc.move_outputs = "move"
     rc.rm_tmpdir = False  # the task directory holds them; removing them costs ~10 ms of rmdir per task
-    rc.use_container = _use_container(proc)
-    if not rc.use_container:
-        _check_command(config, proc.tool)
-    out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
+    if docker is not None:
+        rc.use_container = rc.singularity = True
+    else:
+        rc.use_container = _use_container(proc)
+    with env.applied() as variables:
+        if variables:
+            rc.preserve_environment = variables
+        if not rc.use_container:
+            _check_command(config, proc.tool, software_set_up=bool(variables))
+        out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
     if status != "success" or out is None:
         raise TaskFailed(f"tool finished with status {status}")
     return dict(out) if isinstance(out, Mapping) else {}
@@ -321,8 +335,16 @@ def _expand_formats(value: Any, namespaces: Any) -> Any:
     return out
 
 
-def _check_command(config: StepConfig, tool: Mapping[str, Any]) -> None:
-    """Fail clearly, before cwltool starts, when the tool's command is not installed on this machine."""
+def _as_list(section: Any) -> list[dict[str, Any]]:
+    """A tool's ``requirements``/``hints`` as a list of dicts (CWL also writes them as a map by class)."""
+    if isinstance(section, Mapping):
+        return [{"class": k, **(dict(v) if isinstance(v, Mapping) else {})} for k, v in section.items()]
+    return [dict(r) for r in section or [] if isinstance(r, Mapping)]
+
+
+def _check_command(config: StepConfig, tool: Mapping[str, Any], *, software_set_up: bool = False) -> None:
+    """Fail clearly, before cwltool starts, when the tool's command is not installed on this machine (looked up
+    on the PATH the software set-up gave, when there is one)."""
     import shutil
 
     if tool.get("class") != "CommandLineTool":
@@ -335,6 +357,11 @@ def _check_command(config: StepConfig, tool: Mapping[str, Any]) -> None:
         if isinstance(req, Mapping) and req.get("class") in ("EnvVarRequirement", "SoftwareRequirement"):
             return  # the tool sets up its own PATH
     if shutil.which(command) is None:
+        if software_set_up:
+            raise TaskFailed(
+                f"command '{command}' of step '{config.step}' is not on the PATH that the software set-up script "
+                "gives; check the dirac:Software hint (package, version)"
+            )
         raise TaskFailed(
             f"command '{command}' of step '{config.step}' is not installed here (not on PATH); "
             "install it, or run this step on the grid where its software is set up"

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from cwl2dirac.errors import ValidationError
-from cwl2dirac.load import load
+from cwl2dirac.loader import load
 from cwl2dirac.passes.check_sources import check_sources
 from cwl2dirac.passes.context import Compilation
 

@@ -6,7 +6,7 @@ import pytest
 
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import CwlType
-from cwl2dirac.load import load
+from cwl2dirac.loader import load
 from cwl2dirac.passes.check_types import check_types, compatible, picked, source_type
 from cwl2dirac.passes.context import Compilation
 

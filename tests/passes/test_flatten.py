@@ -8,7 +8,7 @@ import pytest
 
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef
-from cwl2dirac.load import load
+from cwl2dirac.loader import load
 from cwl2dirac.passes.context import Compilation
 from cwl2dirac.passes.flatten import flatten, flatten_workflow
 

@@ -6,7 +6,7 @@ import pytest
 
 from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import Edge, PortRef
-from cwl2dirac.load import load
+from cwl2dirac.loader import load
 from cwl2dirac.passes.graph import build_graph, step_graph, topological
 
 

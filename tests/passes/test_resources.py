@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwl2dirac.ir import Requirement
-from cwl2dirac.load import load
+from cwl2dirac.loader import load
 from cwl2dirac.passes.resources import DEFAULT_CPU_TIME, step_resources
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary, sidecar
 from cwl2dirac.errors import BackendError
-from cwl2dirac.load import hints
+from cwl2dirac.loader import hints
 from cwl2dirac.request import StepConfig, encode_config
 from cwl2dirac.request.wire import ENV_APPTAINER_IMAGE, ENV_CATALOG, ENV_SETUP_SCRIPT_FILE
 

@@ -1,0 +1,70 @@
+"""The real submission sequence of the DIRAC backend, in-process: DIRAC's own clients over a recording transport."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.dirac import RecordingService, recording_clients
+
+from cwl2dirac.backends.dirac.backend import DiracBackend
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request import ProductionRequest
+
+
+def test_submit_sequence(request_obj: ProductionRequest) -> None:
+    service = RecordingService(known_fields={"DirectoryMetaFields": {"particle": "VARCHAR(128)"},
+                                             "FileMetaFields": {}})
+    backend = DiracBackend(clients=recording_clients(service))
+    production = backend.submit(request_obj)
+
+    names = service.names()
+    assert names[:2] == ["initialize", "getMetadataFields"]
+    # fields the catalog does not know are declared at file level; the one it knows is left alone
+    declared = [args for name, args in service.calls if name == "addMetadataField"]
+    assert ("particle", "VARCHAR(128)", "-f") not in declared
+    assert {a[0] for a in declared} == set(request_obj.metadata_fields) - {"particle"}
+    assert all(a[2] == "-f" for a in declared)
+    # every step added, parents first, then the production, then its start
+    steps = [args[0] for name, args in service.calls if name == "addProductionStep"]
+    assert [s["name"] for s in steps] == [
+        "Step1_gamma_sim", "Step2_proton_sim", "Step3_gamma_process", "Step4_gamma_merge", "Step5_train",
+    ]
+    i_add, i_start = names.index("addProduction"), names.index("startProduction")
+    assert names.index("addMetadataField") < names.index("addProductionStep") < i_add < i_start
+    name, description = service.calls[i_add][1]
+    assert name == "demo"
+    offline = DiracBackend().describe(request_obj)["production_description"]
+    assert {k: v["parentStep"] for k, v in json.loads(description).items()} == {
+        k: v["parentStep"] for k, v in offline.items()
+    }
+    # simulations extended by their task counts, on the transformations DIRAC named
+    extended = [args for name, args in service.calls if name == "extendTransformation"]
+    gamma, proton = service.transformations["00000041_Step1_gamma_sim"], service.transformations[
+        "00000041_Step2_proton_sim"]
+    assert sorted(extended) == sorted([(gamma, 10), (proton, 4)])
+    assert production.backend == "dirac" and production.id == "41" and production.name == "demo"
+    assert production.transformations["gamma/sim"] == gamma and len(production.transformations) == 5
+    assert production.extended == {"gamma/sim": 10, "proton/sim": 4}
+
+
+def test_a_field_of_another_type_stops_before_any_step(request_obj: ProductionRequest) -> None:
+    known = {"DirectoryMetaFields": {}, "FileMetaFields": {"data_level": "VARCHAR(128)"}}
+    service = RecordingService(known_fields=known)
+    with pytest.raises(BackendError, match=r"catalog field 'data_level' has type VARCHAR.128., the request needs INT"):
+        DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert "addProductionStep" not in service.names()
+
+
+def test_an_unknown_site_stops_before_anything_is_sent(request_obj: ProductionRequest) -> None:
+    service = RecordingService()
+    with pytest.raises(BackendError, match=r"site 'LCG\.A\.org' is not defined in DIRAC"):
+        DiracBackend(clients=recording_clients(service, sites={"LCG.B.org"})).submit(request_obj)
+    assert service.names() == ["initialize"]
+
+
+def test_a_refused_start_names_the_call(request_obj: ProductionRequest) -> None:
+    service = RecordingService(fail="startProduction")
+    with pytest.raises(BackendError, match=r"startProduction 'demo': startProduction: refused"):
+        DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert "extendTransformation" not in service.names()

@@ -1,0 +1,93 @@
+"""Kill -9 a run in the middle, start the same command again: it finishes without redoing completed tasks,
+with the same outputs as an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from support.local import chain_request, executions
+
+from cwl2dirac.backends.local.catalog import DONE, LocalCatalog
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cwl2dirac", "run", *args]
+
+
+def strip_paths(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_paths(v) for k, v in value.items() if k not in ("location", "path")}
+    if isinstance(value, list):
+        return [strip_paths(v) for v in value]
+    return value
+
+
+def test_resume_after_sigkill(tmp_path: Path) -> None:
+    counter = tmp_path / "counter.txt"
+    req_file = tmp_path / "request.json"
+    req_file.write_text(chain_request(counter, n=6, sleep=0.4).to_json())
+    work, out = tmp_path / "work", tmp_path / "out"
+    cmd = cli(str(req_file), "--workdir", str(work), "--outdir", str(out), "-j", "1", "--quiet")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(executions(counter)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # somewhere inside a task
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its task processes
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    cat = LocalCatalog(work)
+    done_before = {(t.step, t.task) for t in cat.tasks() if t.status == DONE}
+    assert 2 <= len(done_before) < 12, done_before
+    lines_before = Counter(executions(counter))
+    cat.close()
+
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    resumed = json.loads(result.stdout)
+
+    # every task ran; tasks completed before the kill were not run again
+    counts = Counter(executions(counter))
+    echo_msgs = [f"message number {i}" * (i + 1) for i in range(6)]
+    assert set(echo_msgs) <= set(counts)
+    for line, n in counts.items():
+        assert n - lines_before.get(line, 0) <= 1, line  # at most one more run (the one that was killed)
+    cat = LocalCatalog(work)
+    for t in cat.tasks():
+        if (t.step, t.task) in done_before:
+            assert t.attempts == 1, t
+    done_echo = [t.task for t in cat.tasks("echo") if ("echo", t.task) in done_before]
+    for task in done_echo:
+        assert counts[echo_msgs[task - 1]] == 1
+
+    # identical outputs to an uninterrupted run
+    counter2 = tmp_path / "counter2.txt"
+    ref_file = tmp_path / "ref.json"
+    ref_file.write_text(req_file.read_text().replace(str(counter), str(counter2)))
+    ref = subprocess.run(
+        cli(
+            str(ref_file),
+            "--workdir",
+            str(tmp_path / "work2"),
+            "--outdir",
+            str(tmp_path / "out2"),
+            "-j",
+            "2",
+            "--quiet",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ref.returncode == 0, ref.stderr
+    assert strip_paths(resumed) == strip_paths(json.loads(ref.stdout))
+    assert len(resumed["counts"]) == 6
