@@ -97,27 +97,20 @@ def _run_local(
     quiet: bool,
 ) -> int:
     t0 = time.monotonic()
-    code = _run_and_report(pipeline, inputs, outdir, workdir, jobs, retries, quiet)
+    result = cwl2dirac.run(
+        pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
+        progress="quiet" if quiet else None, check=False,
+    )
+    code = _report(result, quiet)
     if not quiet:
         print(f"cwl2dirac: total wall time {time.monotonic() - t0:.2f} s", file=sys.stderr)
     return code
 
 
-def _run_and_report(
-    pipeline: Path,
-    inputs: Path | None,
-    outdir: Path | None,
-    workdir: Path | None,
-    jobs: int | None,
-    retries: int | None,
-    quiet: bool,
-) -> int:
+def _report(result: cwl2dirac.RunResult, quiet: bool) -> int:
+    """The output object on stdout (or the failures on stderr), the summary line; the exit code."""
     from cwl2dirac.backends.local.backend import LocalProduction
 
-    result = cwl2dirac.run(
-        pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
-        progress="quiet" if quiet else None, check=False,
-    )
     err = sys.stderr
     work = result.production.id
     if not result.ok:
@@ -134,14 +127,12 @@ def _run_and_report(
         return result.exit_code
     sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")
     sys.stdout.flush()
-    if not quiet:
-        report = result.production.report if isinstance(result.production, LocalProduction) else None
-        if report is not None:
-            print(
-                f"cwl2dirac: {report.steps} transformation(s), {report.tasks} task(s) "
-                f"({report.tasks_run} run now), "
-                f"{report.files} file(s) in the catalog, {report.wall:.2f} s; outputs in {result.outdir}; "
-                f"work dir {work}",
-                file=err,
-            )
+    report = result.production.report if isinstance(result.production, LocalProduction) else None
+    if not quiet and report is not None:
+        print(
+            f"cwl2dirac: {report.steps} transformation(s), {report.tasks} task(s) ({report.tasks_run} run now), "
+            f"{report.files} file(s) in the catalog, {report.wall:.2f} s; outputs in {result.outdir}; "
+            f"work dir {work}",
+            file=err,
+        )
     return 0
