@@ -440,7 +440,7 @@ def profile_run(label: str, wf: Path, job: Path, env: dict, out_dir: Path, top: 
         ),
         ("runner: waiting for tasks (concurrent.futures wait)", c(parent, "concurrent/futures/_base.py", "wait")),
         ("pool shutdown", c(parent, "backends/local/pool.py", "shutdown")),
-        ("collect_outputs", c(parent, "backends/local/outputs.py", "collect_outputs")),
+        ("collect_outputs", c(parent, "backends/outputs.py", "collect_outputs")),
     ]
     print(f"parent process (the CLI): {total:.2f} s under cProfile")
     for name, t in phases:

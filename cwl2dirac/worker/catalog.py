@@ -51,7 +51,13 @@ def attached_metadata(primary_lfn: str, production: str | None) -> dict[str, Any
     return metadata
 
 
-def find_attached(catalog: Catalog, files: Sequence[CatalogFile]) -> dict[str, list[CatalogFile]]:
+class Finder(Protocol):
+    """Anything that answers meta-queries (a catalog, the output collector's view of one)."""
+
+    def find(self, query: MetaQuery) -> list[CatalogFile]: ...
+
+
+def find_attached(catalog: Finder, files: Sequence[CatalogFile]) -> dict[str, list[CatalogFile]]:
     """The files attached to each of ``files`` (their secondary files), by the primary's link; every primary's
     link is a key. One meta-query per 500 files."""
     links = sorted({secondary_link(f.lfn) for f in files})
@@ -96,6 +102,11 @@ class Catalog(Protocol):
     def commit_task(self, step: str, task: int, inputs: Sequence[str]) -> None:
         """The task succeeded: make its puts visible and mark its input files Processed (locally, in one
         transaction that also marks the task done)."""
+        ...
+
+    def directory_fields(self) -> frozenset[str]:
+        """The metadata fields this catalog keeps on directories, not files (DIRAC's directory-level fields): a
+        file with such a field gets a directory of its own port, since all files of a directory share them."""
         ...
 
 

@@ -404,6 +404,8 @@ def register_outputs(
         index = 0
     scattered = 1 if (config.scatter or config.task_values) else 0
     base = f"{config.output_path.rstrip('/')}/{task:08d}"
+    by_directory = catalog.directory_fields()
+    per_port = {ob.port for ob in config.outputs if by_directory.intersection(ob.metadata)}
     used: set[str] = set()
     lfns: list[str] = []
 
@@ -414,11 +416,12 @@ def register_outputs(
         """The LFN directory of a file and its secondary files (``names``): the task's, else ``<port>_<n>``."""
         if len(set(names)) < len(names):
             raise TaskFailed(f"output {port}: a file and its secondary files share a name: {', '.join(names)}")
-        directory = base
+        home = f"{base}/{port}" if port in per_port else base
+        directory = home
         n = 1
         while any(f"{directory}/{name}" in used for name in names):
             n += 1
-            directory = f"{base}/{port}_{n}"
+            directory = f"{home}/{port}_{n}" if home == base else f"{home}_{n}"
         used.update(f"{directory}/{name}" for name in names)
         return directory
 

@@ -191,7 +191,7 @@ class RecordingService:
 def recording_clients(service: RecordingService, sites: set[str] | None = None) -> Any:
     """A :class:`~cwl2dirac.backends.dirac.backend.DiracClients` whose clients are DIRAC's own classes talking to
     ``service`` (no configuration, no server)."""
-    from cwl2dirac.backends.dirac.backend import DiracClients
+    from cwl2dirac.backends.dirac._clients import DiracClients
 
     class RecordingClients(DiracClients):
         def initialize(self) -> None:

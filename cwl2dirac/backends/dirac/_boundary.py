@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cwl2dirac.errors import BackendError
@@ -49,3 +51,34 @@ def prodvalidator() -> Any:
     from DIRAC.ProductionSystem.Utilities.ProdValidator import ProdValidator
 
     return ProdValidator()
+
+
+RETRY_PAUSES = (1.0, 3.0, 9.0)
+"""Seconds between the attempts of a DIRAC call that failed (3 retries, then the failure stands)."""
+
+
+def retried(call: Callable[[], Any], pauses: Sequence[float] = RETRY_PAUSES) -> Any:
+    """The DIRAC result of ``call()``, tried again after each of ``pauses`` while it is an ``S_ERROR`` (or raises
+    an OSError): the last result, OK or not, so that the caller keeps its ``rpcStub``."""
+    result: Any = None
+    for pause in (*pauses, None):
+        try:
+            result = call()
+        except OSError as exc:  # a dropped connection below DIRAC's own handling
+            result = {"OK": False, "Message": f"{type(exc).__name__}: {exc}"}
+        if isinstance(result, dict) and result.get("OK"):
+            return result
+        if pause is not None:
+            time.sleep(pause)
+    return result
+
+
+def bulk_ok(result: Any, what: str) -> dict[str, Any]:
+    """The ``Successful`` part of a DIRAC bulk result; a BackendError for an S_ERROR or any ``Failed`` entry."""
+    value = ok(result, what)
+    failed = (value or {}).get("Failed") or {}
+    if failed:
+        first, reason = next(iter(sorted(failed.items())))
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise BackendError(f"{what}: {first}: {' '.join(str(reason).split())}{more}")
+    return dict((value or {}).get("Successful") or {})

@@ -1,82 +1,34 @@
-"""The DIRAC backend: a ProductionRequest as DIRAC ProductionSteps, a dry run, and the submission sequence.
+"""The DIRAC backend: a ProductionRequest submitted to DIRAC's Production System, followed, and its outputs fetched.
 
-Submission follows what DIRAC's ProductionSystem expects (see docs/dirac-mapping.md): declare the catalog
-metadata fields, ``ProductionClient.addProductionStep`` for every step (parents first), ``addProduction`` with
-the production description, ``startProduction`` (DIRAC validates every link, creates one transformation per
-step and links them), then ``extendTransformation`` for steps without input data.
+- :meth:`DiracBackend.submit`: the resumable submission (:mod:`~cwl2dirac.backends.dirac.submission`);
+- :meth:`DiracBackend.status`: each transformation's tasks and files (:mod:`~cwl2dirac.backends.dirac.status`);
+- :meth:`DiracBackend.wait`: follows the production until it is complete or a task failed, with the same live
+  display as a local run;
+- :meth:`DiracBackend.outputs`: the workflow's output object, its files downloaded;
+- :meth:`DiracBackend.describe`: what a submission sends, offline (a dry run).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
-from cwl2dirac.backends.base import Production, ProductionStatus
+from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.status import FINAL_FAILED, ProductionView, Transformation, bucket
+from cwl2dirac.backends.dirac.submission import (
+    Submission,
+    fingerprint,
+    namespace_problem,
+    production_steps,
+)
 from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
-
-
-class DiracClients:
-    """Makes the DIRAC clients a submission talks to; DIRAC's real ones by default.
-
-    A test hands :class:`DiracBackend` another factory (e.g. DIRAC's own clients over a recording transport) and
-    runs the real submission sequence in-process.
-    """
-
-    def __init__(self, config_files: Sequence[str | Path] = ()) -> None:
-        self.config_files = [Path(p) for p in config_files]
-
-    def initialize(self) -> None:
-        """Make DIRAC ready to talk to its servers (configuration, certificates)."""
-        _boundary.prepare_for_server()
-        import DIRAC
-        from DIRAC.Core.Utilities.exceptions import DIRACInitError
-
-        try:
-            DIRAC.initialize(require_auth=False, extra_config_files=[str(p) for p in self.config_files])
-        except DIRACInitError as exc:
-            raise BackendError(f"no DIRAC configuration: {exc}") from exc
-        from DIRAC import gConfig
-
-        if not gConfig.getServersList() and not gConfig.getValue(
-            "/Systems/Production/URLs/ProductionManager", ""
-        ):
-            raise BackendError(
-                "no DIRAC configuration: no Configuration Server and no ProductionManager URL "
-                f"(DIRAC root {DIRAC.rootPath}; give a dirac.cfg)"
-            )
-
-    def production(self) -> Any:
-        from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
-
-        return ProductionClient()
-
-    def transformation(self) -> Any:
-        from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
-
-        return TransformationClient()
-
-    def catalog(self) -> Any:
-        from DIRAC.Resources.Catalog.FileCatalog import FileCatalog
-
-        return FileCatalog()
-
-    def sites(self) -> set[str]:
-        """The sites the Configuration Service defines."""
-        from DIRAC.ConfigurationSystem.Client.Helpers.Resources import getSites
-
-        return set(_boundary.ok(getSites(), "DIRAC sites") or [])
-
-    def platforms(self) -> set[str] | None:
-        """The platforms the Configuration Service defines (None: it defines none to check against)."""
-        from DIRAC.ConfigurationSystem.Client.Helpers.Resources import getDIRACPlatforms
-
-        result = getDIRACPlatforms()
-        return set(result["Value"]) if result["OK"] else None
 
 
 def needs_extension(step: StepSpec) -> bool:
@@ -96,49 +48,39 @@ class _RecordingRPC:
 
 
 class DiracBackend:
-    """Turns a ProductionRequest into DIRAC Production System calls.
+    """A production request on DIRAC.
 
-    ``config_files``: extra DIRAC configuration files merged into the local configuration before submitting;
-    ``clients``: what makes the DIRAC clients (default: DIRAC's real ones, :class:`DiracClients`).
+    ``config_files``: extra DIRAC configuration files merged into the local configuration; ``clients``: what
+    makes the DIRAC clients (default: DIRAC's real ones, :class:`DiracClients`); ``progress``: the live display
+    of :meth:`wait` (``live``, ``plain``, ``quiet``; None: live on a terminal); ``poll``: seconds between two looks
+    at the production; ``drive``: also run the production controller's pass at each look (for a DIRAC without
+    the cwl2dirac agent); ``timeout``: seconds :meth:`wait` follows at most (None: until the end).
     """
 
     name: ClassVar[str] = "dirac"
 
-    def __init__(self, config_files: Sequence[str | Path] = (), clients: DiracClients | None = None) -> None:
+    def __init__(
+        self,
+        config_files: Sequence[str | Path] = (),
+        clients: DiracClients | None = None,
+        *,
+        progress: str | None = "quiet",
+        poll: float = 5.0,
+        drive: bool = False,
+        timeout: float | None = None,
+    ) -> None:
         self.config_files = [Path(p) for p in config_files]
         self.clients = clients or DiracClients(self.config_files)
+        self.progress = progress
+        self.poll = poll
+        self.drive = drive
+        self.timeout = timeout
+        self._requests: dict[str, ProductionRequest] = {}
 
     # -- offline ---------------------------------------------------------------------------------------------
     def to_production_steps(self, request: ProductionRequest) -> list[Any]:
-        """One ``DIRAC.ProductionSystem.Client.ProductionStep.ProductionStep`` per step, parents first.
-
-        ``Name`` is the step's ``dirac_name`` (``addProductionStep`` will prefix ``Step<n>_``);
-        ``ParentStep`` is
-        the parent ProductionStep object (one parent) or a list of them.
-        """
-        _boundary.prepare()
-        from DIRAC.ProductionSystem.Client.ProductionStep import ProductionStep
-
-        made: dict[str, Any] = {}
-        for spec in parents_first(request):
-            ps = ProductionStep()
-            ps.Name = spec.dirac_name
-            ps.Description = spec.description or spec.name
-            ps.LongDescription = (
-                f"cwl2dirac step '{spec.name}' of production '{request.name}' ({request.source})"
-            )
-            ps.Type = spec.type
-            ps.Plugin = spec.plugin
-            ps.AgentType = spec.agent_type
-            ps.FileMask = spec.file_mask
-            parents = [made[p] for p in spec.parents]
-            ps.ParentStep = parents[0] if len(parents) == 1 else (parents or None)
-            ps.Inputquery = dict(spec.input_query) if spec.input_query else None
-            ps.Outputquery = dict(spec.output_query)
-            ps.GroupSize = spec.group_size
-            ps.Body = spec.body
-            made[spec.name] = ps
-        return list(made.values())
+        """One DIRAC ``ProductionStep`` per step, parents first, as :meth:`submit` sends them."""
+        return production_steps(request, fingerprint(request))
 
     def describe(self, request: ProductionRequest) -> dict[str, Any]:
         """Exactly what :meth:`submit` would send, computed offline.
@@ -187,57 +129,58 @@ class DiracBackend:
         return _OfflineProductionClient(), rpc
 
     # -- against a DIRAC server ------------------------------------------------------------------------------
+    def namespace(self) -> str:
+        """The VO's LFN namespace, ``/<vo>`` (where a submission puts its files when not told otherwise)."""
+        self.clients.initialize()
+        vo = self.clients.vo()
+        return f"/{vo}" if vo else ""
+
     def check_resources(self, request: ProductionRequest) -> None:
-        """Check the sites and platforms named in the bodies against the DIRAC configuration."""
+        """Check the sites, platforms and storage elements the request names against the DIRAC configuration."""
         sites = self.clients.sites()
         platforms = self.clients.platforms()
+        ses = self.clients.storage_elements()
         for spec in request.steps:
-            params = body_parameters(spec.body)
+            params = body_parameters(spec.body) if spec.body else {}
             for site in filter(None, params.get("Site", "").split(";")):
                 if site not in sites:
                     raise BackendError(f"step '{spec.name}': site '{site}' is not defined in DIRAC")
             platform = params.get("Platform")
             if platform and platforms is not None and platform not in platforms:
                 raise BackendError(f"step '{spec.name}': platform '{platform}' is not defined in DIRAC")
+            se = spec.config.output_se
+            if se and ses is not None and se not in ses:
+                known = ", ".join(sorted(ses))
+                raise BackendError(f"step '{spec.name}': storage element '{se}' is not in DIRAC (known: {known})")
+            if not spec.body:
+                raise BackendError(f"step '{spec.name}' has no job template: compile it with job templates (bodies)")
 
     def submit(self, request: ProductionRequest) -> Production:
-        """Create and start the production; extend the transformations without input data.
+        """Create, start and extend the production (or find the one this request made and finish what is missing).
 
         Raises :class:`ValidationError` for a link DIRAC would refuse, :class:`BackendError` for anything
-        DIRAC refuses (or "no DIRAC configuration" when no server is configured).
+        DIRAC refuses or misses (configuration, proxy, sites, storage, a name taken by another production).
         """
         check_links(request)
         self.clients.initialize()
+        problem = namespace_problem(request, self.clients.vo())
+        if problem:
+            raise BackendError(problem)
         self.check_resources(request)
-        self.declare_metadata_fields(request)
-        client = self.clients.production()
-        steps = self.to_production_steps(request)
-        names = [s.name for s in parents_first(request)]
-        for ps in steps:
-            _boundary.ok(client.addProductionStep(ps), f"addProductionStep '{ps.Name}'")
-        prod_id = _boundary.ok(
-            client.addProduction(request.name, json.dumps(client.prodDescription)),
-            f"addProduction '{request.name}'",
-        )
-        _boundary.ok(client.startProduction(request.name), f"startProduction '{request.name}'")
-        if not isinstance(prod_id, int):
-            raise BackendError(f"addProduction '{request.name}' returned {prod_id!r}, not a production id")
-        transformations: dict[str, int] = {}
-        extended: dict[str, int] = {}
-        trans_client = self.clients.transformation()
-        for ps, spec_name in zip(steps, names, strict=True):
-            spec = request.step(spec_name)
-            # ProdTransManager names each transformation "%08d_<step name>" (production id first).
-            trans_name = f"{prod_id:08d}_{ps.Name}"
-            trans = _boundary.ok(trans_client.getTransformation(trans_name), f"transformation '{trans_name}'")
-            trans_id = int(trans["TransformationID"])
-            transformations[spec_name] = trans_id
-            if needs_extension(spec) and spec.tasks:
-                _boundary.ok(
-                    trans_client.extendTransformation(trans_id, spec.tasks),
-                    f"extendTransformation {trans_id} ({spec.tasks} tasks)",
-                )
-                extended[spec_name] = spec.tasks
+        submission = Submission(request, self.clients, self.to_production_steps(request))
+        submission.declare_fields()
+        found = submission.existing()
+        submission.register_inputs(self.namespace() + f"/{request.name}", self.clients.input_se(request))
+        if found is None:
+            prod_id, state = submission.create(), "New"
+        else:
+            prod_id, state = int(found["ProductionID"]), str(found["Status"])
+        if state == "New":
+            submission.start()
+        transformations = submission.transformations(prod_id)
+        submission.annotate(transformations)
+        extended = submission.extend(transformations)
+        self._requests[str(prod_id)] = request
         return Production(
             backend=self.name,
             name=request.name,
@@ -246,31 +189,142 @@ class DiracBackend:
             extended=extended,
         )
 
-    def wait(self, production: Production) -> ProductionStatus:
-        raise BackendError("following a DIRAC production is not available yet: use DIRAC's own monitoring")
+    def request(self, production: Production) -> ProductionRequest:
+        """The request ``production`` was made from (the submission keeps it in the transformations)."""
+        request = self._requests.get(production.id)
+        if request is None:
+            self.clients.initialize()
+            request = self._requests[production.id] = ProductionView(self.clients, production.id).request()
+        return request
 
     def status(self, production: Production) -> ProductionStatus:
-        raise BackendError("the status of a DIRAC production is not available yet: use DIRAC's own monitoring")
+        self.clients.initialize()
+        view = ProductionView(self.clients, production.id)
+        trans = view.fill(view.transformations())
+        return _status(production, trans)
+
+    def wait(self, production: Production) -> ProductionStatus:
+        """Follow the production until every step is complete, a task failed, or ``timeout`` passed."""
+        from cwl2dirac.backends.local.progress import Progress, StepCounts
+
+        self.clients.initialize()
+        view = ProductionView(self.clients, production.id)
+        progress = Progress(mode=self.progress)  # type: ignore[arg-type]
+        latest: list[Transformation] = []
+
+        def counts() -> list[StepCounts]:
+            out = []
+            for t in latest:
+                c = StepCounts(t.step, complete=t.complete)
+                for status in t.tasks.values():
+                    key = bucket(status)
+                    setattr(c, key, getattr(c, key) + 1)
+                c.files_done = t.files.get("Processed", 0)
+                c.files_waiting = t.files.get("Unused", 0)
+                c.files_running = t.files.get("Assigned", 0)
+                c.files_failed = t.files.get("Problematic", 0) + t.files.get("MaxReset", 0)
+                out.append(c)
+            return out
+
+        t0 = time.monotonic()
+        announced: set[str] = set()
+        with progress.live(counts):
+            while True:
+                if self.drive:
+                    from cwl2dirac.backends.dirac.controller import run_cycle
+
+                    run_cycle(self.clients, productions=[production.name])
+                latest[:] = view.fill(view.transformations())
+                status = _status(production, latest)
+                for t in latest:
+                    if t.complete and t.step not in announced:
+                        announced.add(t.step)
+                        progress.step_complete(t.step, len(t.tasks))
+                if status.complete or status.failed:
+                    return status
+                if self.timeout is not None and time.monotonic() - t0 > self.timeout:
+                    raise BackendError(
+                        f"production {production.name} ({production.id}) not complete after {self.timeout:.0f} s; "
+                        f"it goes on: cwl2dirac status {production.id}"
+                    )
+                time.sleep(self.poll)
 
     def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
-        raise BackendError("downloading a DIRAC production's outputs is not available yet")
+        """The workflow's output object, its files downloaded into ``outdir``."""
+        from cwl2dirac.backends.dirac.catalog import DiracCatalog
+        from cwl2dirac.backends.outputs import collect_outputs
 
-    def declare_metadata_fields(self, request: ProductionRequest) -> None:
+        self.clients.initialize()
+        request = self.request(production)
+        catalog = DiracCatalog(None, clients=self.clients, job_dir=outdir / ".cwl2dirac-download")
+        view = ProductionView(self.clients, production.id)
+        return collect_outputs(request, _Downloads(catalog, view, outdir), outdir)
+
+    def declare_metadata_fields(self, request: ProductionRequest) -> dict[str, str]:
         """Declare in the File Catalog (file level) the request's fields that it does not know yet."""
-        catalog = self.clients.catalog()
-        known = _boundary.ok(catalog.getMetadataFields(), "getMetadataFields") or {}
-        existing = {
-            **dict(known.get("DirectoryMetaFields", {})),
-            **dict(known.get("FileMetaFields", {})),
-        }
-        for name, mtype in sorted(request.metadata_fields.items()):
-            if name in existing:
-                if str(existing[name]).lower() != mtype.lower():
-                    raise BackendError(
-                        f"catalog field '{name}' has type {existing[name]}, the request needs {mtype}"
-                    )
-                continue
-            _boundary.ok(catalog.addMetadataField(name, mtype, "-f"), f"addMetadataField '{name}'")
+        self.clients.initialize()
+        return Submission(request, self.clients, []).declare_fields()
+
+
+class _Downloads:
+    """The output collector's view of a DIRAC production: the File Catalog, files downloaded on demand."""
+
+    def __init__(self, catalog: Any, view: ProductionView, outdir: Path) -> None:
+        self.catalog = catalog
+        self.view = view
+        self.staging = outdir / ".cwl2dirac-download"
+        self._tasks: dict[str, list[tuple[int, list[str]]]] | None = None
+
+    def find(self, query: Any) -> Any:
+        return self.catalog.find(query)
+
+    def fetch(self, lfn: str) -> Path:
+        return Path(self.catalog.get(lfn, self.staging / lfn.lstrip("/").rsplit("/", 1)[0]))
+
+    def step_tasks(self, step: str) -> list[tuple[int, list[str]]]:
+        if self._tasks is None:
+            self._tasks = {}
+            tc = self.view.clients.transformation()
+            for t in self.view.transformations():
+                rows = _boundary.ok(
+                    tc.getTransformationFiles({"TransformationID": t.id}), f"files of transformation {t.id}"
+                ) or []
+                by_task: dict[int, list[str]] = {}
+                for row in rows:
+                    if int(row.get("TaskID") or 0):
+                        by_task.setdefault(int(row["TaskID"]), []).append(str(row["LFN"]))
+                self._tasks[t.step] = sorted(by_task.items())
+        return self._tasks.get(step, [])
+
+    def files(self, lfns: Sequence[str]) -> list[Any]:
+        return [self.catalog._describe(lfn) for lfn in lfns]
+
+
+def _status(production: Production, trans: list[Transformation]) -> ProductionStatus:
+    failed = []
+    for t in trans:
+        for task, status in sorted(t.tasks.items()):
+            if status in FINAL_FAILED:
+                job = t.jobs.get(task)
+                where = f"DIRAC job {job}: dirac-wms-job-get-output {job}" if job else "no DIRAC job"
+                failed.append(FailedTask(t.step, task, 1, where, f"job {status}"))
+    steps = tuple(
+        StepStatus(
+            name=t.step,
+            complete=t.complete,
+            tasks=dict(_counter(bucket(s) for s in t.tasks.values())),
+            files={k: v for k, v in t.files.items() if v},
+        )
+        for t in trans
+    )
+    return ProductionStatus(production=production, steps=steps, failed=tuple(failed))
+
+
+def _counter(items: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
 
 
 def body_parameters(body: str) -> dict[str, str]:

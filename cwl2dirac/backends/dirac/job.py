@@ -69,9 +69,10 @@ class _Shape:
     log_level: str
 
 
-def worker_arguments(token: str, task: str = "@{JOB_ID}") -> str:
-    """The worker's command-line arguments in a body (``token`` from :func:`encode_config`)."""
-    return f"--config {token} --task {task}"
+def worker_arguments(token: str, task: str = "@{JOB_ID}", transformation: str = "@{PRODUCTION_ID}") -> str:
+    """The worker's command-line arguments in a body (``token`` from :func:`encode_config`): the task number and
+    the transformation id are the workflow parameters each task of a transformation sets."""
+    return f"--config {token} --task {task} --catalog dirac:{transformation}"
 
 
 def setup_software_arguments(software: hints.Software | tuple[str, str, str, str]) -> str:

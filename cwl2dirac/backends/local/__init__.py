@@ -7,5 +7,5 @@
 - :mod:`~cwl2dirac.backends.local.catalog`: the SQLite file catalog, directory storage and task table (the
   ``sqlite:`` catalog of the workers);
 - :mod:`~cwl2dirac.backends.local.pool`: the task processes; :mod:`~cwl2dirac.backends.local.progress`: the live
-  display; :mod:`~cwl2dirac.backends.local.outputs`: the CWL output object.
+  display (the CWL output object is collected by :mod:`cwl2dirac.backends.outputs`, shared with DIRAC).
 """

@@ -104,7 +104,7 @@ class LocalBackend:
         return ProductionStatus(production=production, steps=steps, failed=tuple(failed))
 
     def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
-        from cwl2dirac.backends.local.outputs import collect_outputs
+        from cwl2dirac.backends.outputs import collect_outputs
 
         return collect_outputs(self.request(production), self._catalog(production), outdir)
 

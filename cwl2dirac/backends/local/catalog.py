@@ -124,6 +124,10 @@ class LocalCatalog:
             cat = _open[key] = cls(workdir)
         return cat
 
+    def directory_fields(self) -> frozenset[str]:
+        """None: every field is a file's."""
+        return frozenset()
+
     @classmethod
     def from_url(cls, rest: str) -> LocalCatalog:
         """The catalog of ``sqlite:<workdir>`` (the ``sqlite`` entry of the ``cwl2dirac.catalogs`` registry)."""
@@ -312,6 +316,14 @@ class LocalCatalog:
         self._pending = []
 
     # -- task table (used by the backend) --------------------------------------------------------------------
+    def fetch(self, lfn: str) -> Path:
+        """The stored file of ``lfn`` (the output collector's view: nothing to download here)."""
+        return self.storage_path(lfn)
+
+    def step_tasks(self, step: str) -> list[tuple[int, list[str]]]:
+        """The tasks of ``step`` with their input LFNs."""
+        return [(t.task, list(t.inputs)) for t in self.tasks(step)]
+
     def tasks(self, step: str | None = None) -> list[TaskRow]:
         sql = "SELECT step, task, status, attempts, inputs, log, message FROM tasks"
         rows = (

@@ -26,32 +26,20 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
 
 from cwl2dirac.backends.base import FailedTask
+from cwl2dirac.backends.inputs import LFN_SCHEME, plan_inputs
 from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import (
-    FIELD_INDEX,
-    FIELD_OUTPUT,
-    FIELD_PRODUCTION,
-    FIELD_SECONDARY,
-    FIELD_STEP,
-    FILE_INDEX,
-    InputDataset,
     ProductionRequest,
     StepSpec,
     encode_config,
-    secondary_link,
 )
-from cwl2dirac.request.values import replace_files
-from cwl2dirac.request.wire import EXIT_UNSUPPORTED, FILE_REF, INPUTS_STEP, WORKER_FIELDS
-from cwl2dirac.worker.catalog import attached_metadata
+from cwl2dirac.request.wire import EXIT_UNSUPPORTED, WORKER_FIELDS
 
 REQUEST_FILE = "request.json"
 """The request a work directory runs, written there by its first run."""
@@ -114,74 +102,14 @@ def workdir_lock(workdir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _local_path(location: str) -> Path:
-    if location.startswith("file://"):
-        return Path(unquote(urlparse(location).path))
-    if "://" in location:
-        raise BackendError(f"input {location}: only local files can be registered by the local backend")
-    return Path(location)
-
-
 def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
     """Register the request's input datasets (idempotent)."""
-    entries: list[tuple[str, dict[str, Any], Path | None]] = []
-    carried: list[tuple[str, dict[str, Any], Any]] = []
-    for ds in request.inputs:
-        used: set[str] = set()
-        file_lfns: list[str] = []
-        for i, f in enumerate(ds.files):
-            path = _input_path(ds.name, f.location)
-            secondaries = [(s, _input_path(ds.name, s.location)) for s in f.secondary_files]
-            names = [f.basename or path.name, *(s.basename or sp.name for s, sp in secondaries)]
-            # a file and its secondary files share a directory (as cwltool stages them)
-            base = f"/{request.name}/{INPUTS_STEP}/{ds.name}"
-            if len(set(names)) < len(names):
-                raise BackendError(f"input {ds.name}: a file and its secondary files share a name: {', '.join(names)}")
-            if ds.value is not None or any(f"{base}/{n}" in used for n in names):
-                base = f"{base}/{i:06d}"
-            lfn = f"{base}/{names[0]}"
-            used.update(f"{base}/{n}" for n in names)
-            meta = dict(f.metadata)
-            if ds.value is None:
-                meta.setdefault(FIELD_STEP, INPUTS_STEP)
-                meta.setdefault(FIELD_OUTPUT, ds.name)
-                meta.setdefault(FIELD_INDEX, i)
-            else:  # a File inside a record: attached to the dataset's carrier
-                meta[FIELD_SECONDARY] = secondary_link(_carrier_lfn(request, ds))
-            entries.append((lfn, meta, path))
-            file_lfns.append(lfn)
-            link = attached_metadata(lfn, meta.get(FIELD_PRODUCTION))
-            for (s, sp), name in zip(secondaries, names[1:], strict=True):
-                entries.append((f"{base}/{name}", s.metadata | link, sp))
-        if ds.value is not None:
-            # the value itself: one JSON carrier, its Files replaced by their LFNs
-            meta = dict(ds.carrier_metadata)
-            meta.setdefault(FIELD_STEP, INPUTS_STEP)
-            meta.setdefault(FIELD_OUTPUT, ds.name)
-            meta.setdefault(FIELD_INDEX, 0)
-            carried.append((_carrier_lfn(request, ds), meta, replace_files(ds.value, partial(_input_ref, file_lfns))))
     with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
-        for n, (lfn, meta, value) in enumerate(carried):
-            path = Path(tmp) / f"{n}.json"
-            path.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
-            entries.append((lfn, meta, path))
-        return catalog.register(entries)
-
-
-def _input_ref(lfns: list[str], ref: dict[str, Any]) -> dict[str, Any]:
-    return {"class": ref.get("class"), FILE_REF: lfns[int(ref[FILE_INDEX])]}
-
-
-def _carrier_lfn(request: ProductionRequest, ds: InputDataset) -> str:
-    """The LFN of the carrier of an input dataset whose value is a record holding Files."""
-    return f"/{request.name}/{INPUTS_STEP}/{ds.name}/{ds.name}.json"
-
-
-def _input_path(name: str, location: str) -> Path:
-    path = _local_path(location)
-    if not path.is_file() and not path.is_dir():
-        raise BackendError(f"input {name}: {path} is not a file or directory")
-    return path
+        entries = plan_inputs(request, f"/{request.name}", Path(tmp))
+        for e in entries:
+            if e.path is None:
+                raise BackendError(f"input {LFN_SCHEME}{e.lfn}: a file of the grid's catalog needs the DIRAC backend")
+        return catalog.register([(e.lfn, e.metadata, e.path) for e in entries])
 
 
 class LocalRunner:

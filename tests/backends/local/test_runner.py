@@ -25,9 +25,9 @@ from support.local import (
 )
 
 from cwl2dirac.backends.local.catalog import LocalCatalog
-from cwl2dirac.backends.local.outputs import collect_outputs
 from cwl2dirac.backends.local.progress import Progress
 from cwl2dirac.backends.local.runner import RunReport, run_request
+from cwl2dirac.backends.outputs import collect_outputs
 from cwl2dirac.request import InputBinding, ProductionRequest, WorkflowOutputSpec
 
 

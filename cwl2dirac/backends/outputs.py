@@ -1,4 +1,8 @@
-"""The workflow's output object after a local run, with its files copied into ``--outdir`` as cwltool does."""
+"""The workflow's output object after a production, with its files placed in ``--outdir`` as cwltool does.
+
+Backend-independent: it reads the catalog through an :class:`OutputSource` (the local run's catalog and storage, or
+the DIRAC File Catalog with files downloaded on demand).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,16 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from cwl2dirac.backends.local.catalog import LocalCatalog
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
     FIELD_SECONDARY,
+    MetaQuery,
     ProductionRequest,
     StepSpec,
     WorkflowOutputSpec,
@@ -27,6 +31,26 @@ from cwl2dirac.request.wire import FIELD_ITEM, FIELD_SCATTER, FILE_REF
 from cwl2dirac.worker.catalog import CatalogFile, find_attached
 from cwl2dirac.worker.task import source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
+
+
+class OutputSource(Protocol):
+    """What the output collector reads: catalog queries, the files' content, and which task read which files."""
+
+    def find(self, query: MetaQuery) -> list[CatalogFile]:
+        """Files matching ``query``, in stable order."""
+        ...
+
+    def fetch(self, lfn: str) -> Path:
+        """A local path holding the content of ``lfn`` (the stored file itself, or a download)."""
+        ...
+
+    def step_tasks(self, step: str) -> list[tuple[int, list[str]]]:
+        """The tasks of ``step`` with the LFNs of their input files."""
+        ...
+
+    def files(self, lfns: Sequence[str]) -> list[CatalogFile]:
+        """The catalog entries of ``lfns``."""
+        ...
 
 
 def _sha1(path: Path) -> str:
@@ -110,7 +134,7 @@ def _source_value(
     files: list[CatalogFile],
     spec: WorkflowOutputSpec,
     source: str,
-    catalog: LocalCatalog,
+    catalog: OutputSource,
     outdir: _Outdir,
     single: bool,
 ) -> Any:
@@ -123,7 +147,7 @@ def _source_value(
     secondaries = {} if carrier else find_attached(catalog, files)
     declared = not carrier and step is not None and _declares_secondary_files(step, source.rsplit("/", 1)[1])
     for f in files:
-        path = catalog.storage_path(f.lfn)
+        path = catalog.fetch(f.lfn)
         if carrier:
             values.append(_carried(catalog, f, json.loads(path.read_text(encoding="utf-8")), outdir))
         else:
@@ -131,7 +155,7 @@ def _source_value(
             found = secondaries.get(secondary_link(f.lfn), [])
             if found or (declared and obj["class"] == "File"):  # as cwltool: a declared output has the list
                 obj["secondaryFiles"] = [
-                    outdir.place(catalog.storage_path(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
+                    outdir.place(catalog.fetch(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
                     for sf in found
                 ]
             values.append(obj)
@@ -163,7 +187,7 @@ def _source_value(
     return values[0] if values else None
 
 
-def _carried(catalog: LocalCatalog, cf: CatalogFile, data: Any, outdir: _Outdir) -> Any:
+def _carried(catalog: OutputSource, cf: CatalogFile, data: Any, outdir: _Outdir) -> Any:
     """A carried value with its File references replaced by the Files (attached to the carrier ``cf``), placed
     in the output directory with their secondary files."""
     if not has_file_refs(data):
@@ -173,11 +197,11 @@ def _carried(catalog: LocalCatalog, cf: CatalogFile, data: Any, outdir: _Outdir)
 
     def resolve(ref: dict[str, Any]) -> Any:
         f = attached[str(ref[FILE_REF])]
-        obj = outdir.place(catalog.storage_path(f.lfn), f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT))
+        obj = outdir.place(catalog.fetch(f.lfn), f.lfn.rsplit("/", 1)[-1], f.metadata.get(FIELD_FORMAT))
         found = secondaries.get(secondary_link(f.lfn), [])
         if found or "secondaryFiles" in ref:
             obj["secondaryFiles"] = [
-                outdir.place(catalog.storage_path(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
+                outdir.place(catalog.fetch(sf.lfn), sf.lfn.rsplit("/", 1)[-1], sf.metadata.get(FIELD_FORMAT))
                 for sf in sorted(found, key=CatalogFile.sort_key)
             ]
         return obj
@@ -198,7 +222,7 @@ def _declares_secondary_files(step: StepSpec, port: str) -> bool:
 
 
 def _per_task(
-    step: StepSpec, files: list[CatalogFile], values: list[Any], catalog: LocalCatalog, nested: bool
+    step: StepSpec, files: list[CatalogFile], values: list[Any], catalog: OutputSource, nested: bool
 ) -> list[Any]:
     """The values of a conditional step scattered over files: one element per task, in the order of the tasks'
     input files; a task skipped by ``when`` registered nothing and gives null, as in CWL."""
@@ -207,8 +231,8 @@ def _per_task(
     for f, v in zip(files, values, strict=True):
         if f.lfn.startswith(base):
             by_task.setdefault(int(f.lfn[len(base) :].split("/", 1)[0]), []).append(v)
-    tasks = [(min((cf.sort_key() for cf in catalog.files(t.inputs)), default=(0, 0, "")), t.task)
-             for t in catalog.tasks(step.name)]
+    tasks = [(min((cf.sort_key() for cf in catalog.files(inputs)), default=(0, 0, "")), task)
+             for task, inputs in catalog.step_tasks(step.name)]
     out: list[Any] = []
     for _, task in sorted(tasks):
         got = by_task.get(task)
@@ -237,7 +261,7 @@ def _input_value(request: ProductionRequest, spec: WorkflowOutputSpec, name: str
     return fix(value)
 
 
-def collect_outputs(request: ProductionRequest, catalog: LocalCatalog, outdir: Path) -> dict[str, Any]:
+def collect_outputs(request: ProductionRequest, catalog: OutputSource, outdir: Path) -> dict[str, Any]:
     """The workflow output object, built from the catalog; files are linked (or copied) into ``outdir``."""
     place = _Outdir(outdir)
     result: dict[str, Any] = {}

@@ -1,0 +1,310 @@
+"""The worker's catalog inside a DIRAC job: the DIRAC File Catalog, storage elements and the transformation.
+
+``cwl2dirac-worker … --catalog dirac:<transformation id>`` (the job template passes ``dirac:@{PRODUCTION_ID}``)
+makes a :class:`DiracCatalog`, found through the ``cwl2dirac.catalogs`` entry points like any other catalog:
+
+- a task's input files are its files in the transformation (``getTransformationFiles`` by task id), with their
+  catalog metadata; the JobWrapper has already downloaded them into the job's directory (the template's
+  ``Download`` input policy), other files (side inputs, secondary files) are downloaded on demand;
+- an output is uploaded to the step's output SE (``putAndRegister``) under its LFN, then gets the metadata its
+  step's output query promises: a field the catalog knows at directory level (CTAO declares most of theirs on
+  directories) is set on the file's directory, the others on the file;
+- at the end the task's input files are marked ``Processed`` in the transformation and the task ``Done``.
+
+Each DIRAC call is retried with backoff (:func:`~cwl2dirac.backends.dirac._boundary.retried`). What still fails
+becomes an operation of a failover request instead of a lost output: an upload to the failover SE with a
+``ReplicateAndRegister`` to the output SE and a ``RemoveReplica`` from the failover SE, a ``RegisterFile``, or a
+``ForwardDISET`` of the metadata or status call. The request is written as ``cwl2dirac_request.json`` in the job's
+directory, where DIRAC's JobWrapper takes every ``*_request.json`` into the job's failover request; the input files
+are marked Processed only by that request, once everything before it has been done.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import posixpath
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.errors import BackendError, TaskFailed
+from cwl2dirac.request import MetaQuery
+from cwl2dirac.worker.catalog import CatalogFile
+
+log = logging.getLogger("cwl2dirac.worker")
+
+REQUEST_FILE = "cwl2dirac_request.json"
+"""The failover request, in the job's directory (the JobWrapper sends every ``*_request.json``)."""
+TRANSFORMATIONS = "Transformation/TransformationManager"
+CATALOG = "DataManagement/FileCatalog"
+FORWARD_TIMEOUT = 600
+"""Seconds a forwarded call may take when the RequestExecutingAgent runs it."""
+
+
+class DiracCatalog:
+    """The :class:`~cwl2dirac.worker.catalog.Catalog` of a task running in a DIRAC job."""
+
+    def __init__(
+        self,
+        transformation: int | None,
+        *,
+        clients: DiracClients | None = None,
+        job_dir: Path | None = None,
+        output_se: str | None = None,
+    ) -> None:
+        self.transformation = transformation
+        self.clients = clients or DiracClients()
+        self.job_dir = job_dir or Path.cwd()
+        self.output_se = output_se
+        self._initialized = False
+        self._levels: dict[str, str] | None = None
+        self._inputs: dict[str, CatalogFile] = {}
+        self._operations: list[Any] = []
+        self._waiting_registration = False
+        self._directories: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def from_url(cls, rest: str) -> DiracCatalog:
+        """The catalog of ``dirac:<transformation id>`` (``dirac`` alone: a job outside a transformation)."""
+        rest = rest.strip()
+        if rest and not rest.isdigit():
+            raise BackendError(f"catalog 'dirac:{rest}': expected 'dirac:<transformation id>'")
+        return cls(int(rest) if rest and int(rest) else None)
+
+    # -- DIRAC ---------------------------------------------------------------------------------------------------
+    def _ready(self) -> None:
+        if not self._initialized:
+            self.clients.initialize()
+            self._initialized = True
+
+    def _fc(self) -> Any:
+        self._ready()
+        return self.clients.file_catalog()
+
+    def field_levels(self) -> dict[str, str]:
+        """Each catalog metadata field → ``file`` or ``directory`` (``file`` when it exists at both levels)."""
+        if self._levels is None:
+            fields = _boundary.ok(_boundary.retried(self._fc().getMetadataFields), "getMetadataFields") or {}
+            levels = {name: "directory" for name in fields.get("DirectoryMetaFields", {})}
+            levels.update({name: "file" for name in fields.get("FileMetaFields", {})})
+            self._levels = levels
+        return self._levels
+
+    def directory_fields(self) -> frozenset[str]:
+        return frozenset(k for k, v in self.field_levels().items() if v == "directory")
+
+    # -- Catalog protocol ----------------------------------------------------------------------------------------
+    def find(self, query: MetaQuery) -> list[CatalogFile]:
+        fc = self._fc()
+        found = _boundary.ok(
+            _boundary.retried(lambda: fc.findFilesByMetadataDetailed(dict(query), "/")),
+            f"findFilesByMetadata {query}",
+        ) or {}
+        files = [
+            CatalogFile(lfn, dict(info.get("Metadata") or {}), _size(info), info.get("Checksum"))
+            for lfn, info in found.items()
+        ]
+        files.sort(key=CatalogFile.sort_key)
+        return files
+
+    def task_inputs(self, step: str, task: int) -> list[CatalogFile]:
+        if self.transformation is None:
+            return []
+        self._ready()
+        tc = self.clients.transformation()
+        rows = _boundary.ok(
+            _boundary.retried(
+                lambda: tc.getTransformationFiles({"TransformationID": self.transformation, "TaskID": task})
+            ),
+            f"the files of task {task} of transformation {self.transformation}",
+        ) or []
+        lfns = sorted({str(r["LFN"]) for r in rows})
+        files = [self._describe(lfn) for lfn in lfns]
+        self._inputs = {f.lfn: f for f in files}
+        return sorted(files, key=CatalogFile.sort_key)
+
+    def _describe(self, lfn: str) -> CatalogFile:
+        fc = self._fc()
+        meta = _boundary.ok(_boundary.retried(lambda: fc.getFileUserMetadata(lfn)), f"metadata of {lfn}") or {}
+        info = _boundary.bulk_ok(_boundary.retried(lambda: fc.getFileMetadata([lfn])), f"size of {lfn}").get(lfn, {})
+        return CatalogFile(lfn, dict(meta), _size(info), info.get("Checksum"))
+
+    def get(self, lfn: str, dest: Path) -> Path:
+        downloaded = self.job_dir / posixpath.basename(lfn)
+        if lfn in self._inputs and downloaded.is_file():
+            return downloaded  # the JobWrapper's input data, already here
+        dest.mkdir(parents=True, exist_ok=True)
+        self._ready()
+        dm = self.clients.data_manager()
+        _boundary.bulk_ok(
+            _boundary.retried(lambda: dm.getFile(lfn, destinationDir=str(dest))), f"download of {lfn}"
+        )
+        return dest / posixpath.basename(lfn)
+
+    def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
+        if not path.is_file():
+            raise TaskFailed(f"output {lfn}: {path} is not a file (a DIRAC storage element holds files only)")
+        self._ready()
+        se = self._output_se()
+        dm = self.clients.data_manager()
+        result = _boundary.retried(lambda: dm.putAndRegister(lfn, str(path), se))
+        if not result.get("OK"):
+            self._failover_upload(path, lfn, se, str(result.get("Message", "")))
+        else:
+            failed = (result.get("Value") or {}).get("Failed", {}).get(lfn)
+            if failed:
+                if "register" in str(failed).lower() and lfn in (result["Value"].get("Successful") or {}):
+                    self._failover_registration(path, lfn, se)
+                else:
+                    self._failover_upload(path, lfn, se, str(failed))
+        self._set_metadata(lfn, metadata)
+
+    def commit_task(self, step: str, task: int, inputs: Sequence[str]) -> None:
+        if self.transformation is not None:
+            if inputs:
+                statuses = dict.fromkeys(inputs, "Processed")
+                self._call_or_forward(
+                    TRANSFORMATIONS, "setFileStatusForTransformation", [self.transformation, statuses],
+                    f"marking {len(inputs)} input file(s) Processed",
+                )
+            self._call_or_forward(
+                TRANSFORMATIONS, "setTaskStatus", [self.transformation, task, "Done"], f"marking task {task} Done"
+            )
+        self._write_request(step, task)
+
+    def discard_pending(self) -> None:
+        """Nothing is deferred: a failed task leaves its input files to the transformation (Assigned)."""
+
+    # -- outputs -------------------------------------------------------------------------------------------------
+    def _output_se(self) -> str:
+        if self.output_se:
+            return self.output_se
+        from DIRAC import gConfig
+
+        local = gConfig.getValue("/LocalSite/LocalSE", [])
+        if not local:
+            raise TaskFailed("no storage element for the outputs: set dirac:Job.output_se, or /LocalSite/LocalSE")
+        self.output_se = str(local[0])
+        return self.output_se
+
+    def _set_metadata(self, lfn: str, metadata: Mapping[str, Any]) -> None:
+        levels = self.field_levels()
+        on_file = {k: v for k, v in metadata.items() if levels.get(k, "file") == "file"}
+        on_dir = {k: v for k, v in metadata.items() if levels.get(k) == "directory"}
+        directory = posixpath.dirname(lfn)
+        if on_dir and self._directories.get(directory) != on_dir:  # once per directory
+            self._directories[directory] = on_dir
+            self._call_or_forward(CATALOG, "setMetadata", [directory, on_dir], f"directory metadata of {directory}")
+        if on_file:
+            self._call_or_forward(CATALOG, "setMetadata", [lfn, on_file], f"metadata of {lfn}")
+
+    def _failover_upload(self, path: Path, lfn: str, target: str, reason: str) -> None:
+        """Upload to a failover SE, and ask the request to replicate to ``target`` and clean the failover copy."""
+        from DIRAC import gConfig
+        from DIRAC.RequestManagementSystem.Client.File import File
+        from DIRAC.RequestManagementSystem.Client.Operation import Operation
+
+        failover = [
+            se for se in gConfig.getValue("/Operations/Defaults/DataManagement/SEsUsedForFailover", []) if se != target
+        ]
+        log.warning("upload of %s to %s failed (%s); trying the failover SEs %s", lfn, target, reason, failover)
+        dm = self.clients.data_manager()
+        for se in failover:
+            result = _boundary.retried(functools.partial(dm.putAndRegister, lfn, str(path), se))
+            if result.get("OK") and lfn in ((result.get("Value") or {}).get("Successful") or {}):
+                replicate = Operation()
+                replicate.Type = "ReplicateAndRegister"
+                replicate.TargetSE = target
+                replicate.SourceSE = se
+                replicate.addFile(_rms_file(File, lfn, path))
+                remove = Operation()
+                remove.Type = "RemoveReplica"
+                remove.TargetSE = se
+                remove.addFile(_rms_file(File, lfn, path))
+                self._operations += [replicate, remove]
+                log.warning("%s is on the failover SE %s; the failover request replicates it to %s", lfn, se, target)
+                return
+        raise TaskFailed(
+            f"output {lfn}: the upload to {target} failed after retries ({reason}) and no failover SE took it"
+        )
+
+    def _failover_registration(self, path: Path, lfn: str, se: str) -> None:
+        from DIRAC.RequestManagementSystem.Client.File import File
+        from DIRAC.RequestManagementSystem.Client.Operation import Operation
+
+        storage = self.clients.storage_element(se)
+        url = _boundary.bulk_ok(storage.getURL(lfn, protocol=["file", "dips", "root", "https"]), f"URL of {lfn}")
+        register = Operation()
+        register.Type = "RegisterFile"
+        register.Catalog = "FileCatalog"
+        register.TargetSE = se
+        entry = _rms_file(File, lfn, path)
+        entry.PFN = str(url.get(lfn, ""))
+        register.addFile(entry)
+        self._operations.append(register)
+        self._waiting_registration = True
+        log.warning("%s is on %s but not registered; the failover request registers it", lfn, se)
+
+    # -- failover ------------------------------------------------------------------------------------------------
+    def _service(self, name: str) -> Any:
+        """The raw RPC client of DIRAC service ``name`` (``System/Service``): its failed calls carry their rpcStub."""
+        self._ready()
+        client = self.clients.transformation() if name == TRANSFORMATIONS else self.clients.file_catalog()
+        return client._getRPC()
+
+    def _call_or_forward(self, service: str, method: str, args: Sequence[Any], what: str) -> None:
+        """``service.method(*args)`` with retries; if it still fails, or if an output's registration waits in the
+        failover request (nothing may be marked done before it), the call becomes a ``ForwardDISET`` operation of
+        that request, after what it depends on."""
+        if self._waiting_registration:
+            stub: Any = [[service, {"timeout": FORWARD_TIMEOUT}], method, list(args)]
+            reason = "an output's registration waits in the failover request"
+        else:
+            rpc = self._service(service)
+            result = _boundary.retried(lambda: getattr(rpc, method)(*args))
+            if result.get("OK"):
+                return
+            stub, reason = result.get("rpcStub"), str(result.get("Message"))
+            if not stub:
+                raise TaskFailed(f"{what}: {reason}")
+        from DIRAC.Core.Utilities import DEncode
+        from DIRAC.RequestManagementSystem.Client.Operation import Operation
+
+        forward = Operation()
+        forward.Type = "ForwardDISET"
+        forward.Arguments = DEncode.encode(stub)
+        self._operations.append(forward)
+        log.warning("%s: in the failover request (%s)", what, reason)
+
+    def _write_request(self, step: str, task: int) -> None:
+        if not self._operations:
+            return
+        from DIRAC.RequestManagementSystem.Client.Request import Request
+
+        request = Request()
+        request.RequestName = f"cwl2dirac_{self.transformation or 0}_{task}"
+        for operation in self._operations:
+            request.addOperation(operation)
+        text = _boundary.ok(request.toJSON(), "the failover request")
+        (self.job_dir / REQUEST_FILE).write_text(text if isinstance(text, str) else json.dumps(text), "utf-8")
+        log.warning(
+            "step %s task %d: %d operation(s) left to the failover request %s", step, task, len(self._operations),
+            REQUEST_FILE,
+        )
+
+
+def _size(info: Mapping[str, Any]) -> int | None:
+    size = info.get("Size")
+    return int(size) if size is not None else None
+
+
+def _rms_file(cls: Any, lfn: str, path: Path) -> Any:
+    entry = cls()
+    entry.LFN = lfn
+    entry.Size = os.path.getsize(path)
+    return entry

@@ -1,0 +1,144 @@
+"""The production controller: what DIRAC's own agents cannot express, done for every cwl2dirac production.
+
+One pass (:func:`run_cycle`) looks at each active transformation that cwl2dirac made (it carries the
+``Cwl2DiracStep`` parameter) and:
+
+- **releases** a step held back for its side inputs (``AgentType = Manual``, so the WorkflowTaskAgent submits none
+  of its jobs) once every step it waits for is complete: its AgentType becomes ``Automatic``;
+- **flushes** a step with an incomplete last group (a ``Merging`` of an unknown number of files) once every parent
+  is complete and all their outputs have reached the step: its status becomes ``Flush``, and DIRAC's
+  TransformationAgent makes the last task and sets it back to ``Active``;
+- **completes** a step whose parents are complete and whose work is done — every input file Processed (or left
+  in an incomplete group that is not to be flushed), every task Done, or for a step without input data all its
+  tasks Done: its status becomes ``Completed``, which is what the children and the status view wait for.
+
+Decisions rest on file statuses and on task statuses that the jobs report themselves (the Transformation System
+learns a job's end from the WMS only up to ten minutes late). The pass runs as a DIRAC agent
+(``cwl2diracDIRAC/ProductionSystem/Agent/ProductionControllerAgent.py``, started by ``scripts/dirac-server.sh``)
+and by hand: ``cwl2dirac controller [PRODUCTION]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.submission import HELD, STEP_PARAMETER
+
+ACTIVE = ("Active", "Flush", "Completing", "Stopped", "New")
+"""Transformation statuses the controller looks at."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the controller did (or, in a dry run, would do)."""
+
+    transformation: int
+    step: str
+    production: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.production}: {self.what} step '{self.step}' (transformation {self.transformation})"
+
+
+def run_cycle(
+    clients: DiracClients | None = None,
+    *,
+    productions: Iterable[str] | None = None,
+    dry_run: bool = False,
+    log: Callable[[str], Any] | None = None,
+) -> list[Action]:
+    """One pass over the active cwl2dirac transformations (of ``productions``, by name, when given)."""
+    clients = clients or DiracClients()
+    clients.initialize()
+    tc = clients.transformation()
+    rows = _boundary.ok(
+        _boundary.retried(partial(tc.getTransformations, {"Status": list(ACTIVE)}, extraParams=True)),
+        "getTransformations",
+    ) or []
+    wanted = set(productions) if productions is not None else None
+    ours = []
+    for row in rows:
+        facts = json.loads(row.get(STEP_PARAMETER) or "null") if row.get(STEP_PARAMETER) else None
+        if facts is None or (wanted is not None and facts.get("production") not in wanted):
+            continue
+        ours.append((row, facts))
+    status = {int(r["TransformationID"]): str(r["Status"]) for r, _ in ours}
+    actions: list[Action] = []
+    for row, facts in ours:
+        action = _decide(clients, row, facts, status)
+        if action is None:
+            continue
+        kind, value, what = action
+        done = Action(int(row["TransformationID"]), str(facts.get("step")), str(facts.get("production")), what)
+        if not dry_run:
+            _boundary.ok(
+                _boundary.retried(partial(tc.setTransformationParameter, done.transformation, kind, value)),
+                f"set {kind} of transformation {done.transformation}",
+            )
+            status[done.transformation] = value if kind == "Status" else status[done.transformation]
+        actions.append(done)
+        if log is not None:
+            log(("would " if dry_run else "") + str(done))
+    return actions
+
+
+def _complete(tid: int, status: dict[int, str], clients: DiracClients) -> bool:
+    """Whether transformation ``tid`` is complete (one we do not look at any more is, if DIRAC says so)."""
+    if tid in status:
+        return status[tid] in ("Completed", "Archived")
+    tc = clients.transformation()
+    info = _boundary.ok(_boundary.retried(partial(tc.getTransformation, tid)), f"transformation {tid}") or {}
+    return str(info.get("Status")) in ("Completed", "Archived")
+
+
+def _decide(
+    clients: DiracClients, row: dict[str, Any], facts: dict[str, Any], status: dict[int, str]
+) -> tuple[str, str, str] | None:
+    """The one change this transformation needs now: (parameter, value, description), or None."""
+    tid = int(row["TransformationID"])
+    tc = clients.transformation()
+    held_for = [int(t) for t in (facts.get("held_for") or {}).values()]
+    if str(row.get("AgentType")) == HELD and held_for:
+        if all(_complete(t, status, clients) for t in held_for):
+            return ("AgentType", "Automatic", "released (its side inputs are complete)")
+        return None
+    parents = [int(t) for t in (facts.get("parents") or {}).values()]
+    if not all(_complete(t, status, clients) for t in parents):
+        return None
+    files = _boundary.ok(_boundary.retried(partial(tc.getTransformationStats, tid)), f"files of {tid}") or {}
+    tasks = _boundary.ok(
+        _boundary.retried(partial(tc.getTransformationTaskStats, tid)), f"tasks of {tid}"
+    ) or {}
+    task_total = int(tasks.get("TotalCreated", sum(int(v) for k, v in tasks.items() if k != "TotalCreated")))
+    tasks_done = sum(int(v) for k, v in tasks.items() if k in ("Done", "Completed"))
+    query = _boundary.ok(_boundary.retried(partial(tc.getTransformationMetaQuery, tid, "Input")), "input query")
+    if not query:  # no input data: tasks by extension
+        wanted = int(facts.get("tasks") or task_total)
+        if task_total >= wanted and tasks_done == task_total:
+            return ("Status", "Completed", f"completed ({tasks_done} task(s) done)")
+        return None
+    if not _all_inputs_arrived(clients, tid, query, int(files.get("Total", 0))):
+        return None
+    unused, assigned = int(files.get("Unused", 0)), int(files.get("Assigned", 0))
+    if facts.get("flush") and unused and str(row["Status"]) != "Flush":
+        return ("Status", "Flush", f"flushed {unused} file(s) of an incomplete group of")
+    group = int(row.get("GroupSize") or 1)
+    leftover_ok = not facts.get("flush") and unused < group
+    if assigned == 0 and (unused == 0 or leftover_ok) and tasks_done == task_total:
+        processed = int(files.get("Processed", 0))
+        return ("Status", "Completed", f"completed ({processed} file(s) processed, {tasks_done} task(s) done)")
+    return None
+
+
+def _all_inputs_arrived(clients: DiracClients, tid: int, query: dict[str, Any], attached: int) -> bool:
+    """Whether the transformation holds every file its input query selects (the InputDataAgent polls)."""
+    fc = clients.file_catalog()
+    found = _boundary.ok(_boundary.retried(partial(fc.findFilesByMetadata, dict(query), "/")), f"inputs of {tid}")
+    return attached >= len(found or [])

@@ -1,0 +1,136 @@
+"""Where a production stands on DIRAC: per transformation, its tasks and input files by status.
+
+File statuses come from the Transformation System (the jobs report them themselves: ``Processed`` when a task is
+done). Task statuses come from the WMS, which knows them at once; the Transformation System only learns them up
+to ten minutes late, so its own task statuses are used only for tasks without a job yet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.submission import REQUEST_PARAMETER, STEP_PARAMETER, decode_request
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request import ProductionRequest
+
+FINAL_FAILED = frozenset({"Failed", "Killed", "Deleted"})
+DONE = frozenset({"Done", "Completed"})
+WAITING = frozenset({"Created", "Reserved", "Submitted", "Received", "Checking", "Staging", "Waiting", "Matched"})
+RUNNING = frozenset({"Running", "Completing", "Stalled", "Rescheduled"})
+
+
+def bucket(status: str) -> str:
+    """A DIRAC task or job status as one of the progress display's: waiting, running, done, failed."""
+    if status in DONE:
+        return "done"
+    if status in FINAL_FAILED:
+        return "failed"
+    if status in RUNNING:
+        return "running"
+    return "waiting"
+
+
+@dataclass
+class Transformation:
+    """One transformation of a cwl2dirac production, as DIRAC has it now."""
+
+    id: int
+    name: str
+    step: str
+    status: str
+    facts: dict[str, Any]
+    files: dict[str, int] = field(default_factory=dict)
+    tasks: dict[int, str] = field(default_factory=dict)
+    """Task id → its status (the WMS's when the task has a job)."""
+    jobs: dict[int, int] = field(default_factory=dict)
+    """Task id → its WMS job id."""
+
+    @property
+    def complete(self) -> bool:
+        return self.status in ("Completed", "Archived")
+
+
+class ProductionView:
+    """Reads a production's transformations (``production``: its id or name) from DIRAC."""
+
+    def __init__(self, clients: DiracClients, production: str | int) -> None:
+        self.clients = clients
+        self.production = production
+        self._request: ProductionRequest | None = None
+
+    def production_id(self) -> int:
+        client = self.clients.production()
+        key: str | int = int(self.production) if str(self.production).isdigit() else str(self.production)
+        result = _boundary.retried(partial(client.getProduction, key))
+        if not result["OK"]:
+            reason = " ".join(str(result["Message"]).split())
+            raise BackendError(f"no production '{self.production}' on DIRAC ({reason})")
+        return int(result["Value"]["ProductionID"])
+
+    def transformations(self) -> list[Transformation]:
+        """The production's transformations, in the order of its request (parents first)."""
+        client = self.clients.production()
+        prod_id = self.production_id()
+        rows = _boundary.ok(
+            _boundary.retried(partial(client.getProductionTransformations, prod_id)), f"transformations of {prod_id}"
+        ) or []
+        tc = self.clients.transformation()
+        out = []
+        for row in rows:
+            tid = int(row["TransformationID"])
+            info = _boundary.ok(_boundary.retried(partial(tc.getTransformation, tid, True)), f"transformation {tid}")
+            facts = json.loads(info.get(STEP_PARAMETER) or "{}")
+            if self._request is None and info.get(REQUEST_PARAMETER):
+                self._request = decode_request(str(info[REQUEST_PARAMETER]))
+            out.append(
+                Transformation(tid, str(info["TransformationName"]), str(facts.get("step", info["TransformationName"])),
+                               str(info["Status"]), facts)
+            )
+        order = {s.name: i for i, s in enumerate(self._request.steps)} if self._request else {}
+        out.sort(key=lambda t: (order.get(t.step, len(order)), t.id))
+        return out
+
+    def request(self) -> ProductionRequest:
+        """The request the production was made from (kept by the submission in its transformations)."""
+        if self._request is None:
+            self.transformations()
+        if self._request is None:
+            raise BackendError(f"production '{self.production}' was not made by cwl2dirac (no {REQUEST_PARAMETER})")
+        return self._request
+
+    def fill(self, trans: list[Transformation]) -> list[Transformation]:
+        """Files and tasks of each transformation, the tasks' statuses from the WMS."""
+        tc = self.clients.transformation()
+        from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+
+        monitoring = JobMonitoringClient()
+        for t in trans:
+            stats = _boundary.ok(_boundary.retried(partial(tc.getTransformationStats, t.id)), f"files of {t.id}") or {}
+            t.files = {k: int(v) for k, v in stats.items() if k != "Total"}
+            tasks = _boundary.ok(
+                _boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": t.id})), f"tasks of {t.id}"
+            ) or []
+            t.tasks = {int(row["TaskID"]): str(row["ExternalStatus"]) for row in tasks}
+            t.jobs = {int(row["TaskID"]): int(row["ExternalID"]) for row in tasks if str(row["ExternalID"]).isdigit()
+                      and int(row["ExternalID"]) > 0}
+            live = [job for task, job in t.jobs.items() if t.tasks[task] not in DONE]
+            if live:
+                result = _boundary.retried(partial(monitoring.getJobsStatus, live))
+                found: Mapping[int, Any] = result["Value"] if result.get("OK") else {}
+                by_job = {int(job): str(v.get("Status")) for job, v in found.items()}
+                for task, job in t.jobs.items():
+                    if job in by_job:
+                        t.tasks[task] = by_job[job]
+        return trans
+
+
+def counts(t: Transformation) -> Counter[str]:
+    """The transformation's tasks by the display's buckets."""
+    return Counter(bucket(s) for s in t.tasks.values())

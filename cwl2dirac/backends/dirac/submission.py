@@ -1,0 +1,331 @@
+"""The submission of a production request to DIRAC, resumable: the same request again goes on where it stopped.
+
+In order (each step finds what an earlier attempt did and does only what is missing):
+
+1. the catalog fields the request needs are declared (file level), keeping those that exist at either level;
+2. the workflow's input files are registered: local files uploaded to the output SE in bulk, with the metadata
+   that the first steps' input queries select; ``lfn:`` inputs must exist already;
+3. the production is created — one ProductionStep per step, parents first, queries in the form DIRAC stores
+   faithfully (:mod:`~cwl2dirac.backends.dirac.queries`), steps held back for side inputs with
+   ``AgentType = Manual`` — unless a production of that name exists: ours (its steps carry the request's
+   fingerprint) is taken up again, anyone else's is an error;
+4. it is started (DIRAC validates every link and creates one transformation per step);
+5. each transformation gets its cwl2dirac parameters (step name, flush, held-back steps) for the controller;
+6. steps without input data are extended to their task count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+import tempfile
+import uuid
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.queries import stored_form
+from cwl2dirac.backends.inputs import InputEntry, plan_inputs
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
+
+FINGERPRINT = re.compile(r"cwl2dirac request ([0-9a-f]{40})")
+"""How a step's long description names the request it was made from."""
+STEP_PARAMETER = "Cwl2DiracStep"
+"""The transformation parameter holding the step's cwl2dirac facts (JSON), read by the controller."""
+REQUEST_PARAMETER = "Cwl2DiracRequest"
+"""The transformation parameter (of every transformation) holding the whole request (zlib + hex of its JSON)."""
+HELD = "Manual"
+"""The AgentType of a step held back for its side inputs: DIRAC's WorkflowTaskAgent submits no job for it."""
+
+
+def fingerprint(request: ProductionRequest) -> str:
+    return hashlib.sha1(request.to_json().encode()).hexdigest()
+
+
+def long_description(request: ProductionRequest, spec: StepSpec, digest: str) -> str:
+    return f"cwl2dirac step '{spec.name}' of production '{request.name}' ({request.source}); cwl2dirac request {digest}"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What :func:`submit` made (or found)."""
+
+    production_id: int
+    transformations: dict[str, int]
+    extended: dict[str, int]
+    resumed: bool
+    inputs_registered: int
+
+
+def encode_request(request: ProductionRequest) -> str:
+    return zlib.compress(request.to_json().encode(), 9).hex()
+
+
+def decode_request(text: str) -> ProductionRequest:
+    return ProductionRequest.model_validate_json(zlib.decompress(bytes.fromhex(text)))
+
+
+def namespace_problem(request: ProductionRequest, vo: str) -> str | None:
+    """Why the request's LFNs are outside the VO's namespace ``/<vo>/``; None when they are inside."""
+    if not vo:
+        return None
+    root = f"/{vo}/"
+    for spec in request.steps:
+        if not spec.config.output_path.startswith(root):
+            return (
+                f"step '{spec.name}' writes under {spec.config.output_path}, outside the VO's namespace {root}: set "
+                f"dirac:Job.output_path, or compile with --lfn-base {root.rstrip('/')}"
+            )
+    return None
+
+
+class Submission:
+    """One submission of ``request`` with ``clients`` (see the module docstring)."""
+
+    def __init__(self, request: ProductionRequest, clients: DiracClients, steps: list[Any]) -> None:
+        self.request = request
+        self.clients = clients
+        self.steps = steps  # DIRAC ProductionSteps, parents first
+        self.digest = fingerprint(request)
+        self.levels: dict[str, str] = {}
+
+    # -- 1. fields ---------------------------------------------------------------------------------------------
+    def declare_fields(self) -> dict[str, str]:
+        """Declare (file level) the request's fields that the catalog does not know; each field → its level."""
+        fc = self.clients.file_catalog()
+        known = _boundary.ok(_boundary.retried(fc.getMetadataFields), "getMetadataFields") or {}
+        levels: dict[str, str] = {}
+        types: dict[str, str] = {}
+        for level, key in (("directory", "DirectoryMetaFields"), ("file", "FileMetaFields")):
+            for name, kind in dict(known.get(key, {})).items():
+                levels[name] = level
+                types[name] = str(kind)
+        from cwl2dirac.request.wire import WORKER_FIELDS
+
+        wanted = {**WORKER_FIELDS, **self.request.metadata_fields}
+        for name, mtype in sorted(wanted.items()):
+            if name in types:
+                if types[name].lower() != mtype.lower():
+                    raise BackendError(
+                        f"catalog field '{name}' has type {types[name]} ({levels[name]} level), the request needs "
+                        f"{mtype}"
+                    )
+                continue
+            _boundary.ok(
+                _boundary.retried(partial(fc.addMetadataField, name, mtype, "-f")),
+                f"addMetadataField '{name}'",
+            )
+            levels[name] = "file"
+        self.levels = levels
+        return levels
+
+    # -- 2. inputs ---------------------------------------------------------------------------------------------
+    def register_inputs(self, base: str, se: str) -> int:
+        """Register the workflow's input files under ``base`` on ``se``; the number of files newly registered."""
+        with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
+            entries = plan_inputs(self.request, base, Path(tmp))
+            local = [e for e in entries if e.path is not None]
+            lfn_inputs = [e for e in entries if e.path is None]
+            fc = self.clients.file_catalog()
+            if lfn_inputs:
+                found = _boundary.bulk_ok(
+                    _boundary.retried(partial(fc.exists, [e.lfn for e in lfn_inputs])), "the lfn: inputs"
+                )
+                missing = [e.lfn for e in lfn_inputs if not found.get(e.lfn)]
+                if missing:
+                    raise BackendError(f"input file {missing[0]} is not in the DIRAC File Catalog")
+            exists = (
+                _boundary.bulk_ok(_boundary.retried(partial(fc.exists, [e.lfn for e in local])), "the input LFNs")
+                if local
+                else {}
+            )
+            new = [e for e in local if not exists.get(e.lfn)]
+            if new:
+                self._upload(new, se)
+            self._set_metadata([e for e in entries if e.metadata])
+        return len(new)
+
+    def _upload(self, entries: list[InputEntry], se: str) -> None:
+        from DIRAC.Core.Utilities.Adler import fileAdler
+
+        storage = self.clients.storage_element(se)
+        fc = self.clients.file_catalog()
+        for chunk in _chunks(entries, 500):
+            sent = _boundary.bulk_ok(
+                _boundary.retried(partial(storage.putFile, {e.lfn: str(e.path) for e in chunk})),
+                f"upload of {len(chunk)} input file(s) to {se}",
+            )
+            urls = _boundary.bulk_ok(
+                storage.getURL([e.lfn for e in chunk], protocol=["file", "dips", "root", "https"]),
+                f"URLs on {se}",
+            )
+            records = {
+                e.lfn: {
+                    "PFN": urls.get(e.lfn, ""),
+                    "Size": int(sent.get(e.lfn) or os.path.getsize(str(e.path))),
+                    "SE": se,
+                    "GUID": str(uuid.uuid4()),
+                    "Checksum": fileAdler(str(e.path)),
+                }
+                for e in chunk
+            }
+            _boundary.bulk_ok(_boundary.retried(partial(fc.addFile, records)), "registration of inputs")
+
+    def _set_metadata(self, entries: Iterable[InputEntry]) -> None:
+        """File-level fields on the files in bulk; directory-level ones on each file's directory."""
+        on_files: dict[str, dict[str, Any]] = {}
+        on_dirs: dict[str, dict[str, Any]] = {}
+        for e in entries:
+            for key, value in e.metadata.items():
+                if self.levels.get(key, "file") == "directory":
+                    on_dirs.setdefault(posixpath.dirname(e.lfn), {})[key] = value
+                else:
+                    on_files.setdefault(e.lfn, {})[key] = value
+        fc = self.clients.file_catalog()
+        for chunk in _chunks(sorted(on_files.items()), 1000):
+            _boundary.bulk_ok(
+                _boundary.retried(partial(fc.setMetadataBulk, dict(chunk))), "metadata of the inputs"
+            )
+        for directory, meta in sorted(on_dirs.items()):
+            _boundary.ok(
+                _boundary.retried(partial(fc.setMetadata, directory, meta)), f"metadata of {directory}"
+            )
+
+    # -- 3./4. the production ----------------------------------------------------------------------------------
+    def existing(self) -> dict[str, Any] | None:
+        """The production of the request's name, if DIRAC has one: ours (same fingerprint), else an error."""
+        client = self.clients.production()
+        result = _boundary.retried(partial(client.getProduction, self.request.name))
+        if not result["OK"]:
+            if "not exist" in str(result.get("Message", "")).lower():
+                return None
+            _boundary.ok(result, f"getProduction '{self.request.name}'")
+        production: dict[str, Any] = result["Value"]
+        digests = set(self._step_digests(production))
+        if digests != {self.digest}:
+            found = ", ".join(sorted(digests)) or "none"
+            raise BackendError(
+                f"a production named '{self.request.name}' exists (id {production['ProductionID']}) and was not made "
+                f"from this request (its fingerprints: {found}); give another --name, or delete it with "
+                f"dirac-prod-delete {production['ProductionID']}"
+            )
+        return production
+
+    def _step_digests(self, production: Mapping[str, Any]) -> list[str]:
+        client = self.clients.production()
+        description = json.loads(production.get("Description") or "{}")
+        digests = []
+        for step in description.values():
+            row = _boundary.ok(client.getProductionStep(int(step["stepID"])), "getProductionStep")
+            long_text = str(row[3]) if row else ""
+            match = FINGERPRINT.search(long_text)
+            digests.append(match.group(1) if match else "")
+        return digests
+
+    def create(self) -> int:
+        client = self.clients.production()
+        for ps in self.steps:
+            _boundary.ok(_boundary.retried(partial(client.addProductionStep, ps)), f"addProductionStep '{ps.Name}'")
+        prod_id = _boundary.ok(
+            client.addProduction(self.request.name, json.dumps(client.prodDescription)),
+            f"addProduction '{self.request.name}'",
+        )
+        if not isinstance(prod_id, int):
+            raise BackendError(f"addProduction '{self.request.name}' returned {prod_id!r}, not a production id")
+        return prod_id
+
+    def start(self) -> None:
+        client = self.clients.production()
+        _boundary.ok(client.startProduction(self.request.name), f"startProduction '{self.request.name}'")
+
+    # -- 5./6. the transformations -----------------------------------------------------------------------------
+    def transformations(self, prod_id: int) -> dict[str, int]:
+        """Step name → transformation id (ProdTransManager names them ``%08d_<step name>``)."""
+        tc = self.clients.transformation()
+        out: dict[str, int] = {}
+        for ps, spec in zip(self.steps, parents_first(self.request), strict=True):
+            name = f"{prod_id:08d}_{ps.Name}"
+            trans = _boundary.ok(_boundary.retried(partial(tc.getTransformation, name)), f"transformation '{name}'")
+            out[spec.name] = int(trans["TransformationID"])
+        return out
+
+    def annotate(self, transformations: Mapping[str, int]) -> None:
+        """The cwl2dirac facts of each step, as transformation parameters (for the controller and the status)."""
+        tc = self.clients.transformation()
+        request_text = encode_request(self.request)
+        for spec in self.request.steps:
+            tid = transformations[spec.name]
+            facts = {
+                "production": self.request.name,
+                "step": spec.name,
+                "fingerprint": self.digest,
+                "flush": spec.flush,
+                "held_for": {name: transformations[name] for name in spec.after},
+                "parents": {name: transformations[name] for name in spec.parents},
+                "tasks": spec.tasks,
+            }
+            for key, value in ((STEP_PARAMETER, json.dumps(facts, sort_keys=True)), (REQUEST_PARAMETER, request_text)):
+                _boundary.ok(
+                    _boundary.retried(partial(tc.setTransformationParameter, tid, key, value)),
+                    f"parameter {key} of transformation {tid}",
+                )
+
+    def extend(self, transformations: Mapping[str, int]) -> dict[str, int]:
+        """Give each step without input data its task count (only the tasks it does not have yet)."""
+        tc = self.clients.transformation()
+        extended: dict[str, int] = {}
+        for spec in self.request.steps:
+            if spec.input_query or not spec.tasks:
+                continue
+            tid = transformations[spec.name]
+            counted = _boundary.ok(
+                tc.getCounters("TransformationTasks", ["TransformationID"], {"TransformationID": tid}),
+                f"tasks of transformation {tid}",
+            )
+            have = sum(int(n) for _, n in counted or [])
+            if have < spec.tasks:
+                _boundary.ok(
+                    tc.extendTransformation(tid, spec.tasks - have),
+                    f"extendTransformation {tid} ({spec.tasks - have} tasks)",
+                )
+            extended[spec.name] = spec.tasks
+        return extended
+
+
+def production_steps(request: ProductionRequest, digest: str) -> list[Any]:
+    """One DIRAC ``ProductionStep`` per step, parents first, as :func:`submit` sends them."""
+    _boundary.prepare()
+    from DIRAC.ProductionSystem.Client.ProductionStep import ProductionStep
+
+    made: dict[str, Any] = {}
+    for spec in parents_first(request):
+        ps = ProductionStep()
+        ps.Name = spec.dirac_name
+        ps.Description = spec.description or spec.name
+        ps.LongDescription = long_description(request, spec, digest)
+        ps.Type = spec.type
+        ps.Plugin = spec.plugin
+        ps.AgentType = HELD if spec.after else spec.agent_type
+        ps.FileMask = spec.file_mask
+        parents = [made[p] for p in spec.parents]
+        ps.ParentStep = parents[0] if len(parents) == 1 else (parents or None)
+        ps.Inputquery = stored_form(dict(spec.input_query)) if spec.input_query else None
+        ps.Outputquery = stored_form(dict(spec.output_query))
+        ps.GroupSize = spec.group_size
+        ps.Body = spec.body
+        made[spec.name] = ps
+    return list(made.values())
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
