@@ -14,7 +14,7 @@ See docs/api.md.
 
 from __future__ import annotations
 
-from cwl2dirac._api import Pipeline, RunResult, compile, describe, load, run, submit
+from cwl2dirac._api import Pipeline, RunResult, compile, describe, load, run, status, submit
 from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.errors import (
     BackendError,
@@ -53,5 +53,6 @@ __all__ = [
     "describe",
     "load",
     "run",
+    "status",
     "submit",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cwl2dirac.backends.base import Production, ProductionStatus
+from cwl2dirac.backends.base import Backend, Production, ProductionStatus
 from cwl2dirac.errors import TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import EXIT_FAILURE, EXIT_UNSUPPORTED
@@ -88,6 +88,7 @@ def compile(
     *,
     name: str | None = None,
     hints: Hints | None = None,
+    lfn_base: str | None = None,
     bodies: bool = True,
 ) -> ProductionRequest:
     """Compile a CWL workflow (and its job order ``inputs``) into a :class:`ProductionRequest`.
@@ -99,7 +100,7 @@ def compile(
     """
     from cwl2dirac.compiler import compile_workflow
 
-    return compile_workflow(pipeline, inputs, name=name, hints=hints, bodies=bodies)
+    return compile_workflow(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies)
 
 
 def is_request_file(path: str | Path) -> bool:
@@ -121,6 +122,7 @@ def as_request(
     *,
     name: str | None = None,
     hints: Hints | None = None,
+    lfn_base: str | None = None,
     bodies: bool = True,
 ) -> ProductionRequest:
     """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name`` and
@@ -130,42 +132,74 @@ def as_request(
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
         return pipeline if isinstance(pipeline, ProductionRequest) else ProductionRequest.read(pipeline)
-    return compile(pipeline, inputs, name=name, hints=hints, bodies=bodies)
+    return compile(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies)
 
 
 def run(
     pipeline: Pipeline,
     inputs: str | Path | None = None,
     *,
-    backend: Literal["local"] = "local",
+    backend: Literal["local", "dirac"] = "local",
     name: str | None = None,
     hints: Hints | None = None,
+    lfn_base: str | None = None,
     outdir: str | Path | None = None,
     workdir: str | Path | None = None,
     jobs: int | None = None,
     retries: int | None = None,
+    dirac_cfg: str | Path | None = None,
+    drive: bool = False,
+    timeout: float | None = None,
     progress: ProgressMode | None = "quiet",
     check: bool = True,
 ) -> RunResult:
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
 
-    ``workdir``: the run's state (default: derived from the request, so the same call resumes); ``jobs``: parallel
-    tasks; ``retries``: retries of a failed task (default: the step's); ``progress``: ``live``/``plain``/
-    ``quiet``, None for live on a terminal. With ``check`` (the default) a run that did not complete raises
-    :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and ``status``.
+    ``backend="local"`` (this machine): ``workdir`` holds the run's state (default: derived from the request, so
+    the same call resumes), ``jobs`` parallel tasks, ``retries`` retries of a failed task (default: the step's).
+    ``backend="dirac"``: the production is submitted as :func:`submit` does (``dirac_cfg``, ``lfn_base``) and
+    followed until it is complete or a task failed (``timeout`` seconds at most; ``drive``: also run the
+    production controller's pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded.
+    ``progress``: ``live``/``plain``/``quiet``, None for live on a terminal. With ``check`` (the default) a run
+    that did not complete raises :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and
+    ``status``.
     """
     from cwl2dirac.backends import get_backend
 
     t0 = time.monotonic()
-    request = as_request(pipeline, inputs, name=name, hints=hints, bodies=False)
-    engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
+    engine: Backend
+    if backend == "dirac":
+        _only_local(workdir=workdir, jobs=jobs, retries=retries)
+        engine = get_backend(
+            "dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=progress, drive=drive, timeout=timeout
+        )
+        request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base or _namespace(engine))
+    else:
+        if dirac_cfg or drive or timeout is not None:
+            raise ValidationError("dirac_cfg, drive and timeout apply to the DIRAC backend (backend='dirac')")
+        request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=False)
+        engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
     production = engine.submit(request)
     status = engine.wait(production)
     out = Path(outdir or Path.cwd()).resolve()
     outputs = engine.outputs(production, out) if status.complete else None
+    fetch_logs = getattr(engine, "fetch_logs", None)
+    if status.failed and callable(fetch_logs):
+        status = fetch_logs(status, out / "cwl2dirac-logs")
     result = RunResult(production, status, outputs, out, time.monotonic() - t0)
     return result.raise_for_status() if check else result
+
+
+def _only_local(**options: Any) -> None:
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        raise ValidationError(f"{', '.join(given)} apply to the local backend, not to DIRAC")
+
+
+def _namespace(engine: Backend) -> str | None:
+    namespace = getattr(engine, "namespace", None)
+    return str(namespace()) or None if callable(namespace) else None
 
 
 def submit(
@@ -175,14 +209,29 @@ def submit(
     backend: Literal["dirac"] = "dirac",
     name: str | None = None,
     hints: Hints | None = None,
+    lfn_base: str | None = None,
     dirac_cfg: str | Path | None = None,
 ) -> Production:
     """Submit a production to DIRAC (``dirac_cfg``: a DIRAC configuration file to use); its handle, with the
-    production id and the transformation of each step."""
+    production id and the transformation of each step. The same call again finds the production it made and
+    finishes what is missing. ``lfn_base``: where the outputs of steps without ``dirac:Job.output_path`` go
+    (default: the VO's namespace, ``/<vo>``)."""
     from cwl2dirac.backends import get_backend
 
-    request = as_request(pipeline, inputs, name=name, hints=hints)
-    return get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else []).submit(request)
+    engine = get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else [])
+    request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base or _namespace(engine))
+    return engine.submit(request)
+
+
+def status(production: str | Path, *, dirac_cfg: str | Path | None = None) -> ProductionStatus:
+    """Where a production stands: a local run's work directory, or a DIRAC production's id or name."""
+    from cwl2dirac.backends import get_backend
+
+    if Path(production).is_dir():
+        local = get_backend("local")
+        return local.status(Production("local", Path(production).name, str(production)))
+    engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
+    return engine.status(Production("dirac", str(production), str(production)))
 
 
 def describe(

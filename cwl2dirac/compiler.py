@@ -37,6 +37,7 @@ def dirac_body(spec: BodyRequest) -> str:
         job=spec.job,
         software=spec.software,
         apptainer=spec.apptainer,
+        worker=spec.worker,
         cpu_time=spec.cpu_time,
         processors=spec.processors,
         memory_mb=spec.memory_mb,
@@ -49,19 +50,22 @@ def compile_workflow(
     *,
     name: str | None = None,
     hints: Mapping[str, HintOverrides] | None = None,
+    lfn_base: str | None = None,
     bodies: bool = True,
     passes: tuple[Pass, ...] = PASSES,
 ) -> ProductionRequest:
     """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
 
     ``hints``: ``dirac:`` hints over the document's, by step id (``*``: the workflow; see
-    :mod:`cwl2dirac.passes.overrides`). ``bodies=False`` skips building DIRAC job templates (and importing DIRAC),
-    and the DIRAC link check.
+    :mod:`cwl2dirac.passes.overrides`). ``lfn_base``: the LFN base of steps without ``dirac:Job.output_path``.
+    ``bodies=False`` skips building DIRAC job templates (and importing DIRAC), and the DIRAC link check.
     """
     collecting = gc.isenabled()
     gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
     try:
-        return _compile(pipeline, inputs, name=name, hints=hints or {}, bodies=bodies, passes=passes)
+        return _compile(
+            pipeline, inputs, name=name, hints=hints or {}, lfn_base=lfn_base, bodies=bodies, passes=passes
+        )
     finally:
         if collecting:
             gc.enable()
@@ -73,6 +77,7 @@ def _compile(
     *,
     name: str | None,
     hints: Mapping[str, HintOverrides],
+    lfn_base: str | None,
     bodies: bool,
     passes: tuple[Pass, ...],
 ) -> ProductionRequest:
@@ -84,6 +89,7 @@ def _compile(
         source=to_uri(pipeline),
         job_order=job_order,
         hint_overrides=hints,
+        lfn_base=lfn_base,
         body_builder=dirac_body if bodies else None,
     )
     for compiler_pass in passes:

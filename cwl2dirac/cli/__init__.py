@@ -2,7 +2,7 @@
 
 - :mod:`~cwl2dirac.cli.compile`: ``validate``, ``compile``, ``graph``, ``schema``;
 - :mod:`~cwl2dirac.cli.run`: ``run`` (cwltool's command line; also ``cwl2dirac [options] tool.cwl job.yml``);
-- :mod:`~cwl2dirac.cli.submit`: ``submit``;
+- :mod:`~cwl2dirac.cli.submit`: ``submit``, ``status``, ``controller`` (a production on DIRAC);
 - :mod:`~cwl2dirac.cli.catalog`: ``catalog query|tasks``.
 
 Every command calls the public functions of :mod:`cwl2dirac`.
@@ -20,7 +20,7 @@ from cwl2dirac.cli._common import State, handle_errors
 from cwl2dirac.cli.catalog import catalog_group
 from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
 from cwl2dirac.cli.run import run_command
-from cwl2dirac.cli.submit import submit
+from cwl2dirac.cli.submit import controller, status, submit
 
 
 class _Cli(click.Group):
@@ -52,7 +52,7 @@ def main(debug: bool) -> None:
     State.debug = debug
 
 
-for _command in (validate, compile_cmd, graph, submit, run_command, catalog_group, schema):
+for _command in (validate, compile_cmd, graph, submit, run_command, status, controller, catalog_group, schema):
     main.add_command(_command)
 
 

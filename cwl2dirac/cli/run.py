@@ -57,6 +57,20 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
     default="local",
     help="local: Transformation System semantics; cwltool: run the workflow with cwltool (reference).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "dirac"]),
+    default="local",
+    help="local: this machine (default); dirac: submit to DIRAC, follow the production, download the outputs.",
+)
+@click.option("--name", help="Production name (default: the pipeline file's name).")
+@click.option("--lfn-base", help="LFN base of the outputs (DIRAC default: the VO's namespace, /<vo>).")
+@click.option("--dirac-cfg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --backend dirac: a DIRAC configuration file.")
+@click.option("--drive", is_flag=True,
+              help="With --backend dirac: also run the production controller's pass from here (a DIRAC without "
+              "the cwl2dirac agent).")
+@click.option("--timeout", type=float, default=None, help="With --backend dirac: follow at most this many seconds.")
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
     pipeline: Path,
@@ -67,6 +81,12 @@ def run_command(
     retries: int | None,
     quiet: bool,
     engine: str,
+    backend: str,
+    name: str | None,
+    lfn_base: str | None,
+    dirac_cfg: Path | None,
+    drive: bool,
+    timeout: float | None,
     debug: bool,
 ) -> None:
     """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
@@ -74,7 +94,9 @@ def run_command(
     _software_beside_us_on_path()
     if engine == "cwltool":
         sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, State.debug))
-    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet))
+    if backend == "dirac":
+        sys.exit(_run_dirac(pipeline, inputs, outdir, name, lfn_base, dirac_cfg, drive, timeout, quiet))
+    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet, name, lfn_base))
 
 
 def _software_beside_us_on_path() -> None:
@@ -95,11 +117,36 @@ def _run_local(
     jobs: int | None,
     retries: int | None,
     quiet: bool,
+    name: str | None,
+    lfn_base: str | None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
-        pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
+        pipeline, inputs, name=name, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
         progress="quiet" if quiet else None, check=False,
+    )
+    code = _report(result, quiet)
+    if not quiet:
+        print(f"cwl2dirac: total wall time {time.monotonic() - t0:.2f} s", file=sys.stderr)
+    return code
+
+
+@handle_errors(prefix="cwl2dirac: ")
+def _run_dirac(
+    pipeline: Path,
+    inputs: Path | None,
+    outdir: Path | None,
+    name: str | None,
+    lfn_base: str | None,
+    dirac_cfg: Path | None,
+    drive: bool,
+    timeout: float | None,
+    quiet: bool,
+) -> int:
+    t0 = time.monotonic()
+    result = cwl2dirac.run(
+        pipeline, inputs, backend="dirac", name=name, lfn_base=lfn_base, outdir=outdir, dirac_cfg=dirac_cfg,
+        drive=drive, timeout=timeout, progress="quiet" if quiet else None, check=False,
     )
     code = _report(result, quiet)
     if not quiet:
@@ -123,11 +170,19 @@ def _report(result: cwl2dirac.RunResult, quiet: bool) -> int:
         for step in result.status.steps:
             if not step.complete:
                 print(f"cwl2dirac: step {step.name} incomplete", file=err)
-        print(f"cwl2dirac: run failed; fix and re-run the same command to resume (work dir {work})", file=err)
+        where = f"work dir {work}" if result.production.backend == "local" else f"DIRAC production {work}"
+        print(f"cwl2dirac: run failed; fix and re-run the same command to resume ({where})", file=err)
         return result.exit_code
     sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")
     sys.stdout.flush()
     report = result.production.report if isinstance(result.production, LocalProduction) else None
+    if not quiet and report is None:
+        tasks = sum(sum(s.tasks.values()) for s in result.status.steps)
+        print(
+            f"cwl2dirac: DIRAC production {result.production.name} (id {work}): {len(result.status.steps)} "
+            f"transformation(s), {tasks} task(s); outputs in {result.outdir}",
+            file=err,
+        )
     if not quiet and report is not None:
         print(
             f"cwl2dirac: {report.steps} transformation(s), {report.tasks} task(s) ({report.tasks_run} run now), "

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from cwl2dirac.errors import Location, ValidationError
@@ -63,6 +63,27 @@ class Apptainer(_Hint):
     image: str = Field(description="Path of a .sif image or an unpacked image directory, usually on CVMFS.")
 
 
+class Worker(_Hint):
+    """How ``cwl2dirac-worker`` (and the cwltool it runs) gets onto a worker node."""
+
+    setup: Literal["pilot", "script", "image"] = Field(
+        "pilot",
+        description="pilot: the worker is on the pilot's PATH (a DIRAC installation with cwl2dirac); script: "
+        "source `script` first (a CVMFS set-up, as cta-prod-setup-software gives); image: run the worker in the "
+        "apptainer `image` (which holds DIRAC, cwl2dirac and cwltool).",
+    )
+    script: str | None = Field(None, description="With setup: script — the shell script to source (e.g. on CVMFS).")
+    image: str | None = Field(None, description="With setup: image — the apptainer image (.sif or directory).")
+
+    @model_validator(mode="after")
+    def _needs_its_field(self) -> Worker:
+        if self.setup == "script" and not self.script:
+            raise ValueError("setup: script needs 'script' (the set-up script to source)")
+        if self.setup == "image" and not self.image:
+            raise ValueError("setup: image needs 'image' (the apptainer image)")
+        return self
+
+
 class Transformation(_Hint):
     """Override what the compiler derives for the step's transformation."""
 
@@ -102,6 +123,7 @@ HINT_CLASSES: dict[str, type[_Hint]] = {
     "Metadata": Metadata,
     "MetadataFields": MetadataFields,
     "InputData": InputData,
+    "Worker": Worker,
 }
 
 

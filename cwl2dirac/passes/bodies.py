@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwl2dirac.ir import Step, Workflow
-from cwl2dirac.loader.hints import Apptainer, Job, Software
+from cwl2dirac.loader.hints import Apptainer, Job, Software, Worker
 from cwl2dirac.passes.context import BodyRequest, Compilation
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.resources import step_resources
@@ -32,6 +32,7 @@ def build_bodies(comp: Compilation) -> Compilation:
                 job=effective_hint(step, wf, "dirac:Job", Job),
                 software=effective_hint(step, wf, "dirac:Software", Software),
                 apptainer=_apptainer(step, wf),
+                worker=effective_hint(step, wf, "dirac:Worker", Worker),
                 cpu_time=res.cpu_time,
                 processors=res.processors,
                 memory_mb=res.memory_mb,

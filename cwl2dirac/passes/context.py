@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 
 from cwl2dirac.ir import PortRef, Workflow
-from cwl2dirac.loader.hints import Apptainer, Job, Software
+from cwl2dirac.loader.hints import Apptainer, Job, Software, Worker
 from cwl2dirac.request import StepConfig
 from cwl2dirac.request.wire import INPUTS_STEP
 
@@ -55,6 +55,8 @@ class BodyRequest:
     job: Job | None
     software: Software | None
     apptainer: Apptainer | None
+    worker: Worker | None
+    """How the worker itself gets onto the node (``dirac:Worker``; None: on the pilot's PATH)."""
     cpu_time: int | None
     """Seconds, from the ResourceRequirement (``job.cpu_time`` wins)."""
     processors: int | None
@@ -85,6 +87,9 @@ class Compilation:
     """Workflow input (File type) -> the query its files are selected by."""
     input_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Workflow input (File type) -> the catalog metadata of its files (besides the per-file fields)."""
+    lfn_base: str | None = None
+    """Where the outputs of steps without ``dirac:Job.output_path`` go (default ``/cwl2dirac``; a submission to
+    DIRAC gives the VO's namespace, ``/<vo>``)."""
     hint_overrides: Mapping[str, HintOverrides] = field(default_factory=dict)
     """Step id (or ``*``) → the caller's ``dirac:`` hints (see :mod:`cwl2dirac.passes.overrides`)."""
     body_builder: BodyBuilder | None = None

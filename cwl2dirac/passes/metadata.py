@@ -92,7 +92,7 @@ def assign_metadata(comp: Compilation) -> Compilation:
             input_query=input_query,
             output_metadata=outputs,
             output_query=output_query,
-            output_path=_output_path(step, wf, comp.name, plan),
+            output_path=_output_path(step, wf, comp.name, plan, comp.lfn_base),
         )
     return replace(
         comp, plans=plans, fields=fields, input_queries=input_queries, input_metadata=input_metadata
@@ -232,9 +232,12 @@ def _type_fields(
         fields[key] = kind
 
 
-def _output_path(step: Step, wf: Workflow, production: str, plan: StepPlan) -> str:
+def _output_path(step: Step, wf: Workflow, production: str, plan: StepPlan, lfn_base: str | None) -> str:
     job = effective_hint(step, wf, "dirac:Job", Job)
-    base = job.output_path.rstrip("/") if job is not None and job.output_path else DEFAULT_OUTPUT_BASE
+    if job is not None and job.output_path:
+        base = job.output_path.rstrip("/")
+    else:
+        base = (lfn_base or DEFAULT_OUTPUT_BASE).rstrip("/")
     return f"{base}/{production}/{plan.dirac_name}"
 
 

@@ -182,7 +182,13 @@ class RecordingService:
             return {"TransformationID": self.transformations.setdefault(args[0], 100 + len(self.transformations))}
         if name == "getMetadataFields":
             return self.known_fields
+        if name == "getCounters":
+            return []
         return None
+
+    def getProduction(self, name: Any) -> dict[str, Any]:
+        self.calls.append(("getProduction", (name,)))
+        return {"OK": False, "Message": f"Production {name} did not exist"}
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
@@ -214,10 +220,19 @@ def recording_clients(service: RecordingService, sites: set[str] | None = None) 
 
             return self._client(TransformationClient)
 
-        def catalog(self) -> Any:
+        def file_catalog(self) -> Any:
             from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 
             return self._client(FileCatalogClient)
+
+        def storage_elements(self) -> set[str] | None:
+            return {"LOCAL-DISK"}
+
+        def input_se(self, request: Any) -> str:
+            return "LOCAL-DISK"
+
+        def vo(self) -> str:
+            return "vo"
 
         def sites(self) -> set[str]:
             return sites if sites is not None else {"LCG.A.org", "LCG.B.org"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -54,19 +55,32 @@ def prodvalidator() -> Any:
 
 
 RETRY_PAUSES = (1.0, 3.0, 9.0)
-"""Seconds between the attempts of a DIRAC call that failed (3 retries, then the failure stands)."""
+"""Seconds between the attempts of a DIRAC call that failed on its way (3 retries, then the failure stands)."""
+
+TRANSIENT = re.compile(
+    r"connect|connection|timed? ?out|timeout|refused|reset by peer|broken pipe|eof|unreachable|ssl|"
+    r"no route|temporar|try again|too many|unavailable|not responding|socket",
+    re.IGNORECASE,
+)
+"""What a DIRAC error says when the call did not get through (worth another try), unlike a refusal."""
+
+
+def transient(result: Any) -> bool:
+    """Whether a failed DIRAC result is a transport problem (a retry may pass), not an answer of the service."""
+    return isinstance(result, dict) and not result.get("OK") and bool(TRANSIENT.search(str(result.get("Message"))))
 
 
 def retried(call: Callable[[], Any], pauses: Sequence[float] = RETRY_PAUSES) -> Any:
-    """The DIRAC result of ``call()``, tried again after each of ``pauses`` while it is an ``S_ERROR`` (or raises
-    an OSError): the last result, OK or not, so that the caller keeps its ``rpcStub``."""
+    """The DIRAC result of ``call()``, tried again after each of ``pauses`` while it fails on its way (a
+    :func:`transient` error, or an OSError): the last result, OK or not, so that the caller keeps its ``rpcStub``.
+    A service's refusal is returned at once."""
     result: Any = None
     for pause in (*pauses, None):
         try:
             result = call()
         except OSError as exc:  # a dropped connection below DIRAC's own handling
-            result = {"OK": False, "Message": f"{type(exc).__name__}: {exc}"}
-        if isinstance(result, dict) and result.get("OK"):
+            result = {"OK": False, "Message": f"connection: {type(exc).__name__}: {exc}"}
+        if not transient(result):
             return result
         if pause is not None:
             time.sleep(pause)

@@ -29,6 +29,7 @@ from cwl2dirac.backends.dirac.submission import (
 from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
+from cwl2dirac.request.wire import safe_name
 
 
 def needs_extension(step: StepSpec) -> bool:
@@ -259,6 +260,23 @@ class DiracBackend:
         catalog = DiracCatalog(None, clients=self.clients, job_dir=outdir / ".cwl2dirac-download")
         view = ProductionView(self.clients, production.id)
         return collect_outputs(request, _Downloads(catalog, view, outdir), outdir)
+
+    def fetch_logs(self, status: ProductionStatus, dest: Path) -> ProductionStatus:
+        """``status`` with each failed task's log downloaded (its job's output sandbox) into ``dest``."""
+        from dataclasses import replace
+
+        from DIRAC.Interfaces.API.Dirac import Dirac
+
+        failed = []
+        for f in status.failed:
+            job = f.log.split()[2].rstrip(":") if f.log and f.log.startswith("DIRAC job ") else ""
+            where = dest / safe_name(f.step) / f"{f.task:08d}"
+            if job.isdigit() and Dirac().getOutputSandbox(int(job), outputDir=str(where))["OK"]:
+                logs = sorted((where / job).glob("*.log"))
+                failed.append(replace(f, log=str(next((p for p in logs if "worker" in p.name), where / job))))
+            else:
+                failed.append(f)
+        return replace(status, failed=tuple(failed))
 
     def declare_metadata_fields(self, request: ProductionRequest) -> dict[str, str]:
         """Declare in the File Catalog (file level) the request's fields that it does not know yet."""

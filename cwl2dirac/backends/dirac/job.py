@@ -64,6 +64,8 @@ class _Shape:
     memory_mb: int | None
     software: tuple[str, str, str, str] | None
     apptainer_image: str | None
+    worker: tuple[str, str] | None
+    """How the worker gets onto the node: ("script", path) or ("image", image); None: on the pilot's PATH."""
     input_data: bool
     job_group: str
     log_level: str
@@ -73,6 +75,30 @@ def worker_arguments(token: str, task: str = "@{JOB_ID}", transformation: str = 
     """The worker's command-line arguments in a body (``token`` from :func:`encode_config`): the task number and
     the transformation id are the workflow parameters each task of a transformation sets."""
     return f"--config {token} --task {task} --catalog dirac:{transformation}"
+
+
+def _worker_setup(worker: hints.Worker | None) -> tuple[str, str] | None:
+    if worker is None or worker.setup == "pilot":
+        return None
+    return (worker.setup, str(worker.script if worker.setup == "script" else worker.image))
+
+
+SCRIPT_SETUP = 'source "$0" && exec cwl2dirac-worker "$@"'
+"""How a job sources a ``dirac:Worker`` set-up script before the worker (bash ``-c``; ``$0`` is the script)."""
+
+
+def worker_command(setup: tuple[str, str] | None, arguments: str) -> tuple[str, str]:
+    """The executable and arguments that start the worker on a node, per its ``dirac:Worker`` set-up.
+
+    DIRAC's Script module runs the command without a shell and splits it like a shell (``shlex``), so the
+    arguments are quoted for that.
+    """
+    if setup is None:
+        return WORKER_COMMAND, arguments
+    mode, where = setup
+    if mode == "script":
+        return "bash", f"-c {shlex.quote(SCRIPT_SETUP)} {shlex.quote(where)} {arguments}"
+    return "apptainer", f"exec {shlex.quote(where)} {WORKER_COMMAND} {arguments}"
 
 
 def setup_software_arguments(software: hints.Software | tuple[str, str, str, str]) -> str:
@@ -91,6 +117,7 @@ def _shape(
     job: hints.Job | None,
     software: hints.Software | None,
     apptainer: hints.Apptainer | None,
+    worker: hints.Worker | None,
     cpu_time: int | None,
     processors: int | None,
     memory_mb: int | None,
@@ -111,6 +138,7 @@ def _shape(
         if software
         else None,
         apptainer_image=apptainer.image if apptainer else None,
+        worker=_worker_setup(worker),
         input_data=any(b.kind == "files" for b in config.inputs),
         job_group=config.production,
         log_level=log_level,
@@ -128,6 +156,7 @@ def build_body(
     cpu_time: int | None,
     processors: int | None,
     memory_mb: int | None,
+    worker: hints.Worker | None = None,
     log_level: str = "INFO",
     template_cache: bool = True,
 ) -> str:
@@ -144,6 +173,7 @@ def build_body(
         job=job,
         software=software,
         apptainer=apptainer,
+        worker=worker,
         cpu_time=cpu_time,
         processors=processors,
         memory_mb=memory_mb,
@@ -233,12 +263,7 @@ def _build_xml(shape: _Shape, name: str, token: str) -> str:
             logFile=SETUP_SOFTWARE_LOG,
             includeInSandbox=False,
         )
-    call(
-        "setExecutable",
-        WORKER_COMMAND,
-        arguments=worker_arguments(token),
-        logFile=WORKER_LOG,
-        includeInSandbox=False,
-    )
+    command, arguments = worker_command(shape.worker, worker_arguments(token))
+    call("setExecutable", command, arguments=arguments, logFile=WORKER_LOG, includeInSandbox=False)
     xml: str = j.workflow.toXML()
     return xml

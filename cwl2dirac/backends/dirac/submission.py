@@ -252,8 +252,8 @@ class Submission:
         """Step name → transformation id (ProdTransManager names them ``%08d_<step name>``)."""
         tc = self.clients.transformation()
         out: dict[str, int] = {}
-        for ps, spec in zip(self.steps, parents_first(self.request), strict=True):
-            name = f"{prod_id:08d}_{ps.Name}"
+        for n, spec in enumerate(parents_first(self.request), start=1):
+            name = f"{prod_id:08d}_Step{n}_{spec.dirac_name}"  # as addProductionStep renamed the step
             trans = _boundary.ok(_boundary.retried(partial(tc.getTransformation, name)), f"transformation '{name}'")
             out[spec.name] = int(trans["TransformationID"])
         return out

@@ -9,6 +9,7 @@ import pytest
 from support.dirac import make_request, make_step, out_query
 
 from cwl2dirac.backends.dirac.backend import DiracBackend, body_parameters
+from cwl2dirac.backends.dirac.queries import stored_form
 from cwl2dirac.errors import BackendError, ValidationError
 from cwl2dirac.request import ProductionRequest, parents_first
 
@@ -28,10 +29,12 @@ def test_production_steps(request_obj: ProductionRequest) -> None:
         by_name["train"],
     )
     assert sim.Type == "MCSimulation" and sim.ParentStep is None and sim.Inputquery is None
-    assert sim.Outputquery == request_obj.step("gamma/sim").output_query
+    # queries as DIRAC's TransformationDB keeps them: falsy values and floats as {"=": v}, lists as {"in": [...]}
+    assert sim.Outputquery == stored_form(request_obj.step("gamma/sim").output_query)
+    assert sim.Outputquery["data_level"] == {"=": 0} and request_obj.step("gamma/sim").output_query["data_level"] == 0
     assert sim.Body == request_obj.step("gamma/sim").body
     assert proc.ParentStep is sim
-    assert proc.Inputquery == request_obj.step("gamma/process").input_query
+    assert proc.Inputquery == stored_form(request_obj.step("gamma/process").input_query)
     assert (proc.Type, proc.GroupSize, proc.Plugin, proc.AgentType) == (
         "DataReprocessing",
         5,
@@ -40,7 +43,7 @@ def test_production_steps(request_obj: ProductionRequest) -> None:
     )
     assert merge.ParentStep is proc
     assert train.ParentStep == [sim, by_name["proton_sim"]]
-    assert "gamma/process" in proc.LongDescription
+    assert "gamma/process" in proc.LongDescription and "cwl2dirac request " in proc.LongDescription
 
     # DIRAC's own serialisation of a step works on them
     as_dict = train.getAsDict()

@@ -113,7 +113,7 @@ def test_full_body_maps_every_hint() -> None:
     ]
     assert worker["executable"] == "cwl2dirac-worker"
     args = shlex.split(worker["arguments"])
-    assert args[0] == "--config" and args[2:] == ["--task", "@{JOB_ID}"]
+    assert args[0] == "--config" and args[2:] == ["--task", "@{JOB_ID}", "--catalog", "dirac:@{PRODUCTION_ID}"]
     assert decode_config(args[1]) == config
     assert worker["applicationLog"] == dj.WORKER_LOG
 
@@ -163,16 +163,39 @@ def test_cpu_time_hint_wins_and_single_processor_is_default() -> None:
 
 
 def test_transformation_sets_task_number() -> None:
-    """As WorkflowTasks does for task 42: the worker's arguments refer to the JOB_ID parameter."""
+    """As WorkflowTasks does for task 42 of transformation 7: the worker's arguments refer to the JOB_ID and
+    PRODUCTION_ID parameters."""
     from DIRAC.Core.Workflow.Utility import getSubstitute, substitute
     from DIRAC.Interfaces.API.Job import Job
 
     j = Job(dj.build_body(make_config("s"), **BARE))
     j._setParamValue("JOB_ID", "00000042")
+    j._setParamValue("PRODUCTION_ID", "00000007")
     (worker,) = steps(j.workflow)
-    assert getSubstitute(worker["arguments"]) == ["JOB_ID"]
-    resolved = substitute(worker["arguments"], "JOB_ID", j.workflow.findParameter("JOB_ID").getValue())
-    assert resolved.endswith("--task 00000042")
+    assert sorted(getSubstitute(worker["arguments"])) == ["JOB_ID", "PRODUCTION_ID"]
+    resolved = worker["arguments"]
+    for name in ("JOB_ID", "PRODUCTION_ID"):
+        resolved = substitute(resolved, name, j.workflow.findParameter(name).getValue())
+    assert resolved.endswith("--task 00000042 --catalog dirac:00000007")
+
+
+@pytest.mark.parametrize(
+    ("worker", "executable", "head"),
+    [
+        (hints.Worker(setup="script", script="/cvmfs/ctao/cwl2dirac/setup.sh"), "bash",
+         ["-c", dj.SCRIPT_SETUP, "/cvmfs/ctao/cwl2dirac/setup.sh", "--config"]),
+        (hints.Worker(setup="image", image="/cvmfs/img/cwl2dirac.sif"), "apptainer",
+         ["exec", "/cvmfs/img/cwl2dirac.sif", "cwl2dirac-worker", "--config"]),
+        (hints.Worker(), "cwl2dirac-worker", ["--config"]),
+    ],
+)
+def test_worker_setup_modes(worker: hints.Worker, executable: str, head: list[str]) -> None:
+    config = make_config("s")
+    (step,) = steps(parse(dj.build_body(config, **BARE, worker=worker)))
+    assert step["executable"] == executable
+    args = shlex.split(step["arguments"])
+    assert args[: len(head)] == head
+    assert decode_config(args[len(head)]) == config
 
 
 @pytest.mark.parametrize("kwargs", [FULL, BARE, {**FULL, "software": None}, {**FULL, "apptainer": None}])

@@ -10,6 +10,7 @@ from support.dirac import RecordingService, recording_clients
 from cwl2dirac.backends.dirac.backend import DiracBackend
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.wire import WORKER_FIELDS
 
 
 def test_submit_sequence(request_obj: ProductionRequest) -> None:
@@ -20,10 +21,11 @@ def test_submit_sequence(request_obj: ProductionRequest) -> None:
 
     names = service.names()
     assert names[:2] == ["initialize", "getMetadataFields"]
-    # fields the catalog does not know are declared at file level; the one it knows is left alone
+    # fields the catalog does not know are declared at file level (the worker's own ones too); the one it knows,
+    # at directory level, is left alone
     declared = [args for name, args in service.calls if name == "addMetadataField"]
     assert ("particle", "VARCHAR(128)", "-f") not in declared
-    assert {a[0] for a in declared} == set(request_obj.metadata_fields) - {"particle"}
+    assert {a[0] for a in declared} == (set(request_obj.metadata_fields) | set(WORKER_FIELDS)) - {"particle"}
     assert all(a[2] == "-f" for a in declared)
     # every step added, parents first, then the production, then its start
     steps = [args[0] for name, args in service.calls if name == "addProductionStep"]
@@ -46,12 +48,15 @@ def test_submit_sequence(request_obj: ProductionRequest) -> None:
     assert production.backend == "dirac" and production.id == "41" and production.name == "demo"
     assert production.transformations["gamma/sim"] == gamma and len(production.transformations) == 5
     assert production.extended == {"gamma/sim": 10, "proton/sim": 4}
+    # every transformation carries its cwl2dirac facts for the controller
+    params = {(args[0], args[1]) for name, args in service.calls if name == "setTransformationParameter"}
+    assert {(tid, "Cwl2DiracStep") for tid in production.transformations.values()} <= params
 
 
 def test_a_field_of_another_type_stops_before_any_step(request_obj: ProductionRequest) -> None:
     known = {"DirectoryMetaFields": {}, "FileMetaFields": {"data_level": "VARCHAR(128)"}}
     service = RecordingService(known_fields=known)
-    with pytest.raises(BackendError, match=r"catalog field 'data_level' has type VARCHAR.128., the request needs INT"):
+    with pytest.raises(BackendError, match=r"catalog field 'data_level' has type VARCHAR.128. .file level., the request needs INT"):
         DiracBackend(clients=recording_clients(service)).submit(request_obj)
     assert "addProductionStep" not in service.names()
 
@@ -60,7 +65,7 @@ def test_an_unknown_site_stops_before_anything_is_sent(request_obj: ProductionRe
     service = RecordingService()
     with pytest.raises(BackendError, match=r"site 'LCG\.A\.org' is not defined in DIRAC"):
         DiracBackend(clients=recording_clients(service, sites={"LCG.B.org"})).submit(request_obj)
-    assert service.names() == ["initialize"]
+    assert "addProductionStep" not in service.names() and "addMetadataField" not in service.names()
 
 
 def test_a_refused_start_names_the_call(request_obj: ProductionRequest) -> None:
