@@ -223,7 +223,6 @@ def _agents(s: Settings) -> dict[str, Any]:
         },
         "WorkloadManagement/JobAgent": {
             "PollingTime": JOBAGENT_POLLING,
-            "MaxCycles": 0,
             "FillingModeFlag": True,
             # The JobAgent exits after that many cycles without a job (a pilot's end); the launcher starts a
             # new one at once. Kept small because each failed match makes the next wait longer (see
@@ -241,8 +240,9 @@ def _agents(s: Settings) -> dict[str, Any]:
     for name, options in agents.items():
         system, agent = name.split("/")
         section = _component(system, "Agents", agent)
+        # DIRAC's default MaxCycles is 500: the agent would exit after 500 cycles (83 min at 10 s)
+        section.update({"MaxCycles": 0, "LogColor": False})
         merge(section, options)
-        section["LogColor"] = False
         systems.setdefault(system, {}).setdefault("Agents", {})[agent] = section
     wms = systems.setdefault("WorkloadManagement", {})
     wms["Executors"] = {
@@ -414,6 +414,9 @@ def server_local(s: Settings) -> dict[str, Any]:
         {
             "DIRAC": {
                 "VirtualOrganization": s.vo,
+                # The host name in the services' own URLs (default: the machine's FQDN, which the host
+                # certificate does not name; the master CS would publish dips://<fqdn>:... as its URL)
+                "Hostname": s.host,
                 "Configuration": {"Name": s.setup, "Servers": s.url("Configuration/Server")},
                 "Security": _security(s, server_certificate=True),
             },
@@ -458,6 +461,7 @@ def jobagent_local(s: Settings, n: int) -> dict[str, Any]:
     return {
         "DIRAC": {
             "VirtualOrganization": s.vo,
+            "Hostname": s.host,
             "Configuration": {"Servers": s.url("Configuration/Server")},
             "Security": _security(s, server_certificate=True),
         },
