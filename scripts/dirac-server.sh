@@ -28,10 +28,11 @@ need_packages() {
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then
         local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        missing=($(printf "%s\n" "${missing[@]}" | sort -u))
         echo "dirac-server: installing ${missing[*]} (apt)" >&2
         $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-            $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
+            "${missing[@]}" >/dev/null
     fi
 }
 

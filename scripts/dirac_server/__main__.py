@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import shlex
 import subprocess
 import sys
@@ -148,9 +149,39 @@ def _rss_sync(s: Settings) -> None:
     marker.write_text("ok\n")
 
 
+def _fingerprint(s: Settings) -> dict[str, object]:
+    """What a running server was started with; another checkout's venv or other settings need a restart."""
+    return {"venv": str(s.venv), "vo": s.vo, "base_port": s.base_port, "jobagents": s.jobagents,
+            "task_delay": s.task_delay}
+
+
+def _recorded(s: Settings) -> dict[str, object] | None:
+    try:
+        return json.loads((s.run / "server.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _anything_alive(s: Settings) -> bool:
+    return procs.alive(s, mariadb.NAME) or any(procs.alive(s, p.name) for p in components.processes(s))
+
+
 def start(s: Settings) -> int:
     t0 = time.monotonic()
+    recorded = _recorded(s)
+    if recorded is not None and recorded != _fingerprint(s) and _anything_alive(s):
+        if all_up(s):
+            print(
+                f"dirac-server: a server with other settings is running in {s.state}:\n  running: {recorded}\n"
+                f"  wanted:  {_fingerprint(s)}\nStop it first (scripts/dirac-server.sh stop), or use another "
+                "CWL2DIRAC_SERVER_DIR and CWL2DIRAC_SERVER_PORT.",
+                file=sys.stderr,
+            )
+            return 1
+        stop(s)
     if all_up(s):
+        if recorded is None:
+            (s.run / "server.json").write_text(json.dumps(_fingerprint(s)) + "\n")
         print(f"dirac-server: already running (state {s.state}, Configuration Server {s.url('Configuration/Server')})")
         return 0
     for d in (s.state, s.log, s.run):
@@ -182,6 +213,7 @@ def start(s: Settings) -> int:
             started.add(proc.name)
         _wait(s, waves[wave], started)
         timings.append(f"wave {wave} {time.monotonic() - t:.1f} s")
+    (s.run / "server.json").write_text(json.dumps(_fingerprint(s)) + "\n")
     print(f"dirac-server: started in {time.monotonic() - t0:.1f} s ({', '.join(timings)}); state {s.state}")
     return 0
 
@@ -218,6 +250,8 @@ def status(s: Settings) -> int:
 def env(s: Settings) -> int:
     lines = ["unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE X509_USER_CERT X509_USER_KEY"]
     lines += [f"export {k}={shlex.quote(v)}" for k, v in components.client_env(s).items()]
+    # DIRAC's commands (dirac-proxy-init, dirac-dms-*, dirac-wms-*...) and cwl2dirac are in the venv
+    lines.append(f'export PATH={shlex.quote(str(s.venv / "bin"))}:"$PATH"')
     print("\n".join(lines))
     return 0
 
