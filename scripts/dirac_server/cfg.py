@@ -18,6 +18,7 @@ to be edited (changes made through the Configuration Server last until the next 
 from __future__ import annotations
 
 import copy
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,10 @@ DATABASES = {
 }
 
 STORAGE_ELEMENTS = ("LOCAL-DISK", "LOCAL-FAILOVER")
+# The DIRAC platform the JobAgents advertise, and the platform names compatible with it (job Platform values
+# that match here; DiracBackend.submit and Job.setPlatform check them against OSCompatibility)
+PLATFORM = "EL9"
+COMPATIBLE_PLATFORMS = ["EL9", "EL8", "EL7"]
 SANDBOX_SE = "ProductionSandboxSE"
 
 # Agent cycles. DIRAC's agent scheduler (AgentReactor: ThreadScheduler(minPeriod=10)) never runs a cycle more
@@ -129,6 +134,17 @@ def write(path: Path, tree: dict[str, Any], header: str) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(f"# {header}\n# Written by scripts/dirac-server.sh at each start: do not edit.\n" + render(tree))
     tmp.replace(path)
+
+
+def _mem_mb() -> int:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 4096
 
 
 def db_password(s: Settings) -> str:
@@ -322,6 +338,7 @@ def _resources(s: Settings) -> dict[str, Any]:
             "Tier1-Failover": list(STORAGE_ELEMENTS[1:]),
             "SE-USER": list(STORAGE_ELEMENTS[:1]),
         },
+        "Computing": {"OSCompatibility": {PLATFORM: COMPATIBLE_PLATFORMS}},
         "FileCatalogs": {"FileCatalog": {"AccessType": "Read-Write", "Status": "Active", "Master": True,
                                          "CatalogType": "FileCatalog", "CatalogURL": "DataManagement/FileCatalog"}},
     }
@@ -403,7 +420,7 @@ def _security(s: Settings, server_certificate: bool) -> dict[str, Any]:
 
 
 def _local_site(s: Settings) -> dict[str, Any]:
-    return {"Site": s.site, "LocalSE": STORAGE_ELEMENTS[0], "DisableAccounting": True, "Architecture": "x86_64-linux"}
+    return {"Site": s.site, "LocalSE": STORAGE_ELEMENTS[0], "DisableAccounting": True}
 
 
 def server_local(s: Settings) -> dict[str, Any]:
@@ -451,11 +468,23 @@ def jobagent_local(s: Settings, n: int) -> dict[str, Any]:
     local.update({
         "GridCE": s.ce,
         "CEQueue": "local",
-        "LocalCE": "InProcess",
+        # Pool/InProcess, as DIRAC's pilots run: the Pool CE advertises its processors and RAM to the Matcher
+        # and runs each job with an InProcess CE (DIRAC's job wrapper in a subprocess). A bare InProcess CE
+        # advertises the RAM and processors of its last job (0 and 1 before its first one) in 9.1.22, so a
+        # fresh JobAgent never matched a job with a RAM requirement (cwl2dirac bodies set MinRAM from ramMin).
+        "LocalCE": "Pool/InProcess",
         "CPUNormalizationFactor": 10.0,
         "CPUTimeLeft": 10**9,
         "PilotReference": f"local-jobagent-{n}",
         "SharedArea": str(s.state / "shared"),
+        # The machine's cores shared between the JobAgents (a job asking for more cores than one JobAgent has
+        # never matches: use fewer JobAgents for multi-core jobs); the whole memory for each (RAM requirements
+        # are matching hints here)
+        "NumberOfProcessors": max(1, (os.cpu_count() or 1) // max(1, s.jobagents)),
+        "MaxRAM": _mem_mb(),
+        # The DIRAC platform jobs may ask for (dirac:Job platform; see Resources/Computing/OSCompatibility).
+        # Not "Architecture", which would replace it.
+        "Platform": PLATFORM,
         "InstancePath": str(s.jobagent_root(n)),
     })
     return {
