@@ -250,7 +250,8 @@ def _agents(s: Settings) -> dict[str, Any]:
             "MinimumTimeLeft": 0,
             "DefaultLogLevel": "INFO",
         },
-        "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING},
+        # As DIRAC's production agents: acts with the ProductionManager shifter's proxy (from the ProxyManager)
+        "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING, "shifterProxy": "ProductionManager"},
     }
     systems: dict[str, Any] = {}
     for name, options in agents.items():

@@ -75,7 +75,7 @@ class Settings:
             base_port=base,
             vo=vo,
             jobagents=_int("CWL2DIRAC_SERVER_JOBAGENTS", 2),
-            task_delay=_int("CWL2DIRAC_SERVER_TASK_DELAY", 5),
+            task_delay=_int("CWL2DIRAC_SERVER_TASK_DELAY", 1),
             venv=Path(os.environ.get("CWL2DIRAC_SERVER_VENV") or PROJECT / ".venv"),
             ports={name: base + offset for name, offset in PORT_OFFSETS.items()},
         )

@@ -3,7 +3,9 @@
 Configure it in ``/Systems/Production/Agents/ProductionControllerAgent`` (``PollingTime``; DIRAC's agent
 scheduler runs a cycle at most every 10 s) and start it with ``dirac-agent Production/ProductionControllerAgent``.
 
-Each cycle calls ``cwl2dirac.backends.dirac.controller.run_cycle()``. That module is imported inside
+Each cycle calls ``cwl2dirac.backends.dirac.controller.run_cycle()`` (with ``log=`` the agent's logger when it
+takes one); a list it returns is logged as the cycle's actions, an S_OK/S_ERROR is the cycle's result. That
+module is imported inside
 :meth:`ProductionControllerAgent.execute` (not at import time) so that the agent loads, and keeps cycling, while
 the controller is not there: a cycle without it logs one warning and succeeds.
 """
@@ -11,6 +13,7 @@ the controller is not there: a cycle without it logs one warning and succeeds.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from DIRAC import S_ERROR, S_OK
@@ -48,11 +51,19 @@ class ProductionControllerAgent(AgentModule):
             self.log.warn("cwl2dirac production controller has no run_cycle(), nothing done this cycle")
             return S_OK()
         self.log.info("cwl2dirac production controller cycle", f"{self.cycles}")
+        kwargs: dict[str, Any] = {}
         try:
-            result = run_cycle()
+            if "log" in inspect.signature(run_cycle).parameters:
+                kwargs["log"] = lambda message: self.log.info(str(message))
+        except (TypeError, ValueError):
+            pass
+        try:
+            result = run_cycle(**kwargs)
         except Exception as exc:  # an agent must survive a failing cycle
             self.log.exception("cwl2dirac production controller cycle failed", lException=exc)
             return S_ERROR(f"run_cycle failed: {exc}")
-        if isinstance(result, dict) and "OK" in result:
+        if isinstance(result, dict) and "OK" in result:  # a DIRAC S_OK/S_ERROR
             return result
+        if isinstance(result, (list, tuple)):
+            self.log.info("cwl2dirac production controller cycle done", f"{len(result)} action(s)")
         return S_OK(result)
