@@ -10,6 +10,9 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+# mysqlclient (the "server" dependency group, used by scripts/dirac-server.sh) builds against MariaDB's C client.
+dpkg -s libmariadb-dev >/dev/null 2>&1 || need_apt+=(libmariadb-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     echo "setup: installing ${need_apt[*]} (apt)" >&2
@@ -23,6 +26,7 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 
 # The lock file pins everything; gfal2-python is excluded by [tool.uv] override-dependencies in pyproject.toml.
+# The default groups (dev, server) are installed: the DIRAC server script relies on the same environment.
 # Byte-compile at install: every cwl2dirac (and cwltool) process then starts without compiling DIRAC from source.
 uv sync --frozen --all-extras --compile-bytecode --quiet
 echo "setup: ready ($(.venv/bin/cwl2dirac --version))" >&2

@@ -1,0 +1,1 @@
+"""The Production System part of the cwl2dirac DIRAC extension."""

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A real single-machine DIRAC 9.1 server for cwl2dirac: MariaDB, DIRAC's classic dips:// services, the job
+# optimizers, DIRAC's transformation agents, a RequestExecutingAgent, JobAgents running jobs in-process, and the
+# cwl2dirac ProductionControllerAgent. Everything listens on 127.0.0.1. See docs/dirac-server.md.
+#
+#   scripts/dirac-server.sh start     # idempotent; installs what it needs (apt MariaDB, the locked venv)
+#   scripts/dirac-server.sh status    # every component: PID alive, port answering (exit 1 if one is down)
+#   scripts/dirac-server.sh env       # eval "$(scripts/dirac-server.sh env)" gives a DIRAC client shell
+#   scripts/dirac-server.sh stop
+#
+# Environment: CWL2DIRAC_SERVER_DIR (state, default ~/.cache/cwl2dirac/dirac-server), CWL2DIRAC_SERVER_PORT
+# (base port, default 29100), CWL2DIRAC_SERVER_VO (default cwl2dirac), CWL2DIRAC_SERVER_JOBAGENTS (default 2),
+# CWL2DIRAC_SERVER_TASK_DELAY (seconds before a new task may be submitted, default 1; DIRAC's is 30).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${CWL2DIRAC_SERVER_DIR:-$HOME/.cache/cwl2dirac/dirac-server}"
+VENV="${CWL2DIRAC_SERVER_VENV:-$ROOT/.venv}"
+cmd="${1:-}"
+
+py() { PYTHONPATH="$ROOT/scripts" "$VENV/bin/python" -m dirac_server "$@"; }
+
+need_packages() {
+    # Debian's MariaDB server and client, without their service scripts (the server runs mariadbd itself)
+    local missing=()
+    command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server-core)
+    command -v mariadb-install-db >/dev/null 2>&1 || missing+=(mariadb-server-core)
+    command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client-core)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    if [ ${#missing[@]} -gt 0 ]; then
+        local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        missing=($(printf "%s\n" "${missing[@]}" | sort -u))
+        echo "dirac-server: installing ${missing[*]} (apt)" >&2
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/dev/null
+    fi
+}
+
+need_venv() {
+    # The server's Python packages are the "server" dependency group of pyproject.toml, a default group: the
+    # project's own setup (uv sync --frozen of uv.lock) installs them. Only run it when something is missing.
+    if [ "$VENV" = "$ROOT/.venv" ] && ! "$VENV/bin/python" -c "import DIRAC, MySQLdb, opensearchpy, pythonjsonlogger, cwl2diracDIRAC" >/dev/null 2>&1; then
+        echo "dirac-server: setting up the project environment (scripts/setup.sh)" >&2
+        bash "$ROOT/scripts/setup.sh"
+    fi
+}
+
+case "$cmd" in
+    start|stop)
+        mkdir -p "$STATE"
+        exec 9>"$STATE/.lock"
+        # One start/stop at a time (pytest-xdist workers may all call start): the others wait, then find the
+        # server up and return at once.
+        flock 9
+        if [ "$cmd" = start ]; then need_packages; need_venv; fi
+        py "$cmd"
+        ;;
+    status|env)
+        py "$cmd"
+        ;;
+    *)
+        echo "usage: $0 start|stop|status|env" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,119 @@
+"""Run a DIRAC service, agent or executor the way ``dirac-service``/``dirac-agent``/``dirac-executor`` do, with
+two changes for a single-machine server, made from outside (no installed file is edited):
+
+1. ``dips://`` services listen on 127.0.0.1 only, on an IPv4 socket. DIRAC's server transport binds every
+   interface on an IPv6 socket that also takes IPv4 (``ServiceReactor.__createListeners`` passes the address
+   ``("", port)``); the transport class registered for ``dips`` is replaced by a subclass that binds the
+   loopback address. It relies on DIRAC internals (``Protocols.gProtocolDict``, the name-mangled
+   ``SSLTransport.__getConnection``): check it on each DIRAC upgrade (the server's status shows it: every port
+   is probed on 127.0.0.1).
+2. In the TransformationManager, a created task becomes submittable after ``CWL2DIRAC_SERVER_TASK_DELAY``
+   seconds instead of DIRAC's 30 s, which is hard-coded in ``TransformationManagerHandler.export_getTasksToSubmit``
+   (``older = utcnow - 30 s``, a guard against submitting a task whose input files are still being attached)
+   and has no configuration option. The guard stays, shorter: ``TransformationDB.getTasksForSubmission`` is
+   wrapped to move its ``older`` bound. ``CWL2DIRAC_SERVER_TASK_DELAY=30`` gives DIRAC's behaviour.
+
+``python -m dirac_server.launch jobagent-loop N -- ARGS`` runs DIRAC's JobAgent again each time it ends: a JobAgent
+is a pilot's payload and stops after a few cycles without a job, as a pilot would; a new "pilot" starts at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+BIND_HOST = "127.0.0.1"
+
+
+def _patch_transport() -> None:
+    from DIRAC.Core.DISET.private import Protocols
+    from DIRAC.Core.DISET.private.Transports.SSLTransport import SSLTransport
+    from M2Crypto import SSL
+
+    class LoopbackSSLTransport(SSLTransport):
+        def __init__(self, stServerAddress, *args, **kwargs):
+            if kwargs.get("bServerMode") and not stServerAddress[0]:
+                stServerAddress = (BIND_HOST, stServerAddress[1])
+            super().__init__(stServerAddress, *args, **kwargs)
+
+        def _SSLTransport__getConnection(self):  # overrides SSLTransport.__getConnection (server side only)
+            return SSL.Connection(self._SSLTransport__ctx, family=socket.AF_INET)
+
+    Protocols.gProtocolDict["dips"]["transport"] = LoopbackSSLTransport
+
+
+def _patch_task_delay(delay: int) -> None:
+    from DIRAC.Core.Utilities.TimeUtilities import DiracTime
+    from DIRAC.TransformationSystem.DB.TransformationDB import TransformationDB
+
+    original = TransformationDB.getTasksForSubmission
+
+    def getTasksForSubmission(self, *args, **kwargs):
+        older = kwargs.get("older")
+        if older is not None:
+            kwargs["older"] = max(older, DiracTime.utcnow() - datetime.timedelta(seconds=delay))
+        return original(self, *args, **kwargs)
+
+    TransformationDB.getTasksForSubmission = getTasksForSubmission
+
+
+def _run_dirac(kind: str, args: list[str]) -> None:
+    if kind == "service":
+        _patch_transport()
+        if any(a == "Transformation/TransformationManager" for a in args):
+            _patch_task_delay(int(os.environ.get("CWL2DIRAC_SERVER_TASK_DELAY", "30")))
+        from DIRAC.Core.scripts.dirac_service import main
+    elif kind == "agent":
+        from DIRAC.Core.scripts.dirac_agent import main
+    elif kind == "executor":
+        from DIRAC.Core.scripts.dirac_executor import main
+    else:
+        sys.exit(f"launch: unknown kind {kind!r}")
+    sys.argv = [f"dirac-{kind}", *args]
+    main()
+
+
+def _jobagent_loop(n: str, args: list[str]) -> None:
+    child: subprocess.Popen | None = None
+    stopping = False
+
+    def stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    generation = 0
+    while not stopping:
+        generation += 1
+        print(f"===== JobAgent {n}: pilot {generation} starting at {time.strftime('%H:%M:%S')}", flush=True)
+        # The agent itself needs no patch: run DIRAC's dirac-agent, with the job environment's PYTHONPATH
+        env = dict(os.environ)
+        env["PYTHONPATH"] = env.pop("CWL2DIRAC_JOBAGENT_PYTHONPATH", "")
+        dirac_agent = os.path.join(os.path.dirname(sys.executable), "dirac-agent")
+        child = subprocess.Popen([dirac_agent, *args], env=env)
+        code = child.wait()
+        print(f"===== JobAgent {n}: pilot {generation} ended with code {code}", flush=True)
+        if not stopping:
+            time.sleep(1)
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m dirac_server.launch service|agent|executor ARGS | jobagent-loop N ARGS")
+    kind, rest = sys.argv[1], sys.argv[2:]
+    if kind == "jobagent-loop":
+        _jobagent_loop(rest[0], rest[1:])
+    else:
+        _run_dirac(kind, rest)
+
+
+if __name__ == "__main__":
+    main()
