@@ -229,6 +229,7 @@ class DiracBackend:
 
         t0 = time.monotonic()
         announced: set[str] = set()
+        reported: set[tuple[str, int]] = set()
         with progress.live(counts):
             while True:
                 if self.drive:
@@ -241,6 +242,10 @@ class DiracBackend:
                     if t.complete and t.step not in announced:
                         announced.add(t.step)
                         progress.step_complete(t.step, len(t.tasks))
+                for f in status.failed:
+                    if (f.step, f.task) not in reported:
+                        reported.add((f.step, f.task))
+                        progress.task_failed(f.step, f.task, f.attempts, str(f.message), f.log)
                 if status.complete or status.failed:
                     return status
                 if self.timeout is not None and time.monotonic() - t0 > self.timeout:

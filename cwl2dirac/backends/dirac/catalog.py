@@ -167,15 +167,35 @@ class DiracCatalog:
     def commit_task(self, step: str, task: int, inputs: Sequence[str]) -> None:
         if self.transformation is not None:
             if inputs:
-                statuses = dict.fromkeys(inputs, "Processed")
+                self._mark_processed(list(inputs))
+            if not self._waiting_registration:  # else the WMS tells the transformation, later
                 self._call_or_forward(
-                    TRANSFORMATIONS, "setFileStatusForTransformation", [self.transformation, statuses],
-                    f"marking {len(inputs)} input file(s) Processed",
+                    TRANSFORMATIONS, "setTaskStatus", [self.transformation, task, "Done"], f"marking task {task} Done"
                 )
-            self._call_or_forward(
-                TRANSFORMATIONS, "setTaskStatus", [self.transformation, task, "Done"], f"marking task {task} Done"
-            )
         self._write_request(step, task)
+
+    def _mark_processed(self, lfns: list[str]) -> None:
+        """The task's input files Processed in the transformation; a ``SetFileStatus`` operation of the failover
+        request when that fails, or when an output's registration waits there (it then runs after it)."""
+        reason = "an output's registration waits in the failover request"
+        if not self._waiting_registration:
+            tc = self.clients.transformation()
+            result = _boundary.retried(
+                functools.partial(tc.setFileStatusForTransformation, self.transformation, "Processed", lfns)
+            )
+            if result.get("OK"):
+                return
+            reason = str(result.get("Message"))
+        from DIRAC.Core.Utilities import DEncode
+        from DIRAC.RequestManagementSystem.Client.Operation import Operation
+
+        operation = Operation()
+        operation.Type = "SetFileStatus"
+        operation.Arguments = DEncode.encode(
+            {"transformation": self.transformation, "statusDict": dict.fromkeys(lfns, "Processed"), "force": False}
+        )
+        self._operations.append(operation)
+        log.warning("marking %d input file(s) Processed: in the failover request (%s)", len(lfns), reason)
 
     def discard_pending(self) -> None:
         """Nothing is deferred: a failed task leaves its input files to the transformation (Assigned)."""
