@@ -99,3 +99,21 @@ def dirac_env(dirac_server: Server, monkeypatch: pytest.MonkeyPatch) -> Server:
     for key, value in dirac_server.env.items():
         monkeypatch.setenv(key, value)
     return dirac_server
+
+
+@pytest.fixture(scope="session")
+def ctao_catalog_server(dirac_server: Server) -> Server:
+    """A second local DIRAC server, on its own ports and state, whose File Catalog gets CTAO's fields at
+    directory level (as CTAO's catalog has them) before anything else declares them: fields are global to a
+    catalog, so this cannot share the main server. Left running, like the main one (xdist workers share it)."""
+    base = int(os.environ.get("CWL2DIRAC_SERVER_PORT") or 29100) + 50
+    env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{dirac_server.state}-ctao-catalog", "CWL2DIRAC_SERVER_PORT": str(base)}
+    proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT, env=env)
+    if proc.returncode != 0:
+        pytest.fail(f"the second DIRAC server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
+                    pytrace=False)
+    env_out = subprocess.run(["bash", str(SCRIPT), "env"], capture_output=True, text=True, timeout=60, check=True,
+                             env=env)
+    server_env, unset = parse_env(env_out.stdout)
+    return Server(state=Path(server_env["CWL2DIRAC_SERVER_DIR"]), env=server_env, unset=unset,
+                  start_output=proc.stdout + proc.stderr)

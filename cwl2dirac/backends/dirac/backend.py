@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -171,7 +172,7 @@ class DiracBackend:
         submission = Submission(request, self.clients, self.to_production_steps(request))
         submission.declare_fields()
         found = submission.existing()
-        submission.register_inputs(self.namespace() + f"/{request.name}", self.clients.input_se(request))
+        input_se = self.clients.input_se(request)
         if found is None:
             prod_id, state = submission.create(), "New"
         else:
@@ -179,7 +180,9 @@ class DiracBackend:
         if state == "New":
             submission.start()
         transformations = submission.transformations(prod_id)
+        submission.hold(transformations)
         submission.annotate(transformations)
+        submission.register_inputs(self.namespace() + f"/{request.name}", input_se)
         extended = submission.extend(transformations)
         self._requests[str(prod_id)] = request
         return Production(
@@ -264,7 +267,11 @@ class DiracBackend:
         request = self.request(production)
         catalog = DiracCatalog(None, clients=self.clients, job_dir=outdir / ".cwl2dirac-download")
         view = ProductionView(self.clients, production.id)
-        return collect_outputs(request, _Downloads(catalog, view, outdir), outdir)
+        downloads = _Downloads(catalog, view, outdir)
+        try:
+            return collect_outputs(request, downloads, outdir)
+        finally:  # the outputs are hard links (or copies) of the downloads
+            shutil.rmtree(downloads.staging, ignore_errors=True)
 
     def fetch_logs(self, status: ProductionStatus, dest: Path) -> ProductionStatus:
         """``status`` with each failed task's log downloaded (its job's output sandbox) into ``dest``."""

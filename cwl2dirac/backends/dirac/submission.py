@@ -6,12 +6,15 @@ In order (each step finds what an earlier attempt did and does only what is miss
 2. the workflow's input files are registered: local files uploaded to the output SE in bulk, with the metadata
    that the first steps' input queries select; ``lfn:`` inputs must exist already;
 3. the production is created — one ProductionStep per step, parents first, queries in the form DIRAC stores
-   faithfully (:mod:`~cwl2dirac.backends.dirac.queries`), steps held back for side inputs with
-   ``AgentType = Manual`` — unless a production of that name exists: ours (its steps carry the request's
-   fingerprint) is taken up again, anyone else's is an error;
-4. it is started (DIRAC validates every link and creates one transformation per step);
-5. each transformation gets its cwl2dirac parameters (step name, flush, held-back steps) for the controller;
-6. steps without input data are extended to their task count.
+   faithfully (:mod:`~cwl2dirac.backends.dirac.queries`) — unless a production of that name exists: ours (its
+   steps carry the request's fingerprint) is taken up again, anyone else's is an error;
+4. it is started (DIRAC validates every link, creates one transformation per step and makes them all
+   ``Active`` and ``Automatic``);
+5. steps held back for side inputs get ``AgentType = Manual`` (the WorkflowTaskAgent submits none of their jobs
+   until the controller releases them), and each transformation gets its cwl2dirac parameters (step name, flush,
+   held-back steps) for the controller;
+6. only then are the workflow's input files registered — no task can start before the holds are in place;
+7. steps without input data are extended to their task count.
 """
 
 from __future__ import annotations
@@ -258,6 +261,30 @@ class Submission:
             out[spec.name] = int(trans["TransformationID"])
         return out
 
+    def hold(self, transformations: Mapping[str, int]) -> list[str]:
+        """``AgentType = Manual`` on the steps that wait for side inputs which are not complete yet (the controller
+        releases them); the steps held."""
+        tc = self.clients.transformation()
+        held = []
+        for spec in self.request.steps:
+            if not spec.after:
+                continue
+            waits_for = [transformations[name] for name in spec.after]
+            statuses = [
+                str((_boundary.ok(_boundary.retried(partial(tc.getTransformation, tid)), f"transformation {tid}")
+                     or {}).get("Status"))
+                for tid in waits_for
+            ]
+            if all(s in ("Completed", "Archived") for s in statuses):
+                continue  # released already (a resumed submission)
+            tid = transformations[spec.name]
+            _boundary.ok(
+                _boundary.retried(partial(tc.setTransformationParameter, tid, "AgentType", HELD)),
+                f"holding transformation {tid}",
+            )
+            held.append(spec.name)
+        return held
+
     def annotate(self, transformations: Mapping[str, int]) -> None:
         """The cwl2dirac facts of each step, as transformation parameters (for the controller and the status)."""
         tc = self.clients.transformation()
@@ -314,7 +341,7 @@ def production_steps(request: ProductionRequest, digest: str) -> list[Any]:
         ps.LongDescription = long_description(request, spec, digest)
         ps.Type = spec.type
         ps.Plugin = spec.plugin
-        ps.AgentType = HELD if spec.after else spec.agent_type
+        ps.AgentType = spec.agent_type
         ps.FileMask = spec.file_mask
         parents = [made[p] for p in spec.parents]
         ps.ParentStep = parents[0] if len(parents) == 1 else (parents or None)

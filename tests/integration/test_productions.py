@@ -1,0 +1,135 @@
+"""cwl2dirac productions run through DIRAC's own agents on the local DIRAC server, with the outputs cwltool gives.
+
+Each test submits with ``cwl2dirac run --backend dirac`` (the real command, in a fresh process with the server's
+client environment): DIRAC's InputDataAgent, TransformationAgent and WorkflowTaskAgent make the jobs, the
+JobAgents run them through DIRAC's job wrapper, the worker in each job stages its inputs from the server's storage
+element and registers its outputs, the cwl2dirac controller agent flushes, releases and completes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Server
+
+REPO = Path(__file__).resolve().parents[2]
+ENGINES = REPO / "tests" / "data" / "engines"
+RUN_TIMEOUT = 900
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def server_env(server: Server) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in server.unset}
+    env.update(server.env)
+    return env
+
+
+def cwl2dirac(server: Server, *args: str, cwd: Path, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cwl2dirac", *args], env=server_env(server), capture_output=True, text=True,
+        timeout=timeout, cwd=str(cwd),
+    )
+
+
+def cwltool(*args: str, cwd: Path) -> dict[str, Any]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "cwltool", "--quiet", *args], capture_output=True, text=True,
+                          timeout=600, cwd=str(cwd), env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def strip(value: Any, drop: tuple[str, ...] = ("location", "path")) -> Any:
+    if isinstance(value, dict):
+        return {k: strip(v, drop) for k, v in value.items() if k not in drop}
+    if isinstance(value, list):
+        return [strip(v, drop) for v in value]
+    return value
+
+
+def run_on_dirac(server: Server, tmp_path: Path, workflow: Path, job: Path, name: str) -> dict[str, Any]:
+    proc = cwl2dirac(
+        server, "run", "--backend", "dirac", "--name", name, "--outdir", str(tmp_path / "out"),
+        "--timeout", str(RUN_TIMEOUT - 60), str(workflow), str(job), cwd=tmp_path,
+    )
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout[-2000:]}\nstderr:\n{proc.stderr[-5000:]}"
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def test_chain_gives_cwltool_s_outputs(dirac_server: Server, tmp_path: Path) -> None:
+    workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"chain_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert strip(got) == strip(want)
+    assert Path(got["shouted"]["path"]).read_text() == Path(want["shouted"]["path"]).read_text()
+
+
+def test_simulation_fan_out_and_merge(dirac_server: Server, tmp_path: Path) -> None:
+    """A first step without input data (tasks by extension, the task number as run number), a fan-out over its
+    files and a merge of all of them (a Merging step flushed by the controller once its parent is complete)."""
+    job = tmp_path / "simulation.yml"
+    job.write_text("n_runs: 3\nparticle: gamma\n")
+    workflow = ENGINES / "simulation.cwl"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"sim_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert strip(got) == strip(want)
+    assert len(got["simulated"]) == 3 and Path(got["merged"]["path"]).read_text().count("GAMMA") == 3
+
+
+def test_side_input_step_waits_for_its_producer(dirac_server: Server, tmp_path: Path) -> None:
+    """``apply`` reads the model made by ``train`` (a side input): held back (AgentType Manual) until ``train`` is
+    complete, then released by the controller."""
+    workflow, job = ENGINES / "side_input.cwl", ENGINES / "side_input.yml"
+    name = f"side_{run_id()}"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, name)
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert strip(got) == strip(want)
+    model = Path(ENGINES / "model.txt").read_text().upper()
+    assert all(Path(f["path"]).read_text().startswith(model) for f in got["applied"])
+    status = cwl2dirac(dirac_server, "status", name, "--json", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    data = json.loads(status.stdout)
+    assert data["version"] == 1 and data["complete"] is True
+    assert [s["name"] for s in data["steps"]] == ["train", "apply", "merge"]
+
+
+def test_the_same_submission_again_finds_its_production(dirac_server: Server, tmp_path: Path) -> None:
+    workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"
+    name = f"again_{run_id()}"
+    first = cwl2dirac(dirac_server, "submit", "--json", "--name", name, str(workflow), str(job), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = cwl2dirac(dirac_server, "submit", "--json", "--name", name, str(workflow), str(job), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    assert a == b and len(a["transformations"]) == 3
+    other = tmp_path / "other.yml"
+    other.write_text(f"infile: {{class: File, location: {ENGINES / 'greek.txt'}}}\n")
+    third = cwl2dirac(dirac_server, "submit", "--name", name, str(workflow), str(other), cwd=tmp_path)
+    assert third.returncode == 1
+    assert third.stderr.count("\n") == 1 and f"a production named '{name}' exists" in third.stderr, third.stderr
+
+
+@pytest.mark.slow
+def test_ctao_process_merge_on_real_files(dirac_server: Server, tmp_path: Path) -> None:
+    """The CTAO example: ctapipe-process on both LST files of examples/data (one job each), then ctapipe-merge."""
+    workflow, job = REPO / "cwl" / "workflows" / "process_merge.cwl", REPO / "examples" / "process_merge.yml"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"pm_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    # ctapipe writes dates and paths into its files: compare names and shapes, not contents
+    assert strip(got, ("location", "path", "checksum", "size")) == strip(want, ("location", "path", "checksum", "size"))
+    import tables
+
+    with tables.open_file(got["merged_file"]["path"]) as h5:
+        assert h5.root.dl1.event.subarray.trigger.nrows == 4  # 1 + 3 events
