@@ -208,6 +208,14 @@ def start(s: Settings) -> int:
             if _proc_up(s, proc):
                 continue
             procs.kill(s, proc.name)
+            if proc.kind == "service":
+                taken = [f"{c} ({s.ports[c]})" for c in proc.components if procs.port_answers(s.ports[c])]
+                if taken:
+                    raise procs.StartError(
+                        proc.name,
+                        f"port(s) already in use by another program: {', '.join(taken)}; "
+                        "choose another base port with CWL2DIRAC_SERVER_PORT",
+                    )
             argv, env, cwd = components.command(s, proc)
             procs.spawn(s, proc.name, argv, log=_log(s, proc), env=env, cwd=cwd)
             started.add(proc.name)
