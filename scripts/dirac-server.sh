@@ -10,7 +10,8 @@
 #
 # Environment: CWL2DIRAC_SERVER_DIR (state, default ~/.cache/cwl2dirac/dirac-server), CWL2DIRAC_SERVER_PORT
 # (base port, default 29100), CWL2DIRAC_SERVER_VO (default cwl2dirac), CWL2DIRAC_SERVER_JOBAGENTS (default 2),
-# CWL2DIRAC_SERVER_TASK_DELAY (seconds before a new task may be submitted, default 1; DIRAC's is 30).
+# CWL2DIRAC_SERVER_TASK_DELAY (seconds before a new task may be submitted, default 1; DIRAC's is 30),
+# CWL2DIRAC_SERVER_KEEP_JOBS=1 (keep each job's working directory after it ends).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${CWL2DIRAC_SERVER_DIR:-$HOME/.cache/cwl2dirac/dirac-server}"

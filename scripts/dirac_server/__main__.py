@@ -152,7 +152,8 @@ def _rss_sync(s: Settings) -> None:
 def _fingerprint(s: Settings) -> dict[str, object]:
     """What a running server was started with; another checkout's venv or other settings need a restart."""
     return {"venv": str(s.venv), "vo": s.vo, "base_port": s.base_port, "jobagents": s.jobagents,
-            "task_delay": s.task_delay}
+            "task_delay": s.task_delay, "keep_jobs": s.keep_jobs,
+            "split_services": s.split_services}
 
 
 def _recorded(s: Settings) -> dict[str, object] | None:
@@ -169,7 +170,10 @@ def _anything_alive(s: Settings) -> bool:
 def start(s: Settings) -> int:
     t0 = time.monotonic()
     recorded = _recorded(s)
-    if recorded is not None and recorded != _fingerprint(s) and _anything_alive(s):
+    wanted = _fingerprint(s)
+    # Settings added in later versions of this script are not in an older server's record: compare the others
+    differs = recorded is not None and any(recorded[k] != wanted[k] for k in recorded.keys() & wanted.keys())
+    if differs and _anything_alive(s):
         if all_up(s):
             print(
                 f"dirac-server: a server with other settings is running in {s.state}:\n  running: {recorded}\n"
@@ -208,6 +212,14 @@ def start(s: Settings) -> int:
             if _proc_up(s, proc):
                 continue
             procs.kill(s, proc.name)
+            if proc.kind == "service":
+                taken = [f"{c} ({s.ports[c]})" for c in proc.components if procs.port_answers(s.ports[c])]
+                if taken:
+                    raise procs.StartError(
+                        proc.name,
+                        f"port(s) already in use by another program: {', '.join(taken)}; "
+                        "choose another base port with CWL2DIRAC_SERVER_PORT",
+                    )
             argv, env, cwd = components.command(s, proc)
             procs.spawn(s, proc.name, argv, log=_log(s, proc), env=env, cwd=cwd)
             started.add(proc.name)

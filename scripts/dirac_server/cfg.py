@@ -269,8 +269,9 @@ def _agents(s: Settings) -> dict[str, Any]:
         "InputData": {},
         "JobScheduling": {},
     }
-    # The job wrapper: keep the job directories (cwd layout, debugging) only if asked; accounting is off below.
-    wms["JobWrapper"] = {"CleanUpFlag": True, "StopMargin": 0}
+    # The job wrapper removes each job's working directory when it ends, unless CWL2DIRAC_SERVER_KEEP_JOBS=1
+    # (to look at what a job left behind); accounting is off (LocalSite/DisableAccounting of the JobAgents).
+    wms["JobWrapper"] = {"CleanUpFlag": not s.keep_jobs, "StopMargin": 0}
     return systems
 
 

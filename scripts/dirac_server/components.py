@@ -56,6 +56,14 @@ def processes(s: Settings) -> list[Proc]:
     ]
     procs += [Proc(f"JobAgent-{n}", "jobagent", ("WorkloadManagement/JobAgent",), 3)
               for n in range(1, s.jobagents + 1)]
+    if s.split_services:
+        split = []
+        for proc in procs:
+            if proc.kind == "service" and len(proc.components) > 1:
+                split += [Proc(c.replace("/", "-"), "service", (c,), proc.wave) for c in proc.components]
+            else:
+                split.append(proc)
+        procs = split
     return procs
 
 

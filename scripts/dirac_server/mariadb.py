@@ -56,6 +56,9 @@ def start(s: Settings) -> None:
     if procs.alive(s, NAME) and _answers(s):
         return
     procs.kill(s, NAME)
+    if procs.port_answers(s.ports[NAME]):
+        raise procs.StartError(NAME, f"port {s.ports[NAME]} is already in use by another program; choose another "
+                               "base port with CWL2DIRAC_SERVER_PORT")
     if not (data / "mysql").is_dir():
         if data.exists():
             shutil.rmtree(data)

@@ -54,6 +54,8 @@ class Settings:
     vo: str
     jobagents: int
     task_delay: int
+    keep_jobs: bool
+    split_services: bool
     venv: Path
     host: str = "localhost"
     user: str = "localuser"
@@ -76,6 +78,8 @@ class Settings:
             vo=vo,
             jobagents=_int("CWL2DIRAC_SERVER_JOBAGENTS", 2),
             task_delay=_int("CWL2DIRAC_SERVER_TASK_DELAY", 1),
+            keep_jobs=os.environ.get("CWL2DIRAC_SERVER_KEEP_JOBS", "").strip().lower() in ("1", "yes", "true"),
+            split_services=os.environ.get("CWL2DIRAC_SERVER_SPLIT", "").strip().lower() in ("1", "yes", "true"),
             venv=Path(os.environ.get("CWL2DIRAC_SERVER_VENV") or PROJECT / ".venv"),
             ports={name: base + offset for name, offset in PORT_OFFSETS.items()},
         )

@@ -12,8 +12,20 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+
+def call(func, *args):
+    """A DIRAC call, again (up to 3 times) when the connection could not be made (see dirac_client.call)."""
+    for attempt in range(3):
+        result = func(*args)
+        if result["OK"] or "Can't connect to" not in str(result.get("Message")) or attempt == 2:
+            return result
+        print(f"connection failed, again: {result['Message']}")
+        time.sleep(1)
+    return result
 
 
 def main() -> int:
@@ -39,7 +51,7 @@ def main() -> int:
     # What a job of a data-driven transformation should do: mark its input files Processed
     from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 
-    res = TransformationClient().setFileStatusForTransformation(int(trans_id), "Processed", lfns)
+    res = call(TransformationClient().setFileStatusForTransformation, int(trans_id), "Processed", lfns)
     if not res["OK"]:
         print(f"setFileStatusForTransformation failed: {res['Message']}")
         return 1
@@ -49,13 +61,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(tmp, os.path.basename(lfn))
         local.write_text(f"output of {trans_id}/{task_id} from {lfns}\n")
-        res = DataManager().putAndRegister(lfn, str(local), "LOCAL-DISK")
+        res = call(DataManager().putAndRegister, lfn, str(local), "LOCAL-DISK")
         if not res["OK"] or lfn not in res["Value"]["Successful"]:
             print(f"putAndRegister failed: {res}")
             return 1
     fc = FileCatalog()
     for path, meta in ((os.path.dirname(lfn), {"itest_run": run}), (lfn, {"itest_level": int(step) + 1})):
-        res = fc.setMetadata(path, meta)
+        res = call(fc.setMetadata, path, meta)
         if not res["OK"]:
             print(f"setMetadata {path} failed: {res['Message']}")
             return 1

@@ -12,7 +12,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import SCRIPT, Server
+from server_support import SCRIPT, Server
 
 COMPONENTS = [
     "MariaDB", "Configuration/Server", "Framework/ProxyManager", "Production/ProductionManager",
