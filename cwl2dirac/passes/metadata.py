@@ -65,7 +65,11 @@ def assign_metadata(comp: Compilation) -> Compilation:
         _type_fields(md, declared, fields, port.location)
         port_md[PortRef(None, port.id)] = md
         input_metadata[port.id] = md
-        input_queries[port.id] = dict(user) if user else _exact(md)
+        # Files given (by the job order or a default) are registered with this production's fields: the query
+        # selects exactly them (a shared catalog holds other productions' files of the same user metadata).
+        # Without a value the input is a catalog query: its user metadata alone.
+        given = port.default is not None or (comp.job_order is not None and comp.job_order.get(port.id) is not None)
+        input_queries[port.id] = _exact(md) if given or not user else dict(user)
 
     plans = dict(comp.plans)
     for step_id in topological(comp.graph):

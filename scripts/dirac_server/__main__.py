@@ -142,11 +142,12 @@ def _ensure_proxy(s: Settings, force: bool) -> bool:
 
 def _rss_sync(s: Settings) -> None:
     marker = s.db_dir / "rss-synced"
-    if marker.exists():
+    synced = f"{' '.join(cfg.STORAGE_ELEMENTS)}\n"  # again when the configuration gains a storage element
+    if marker.exists() and marker.read_text() == synced:
         return
     _dirac_tool(s, ["dirac-rss-sync", "--element", "all", "--defaultStatus", "Active"], as_host=True, what="RSS")
     _dirac_tool(s, ["dirac-rss-sync", "--init", "--defaultStatus", "Active"], as_host=True, what="RSS")
-    marker.write_text("ok\n")
+    marker.write_text(synced)
 
 
 def _fingerprint(s: Settings) -> dict[str, object]:

@@ -72,7 +72,8 @@ DATABASES = {
     "RequestManagement": ["ReqDB"],
 }
 
-STORAGE_ELEMENTS = ("LOCAL-DISK", "LOCAL-FAILOVER")
+STORAGE_ELEMENTS = ("LOCAL-DISK", "LOCAL-FAILOVER", "LOCAL-DISK-2")
+"""The default SE, the failover SE, and a second disk SE (a test bans its writes to exercise the failover)."""
 # The DIRAC platform the JobAgents advertise, and the platform names compatible with it (job Platform values
 # that match here; DiracBackend.submit and Job.setPlatform check them against OSCompatibility)
 PLATFORM = "EL9"
@@ -337,7 +338,7 @@ def _resources(s: Settings) -> dict[str, Any]:
         "StorageElements": ses,
         "StorageElementGroups": {
             "Tier1-USER": list(STORAGE_ELEMENTS[:1]),
-            "Tier1-Failover": list(STORAGE_ELEMENTS[1:]),
+            "Tier1-Failover": [STORAGE_ELEMENTS[1]],
             "SE-USER": list(STORAGE_ELEMENTS[:1]),
         },
         "Computing": {"OSCompatibility": {PLATFORM: COMPATIBLE_PLATFORMS}},

@@ -88,6 +88,7 @@ def command(s: Settings, proc: Proc) -> tuple[list[str], dict[str, str], Path]:
         # cwl2diracDIRAC, which DIRAC imports as an extension in every process), after the standard library.
         env["PYTHONPATH"] = f"{SCRIPTS}"
         env["CWL2DIRAC_JOBAGENT_PYTHONPATH"] = str(write_job_python(s))
+        env["PATH"] = f"{write_software_standin(s)}:{env['PATH']}"
         env["DIRAC_ROOT_PATH"] = str(root)
         work = root / "work"
         work.mkdir(parents=True, exist_ok=True)
@@ -114,6 +115,37 @@ def write_job_python(s: Settings) -> Path:
         "    site.addsitedir(_SITE)\n"
     )
     return d
+
+
+STANDIN_NOTE = (
+    "A stand-in for CTAO's CVMFS software set-up, written by scripts/dirac-server.sh: this machine has no CVMFS, so "
+    "every package and version is the project's own environment (.venv, with ctapipe)."
+)
+
+
+def write_software_standin(s: Settings) -> Path:
+    """``<state>/software/bin``, first on the jobs' PATH: ``cta-prod-setup-software`` as CTAO's jobs call it
+    (``-p PACKAGE -v VERSION -a CATEGORY -g COMPILER``), which writes ``setup_script_path.txt`` in the job's
+    directory naming a ``setupPackage.sh`` that puts the project's venv on PATH. Named a stand-in everywhere:
+    the real one sets up the package from CVMFS."""
+    root = s.state / "software"
+    bindir = root / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    setup = root / "setupPackage.sh"
+    setup.write_text(
+        f"# {STANDIN_NOTE}\n"
+        f'export PATH="{s.venv / "bin"}:$PATH"\n'
+        'export CWL2DIRAC_SOFTWARE_STANDIN="${CWL2DIRAC_SOFTWARE_STANDIN:-stand-in}"\n'
+    )
+    tool = bindir / "cta-prod-setup-software"
+    tool.write_text(
+        "#!/bin/sh\n"
+        f"# {STANDIN_NOTE}\n"
+        'echo "cta-prod-setup-software (stand-in, no CVMFS here): $*"\n'
+        f'echo "{setup}" > setup_script_path.txt\n'
+    )
+    tool.chmod(0o755)
+    return bindir
 
 
 def client_env(s: Settings) -> dict[str, str]:

@@ -11,6 +11,7 @@ fresh Python process each (dirac_client.py), which inherits that environment.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -50,8 +51,10 @@ def ctao_catalog_server(dirac_server: Server) -> Server:
     directory level (as CTAO's catalog has them) before anything else declares them: fields are global to a
     catalog, so this cannot share the main server. Left running, like the main one (xdist workers share it)."""
     base = int(os.environ.get("CWL2DIRAC_SERVER_PORT") or 29100) + 50
-    env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{dirac_server.state}-ctao-catalog", "CWL2DIRAC_SERVER_PORT": str(base)}
-    proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT, env=env)
+    env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{dirac_server.state}-ctao-catalog",
+           "CWL2DIRAC_SERVER_PORT": str(base)}
+    proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT,
+                          env=env)
     if proc.returncode != 0:
         pytest.fail(f"the second DIRAC server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
                     pytrace=False)

@@ -3,9 +3,12 @@ held (no job runs), register one file per step output (with the metadata that ou
 directory-level fields on the file's directory), read every transformation's stored input and output meta-query
 back from the server and run the stored input queries against the File Catalog.
 
-    python query_check.py WORKFLOW JOB_ORDER NAME ROOT [--directory-fields]
+    python query_check.py WORKFLOW JOB_ORDER NAME ROOT [--directory-fields] [--jobs]
 
 ``--directory-fields``: first declare CTAO's catalog fields at directory level (as CTAO's catalog has them).
+``--jobs``: then release every step (and give each step without input data one task), let DIRAC's
+WorkflowTaskAgent turn a task of every transformation into a job, report what the JobManager made of each job,
+and kill them (their inputs are not real files).
 Prints one JSON line: per step, the stored queries, the LFNs the stored input query selects and the LFNs it should
 select (the files of the sources of the step's file inputs).
 """
@@ -18,7 +21,7 @@ import uuid
 from typing import Any
 
 
-def main(workflow: str, job: str, name: str, root: str, directory_fields: bool) -> dict[str, Any]:
+def main(workflow: str, job: str, name: str, root: str, directory_fields: bool, jobs: bool) -> dict[str, Any]:
     import cwl2dirac
     from cwl2dirac.backends.dirac import _boundary
     from cwl2dirac.backends.dirac._clients import DiracClients
@@ -34,7 +37,7 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool) 
         for field, kind in CTAO_FIELDS.items():
             if field not in known["DirectoryMetaFields"] and field not in known["FileMetaFields"]:
                 _boundary.ok(fc.addMetadataField(field, kind, "-d"), f"declare {field}")
-    request = cwl2dirac.compile(workflow, job, name=name, lfn_base=f"{root}/out")
+    request = cwl2dirac.compile(workflow, None if job == "-" else job, name=name, lfn_base=f"{root}/out")
     steps = production_steps(request, fingerprint(request))
     for ps in steps:
         ps.AgentType = "Manual"  # nothing is submitted: only the queries are looked at
@@ -77,7 +80,9 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool) 
     out: dict[str, Any] = {"levels": {k: levels.get(k) for k in CTAO_FIELDS}, "steps": {}}
     for spec in request.steps:
         tid = transformations[spec.name]
-        stored_in = _boundary.ok(tc.getTransformationMetaQuery(tid, "Input"), "input query") if spec.input_query else None
+        stored_in = (
+            _boundary.ok(tc.getTransformationMetaQuery(tid, "Input"), "input query") if spec.input_query else None
+        )
         stored_out = _boundary.ok(tc.getTransformationMetaQuery(tid, "Output"), "output query")
         selected = sorted(_boundary.ok(fc.findFilesByMetadata(stored_in, root), "find")) if stored_in else []
         sources = sorted({s for b in spec.config.inputs if b.kind == "files" for s in b.sources})
@@ -89,9 +94,46 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool) 
             "selected": selected,
             "expected": sorted(files[s] for s in sources if s in files),
         }
+    if jobs:
+        out["jobs"] = _jobs(clients, request, transformations)
     return out
+
+
+def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[str, Any]:
+    import time
+
+    from DIRAC.Interfaces.API.Dirac import Dirac
+    from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+
+    tc = clients.transformation()
+    for spec in request.steps:
+        tid = transformations[spec.name]
+        if not spec.input_query:
+            tc.extendTransformation(tid, 1)
+        tc.setTransformationParameter(tid, "AgentType", "Automatic")
+    jobs: dict[str, int] = {}
+    deadline = time.monotonic() + 300
+    while len(jobs) < len(transformations) and time.monotonic() < deadline:
+        for step, tid in transformations.items():
+            tasks = tc.getTransformationTasks({"TransformationID": tid})["Value"] or []
+            ids = [int(t["ExternalID"]) for t in tasks if str(t["ExternalID"]).isdigit() and int(t["ExternalID"])]
+            if ids:
+                jobs[step] = ids[0]
+        time.sleep(3)
+    monitoring = JobMonitoringClient()
+    report: dict[str, Any] = {}
+    for step, job in jobs.items():
+        summary = monitoring.getJobSummary(job)["Value"]
+        report[step] = {"job": job, "status": summary.get("Status"), "minor": summary.get("MinorStatus"),
+                        "type": summary.get("JobType")}
+    for tid in transformations.values():  # no more tasks: nothing else runs
+        tc.setTransformationParameter(tid, "Status", "Stopped")
+    if jobs:
+        Dirac().killJob(list(jobs.values()))
+    return {"made": report, "missing": sorted(set(transformations) - set(jobs))}
 
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    print(json.dumps(main(*args, directory_fields="--directory-fields" in sys.argv), default=str, sort_keys=True))
+    result = main(*args, directory_fields="--directory-fields" in sys.argv, jobs="--jobs" in sys.argv)
+    print(json.dumps(result, default=str, sort_keys=True))

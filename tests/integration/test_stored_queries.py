@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Server
+from server_support import Server
 
 REPO = Path(__file__).resolve().parents[2]
 CHECK = Path(__file__).resolve().parent / "query_check.py"
 LIBRARY = ["process_merge", "simulate", "simulate_process_merge", "train_apply", "full_chain"]
+JOB_ORDERS = {"train_apply": "-"}
+"""train_apply's example job order names DL2 files that are not in the repository: compiled without one, its inputs
+are catalog queries (its dirac:InputData)."""
 
 
 def check(server: Server, chain: str, *flags: str) -> dict[str, Any]:
@@ -30,7 +33,8 @@ def check(server: Server, chain: str, *flags: str) -> dict[str, Any]:
     name = f"q_{chain}_{uuid.uuid4().hex[:6]}"
     root = f"/cwl2dirac/tests/{name}"
     proc = subprocess.run(
-        [sys.executable, str(CHECK), f"cwl/workflows/{chain}.cwl", f"examples/{chain}.yml", name, root, *flags],
+        [sys.executable, str(CHECK), f"cwl/workflows/{chain}.cwl", JOB_ORDERS.get(chain, f"examples/{chain}.yml"),
+         name, root, *flags],
         env=env, capture_output=True, text=True, timeout=600, cwd=str(REPO),
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -76,3 +80,15 @@ def test_on_a_catalog_with_ctao_directory_fields(ctao_catalog_server: Server, ch
     result = check(ctao_catalog_server, chain, "--directory-fields")
     assert result["levels"]["data_level"] == "directory" and result["levels"]["particle"] == "directory"
     _assert_exact(result)
+
+
+@pytest.mark.parametrize("chain", LIBRARY)
+def test_every_ctao_job_template_becomes_a_job(dirac_server: Server, chain: str) -> None:
+    """DIRAC's WorkflowTaskAgent turns a task of every transformation of the library's productions into a job the
+    JobManager accepts (DIRAC releases have broken production bodies before: DIRACGrid/DIRAC#8773)."""
+    result = check(dirac_server, chain, "--jobs")
+    jobs = result["jobs"]
+    assert jobs["missing"] == [], jobs
+    for step, job in jobs["made"].items():
+        assert job["job"] > 0 and job["type"], (step, job)  # a WMS job, with the template's JobType
+        assert "jdl" not in str(job["minor"]).lower(), (step, job)

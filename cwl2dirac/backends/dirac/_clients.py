@@ -135,20 +135,20 @@ class DiracClients:
         return set(result["Value"]) if result["OK"] else None
 
     def input_se(self, request: Any) -> str:
-        """Where a submission uploads the workflow's local input files: the SE of the first step that names one,
-        else this site's ``/LocalSite/LocalSE``."""
-        for spec in request.steps:
-            if spec.config.output_se:
-                return str(spec.config.output_se)
+        """Where a submission uploads the workflow's local input files: this site's ``/LocalSite/LocalSE``, else
+        the SE of the first step that names one."""
         from DIRAC import gConfig
 
         local = gConfig.getValue("/LocalSite/LocalSE", [])
-        if not local:
-            raise BackendError(
-                "no storage element for the workflow's input files: set dirac:Job.output_se, or /LocalSite/LocalSE "
-                "in the DIRAC configuration"
-            )
-        return str(local[0])
+        if local:
+            return str(local[0])
+        for spec in request.steps:
+            if spec.config.output_se:
+                return str(spec.config.output_se)
+        raise BackendError(
+            "no storage element for the workflow's input files: set /LocalSite/LocalSE in the DIRAC configuration, "
+            "or dirac:Job.output_se"
+        )
 
     def vo(self) -> str:
         """The virtual organisation of the configuration (the first part of every LFN)."""

@@ -65,7 +65,7 @@ class DiracCatalog:
         self._levels: dict[str, str] | None = None
         self._inputs: dict[str, CatalogFile] = {}
         self._operations: list[Any] = []
-        self._waiting_registration = False
+        self._deferred = False
         self._directories: dict[str, dict[str, Any]] = {}
 
     @classmethod
@@ -168,7 +168,7 @@ class DiracCatalog:
         if self.transformation is not None:
             if inputs:
                 self._mark_processed(list(inputs))
-            if not self._waiting_registration:  # else the WMS tells the transformation, later
+            if not self._deferred:  # else the WMS tells the transformation, later
                 self._call_or_forward(
                     TRANSFORMATIONS, "setTaskStatus", [self.transformation, task, "Done"], f"marking task {task} Done"
                 )
@@ -177,8 +177,8 @@ class DiracCatalog:
     def _mark_processed(self, lfns: list[str]) -> None:
         """The task's input files Processed in the transformation; a ``SetFileStatus`` operation of the failover
         request when that fails, or when an output's registration waits there (it then runs after it)."""
-        reason = "an output's registration waits in the failover request"
-        if not self._waiting_registration:
+        reason = "an output waits in the failover request"
+        if not self._deferred:
             tc = self.clients.transformation()
             result = _boundary.retried(
                 functools.partial(tc.setFileStatusForTransformation, self.transformation, "Processed", lfns)
@@ -247,6 +247,7 @@ class DiracCatalog:
                 remove.TargetSE = se
                 remove.addFile(_rms_file(File, lfn, path))
                 self._operations += [replicate, remove]
+                self._deferred = True  # the task is done once the output is where it belongs
                 log.warning("%s is on the failover SE %s; the failover request replicates it to %s", lfn, se, target)
                 return
         raise TaskFailed(
@@ -267,7 +268,7 @@ class DiracCatalog:
         entry.PFN = str(url.get(lfn, ""))
         register.addFile(entry)
         self._operations.append(register)
-        self._waiting_registration = True
+        self._deferred = True
         log.warning("%s is on %s but not registered; the failover request registers it", lfn, se)
 
     # -- failover ------------------------------------------------------------------------------------------------
@@ -281,9 +282,9 @@ class DiracCatalog:
         """``service.method(*args)`` with retries; if it still fails, or if an output's registration waits in the
         failover request (nothing may be marked done before it), the call becomes a ``ForwardDISET`` operation of
         that request, after what it depends on."""
-        if self._waiting_registration:
+        if self._deferred:
             stub: Any = [[service, {"timeout": FORWARD_TIMEOUT}], method, list(args)]
-            reason = "an output's registration waits in the failover request"
+            reason = "an output waits in the failover request"
         else:
             rpc = self._service(service)
             result = _boundary.retried(lambda: getattr(rpc, method)(*args))

@@ -29,6 +29,7 @@ from typing import Any
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
 from cwl2dirac.backends.dirac.submission import HELD, STEP_PARAMETER
+from cwl2dirac.errors import BackendError
 
 ACTIVE = ("Active", "Flush", "Completing", "Stopped", "New")
 """Transformation statuses the controller looks at."""
@@ -72,7 +73,18 @@ def run_cycle(
     status = {int(r["TransformationID"]): str(r["Status"]) for r, _ in ours}
     actions: list[Action] = []
     for row, facts in ours:
-        action = _decide(clients, row, facts, status)
+        try:
+            tid = int(row["TransformationID"])
+            for what in _unstick_reserved(clients, tid, dry_run):
+                reserved = Action(tid, str(facts.get("step")), str(facts.get("production")), what)
+                actions.append(reserved)
+                if log is not None:
+                    log(("would " if dry_run else "") + str(reserved))
+            action = _decide(clients, row, facts, status)
+        except BackendError as exc:  # one transformation DIRAC cannot answer for does not stop the others
+            if log is not None:
+                log(f"transformation {row['TransformationID']}: {exc}")
+            continue
         if action is None:
             continue
         kind, value, what = action
@@ -118,7 +130,7 @@ def _decide(
     ) or {}
     task_total = int(tasks.get("TotalCreated", sum(int(v) for k, v in tasks.items() if k != "TotalCreated")))
     tasks_done = sum(int(v) for k, v in tasks.items() if k in ("Done", "Completed"))
-    query = _boundary.ok(_boundary.retried(partial(tc.getTransformationMetaQuery, tid, "Input")), "input query")
+    query = input_query(clients, tid)
     if not query:  # no input data: tasks by extension
         wanted = int(facts.get("tasks") or task_total)
         if task_total >= wanted and tasks_done == task_total:
@@ -135,6 +147,61 @@ def _decide(
         processed = int(files.get("Processed", 0))
         return ("Status", "Completed", f"completed ({processed} file(s) processed, {tasks_done} task(s) done)")
     return None
+
+
+RESERVED_GRACE = 60
+"""Seconds a task may stay Reserved (the WorkflowTaskAgent between reserving and submitting it) before the
+controller looks for its job: DIRAC's own check waits an hour, and a lost connection at submission leaves tasks
+there (seen on the local server: a rare TLS handshake failure)."""
+
+
+def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
+    """Tasks Reserved for longer than :data:`RESERVED_GRACE`: with a WMS job of their name, that job is recorded
+    (Submitted); without one, they go back to Created and are submitted again — as DIRAC's CheckReserved does."""
+    import datetime
+
+    from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+
+    tc = clients.transformation()
+    older = str(datetime.datetime.utcnow() - datetime.timedelta(seconds=RESERVED_GRACE))
+    tasks = _boundary.ok(
+        _boundary.retried(
+            partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Reserved"}, older=older)
+        ),
+        f"reserved tasks of {tid}",
+    ) or []
+    if not tasks:
+        return []
+    names = {f"{tid:08d}_{int(t['TaskID']):08d}": int(t["TaskID"]) for t in tasks}
+    monitoring = JobMonitoringClient()
+    jobs = _boundary.ok(_boundary.retried(partial(monitoring.getJobs, {"JobName": list(names)})), "getJobs") or []
+    found: dict[int, int] = {}
+    for job in jobs:
+        summary = _boundary.ok(_boundary.retried(partial(monitoring.getJobSummary, int(job))), f"job {job}") or {}
+        if summary.get("JobName") in names:
+            found[names[str(summary["JobName"])]] = int(job)
+    done = []
+    rpc = tc._getRPC()
+    for task in sorted(names.values()):
+        if task in found:
+            done.append(f"recorded job {found[task]} of the Reserved task {task} of")
+            if not dry_run:
+                _boundary.ok(rpc.setTaskStatusAndWmsID(tid, task, "Submitted", str(found[task])), f"task {task}")
+        else:
+            done.append(f"put the Reserved task {task} (no job) back to Created in")
+            if not dry_run:
+                _boundary.ok(rpc.setTaskStatus(tid, task, "Created"), f"task {task}")
+    return done
+
+
+def input_query(clients: DiracClients, tid: int) -> dict[str, Any] | None:
+    """The transformation's stored input meta-query; None for one without input data."""
+    tc = clients.transformation()
+    result = _boundary.retried(partial(tc.getTransformationMetaQuery, tid, "Input"))
+    if not result["OK"] and "No MetaQuery" in str(result.get("Message")):
+        return None
+    query: dict[str, Any] | None = _boundary.ok(result, f"input query of transformation {tid}")
+    return query
 
 
 def _all_inputs_arrived(clients: DiracClients, tid: int, query: dict[str, Any], attached: int) -> bool:

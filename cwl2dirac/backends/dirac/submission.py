@@ -168,7 +168,7 @@ class Submission:
                 f"upload of {len(chunk)} input file(s) to {se}",
             )
             urls = _boundary.bulk_ok(
-                storage.getURL([e.lfn for e in chunk], protocol=["file", "dips", "root", "https"]),
+                _boundary.retried(partial(storage.getURL, [e.lfn for e in chunk], protocol=["file", "dips", "root"])),
                 f"URLs on {se}",
             )
             records = {
@@ -228,7 +228,7 @@ class Submission:
         description = json.loads(production.get("Description") or "{}")
         digests = []
         for step in description.values():
-            row = _boundary.ok(client.getProductionStep(int(step["stepID"])), "getProductionStep")
+            row = _boundary.ok(_boundary.retried(partial(client.getProductionStep, int(step["stepID"]))), "step")
             long_text = str(row[3]) if row else ""
             match = FINGERPRINT.search(long_text)
             digests.append(match.group(1) if match else "")
@@ -237,18 +237,25 @@ class Submission:
     def create(self) -> int:
         client = self.clients.production()
         for ps in self.steps:
-            _boundary.ok(_boundary.retried(partial(client.addProductionStep, ps)), f"addProductionStep '{ps.Name}'")
-        prod_id = _boundary.ok(
-            client.addProduction(self.request.name, json.dumps(client.prodDescription)),
-            f"addProduction '{self.request.name}'",
-        )
+            _boundary.ok(_boundary.retried(partial(_add_step, client, ps)), f"addProductionStep '{ps.Name}'")
+        result = _boundary.retried(partial(client.addProduction, self.request.name, json.dumps(client.prodDescription)))
+        if not result["OK"] and _boundary.transient(result):
+            found = self.existing()  # the call may have reached the service before the connection failed
+            if found is not None:
+                return int(found["ProductionID"])
+        prod_id = _boundary.ok(result, f"addProduction '{self.request.name}'")
         if not isinstance(prod_id, int):
             raise BackendError(f"addProduction '{self.request.name}' returned {prod_id!r}, not a production id")
         return prod_id
 
     def start(self) -> None:
         client = self.clients.production()
-        _boundary.ok(client.startProduction(self.request.name), f"startProduction '{self.request.name}'")
+        result = _boundary.retried(partial(client.startProduction, self.request.name))
+        if not result["OK"] and _boundary.transient(result):
+            state = _boundary.ok(_boundary.retried(partial(client.getProduction, self.request.name)), "getProduction")
+            if state and str(state.get("Status")) != "New":
+                return  # it started, only the answer was lost
+        _boundary.ok(result, f"startProduction '{self.request.name}'")
 
     # -- 5./6. the transformations -----------------------------------------------------------------------------
     def transformations(self, prod_id: int) -> dict[str, int]:
@@ -315,17 +322,29 @@ class Submission:
                 continue
             tid = transformations[spec.name]
             counted = _boundary.ok(
-                tc.getCounters("TransformationTasks", ["TransformationID"], {"TransformationID": tid}),
+                _boundary.retried(
+                    partial(tc.getCounters, "TransformationTasks", ["TransformationID"], {"TransformationID": tid})
+                ),
                 f"tasks of transformation {tid}",
             )
             have = sum(int(n) for _, n in counted or [])
             if have < spec.tasks:
                 _boundary.ok(
-                    tc.extendTransformation(tid, spec.tasks - have),
+                    _boundary.retried(partial(tc.extendTransformation, tid, spec.tasks - have)),
                     f"extendTransformation {tid} ({spec.tasks - have} tasks)",
                 )
             extended[spec.name] = spec.tasks
         return extended
+
+
+def _add_step(client: Any, ps: Any) -> Any:
+    """``client.addProductionStep(ps)``, which may be tried again: DIRAC's client renames the step ``Step<n>_…`` and
+    counts it before its call, so a failed call is undone here (else a retry would add ``Step3_Step2_…``)."""
+    name, counter = ps.Name, client.stepCounter
+    result = client.addProductionStep(ps)
+    if not result.get("OK"):
+        ps.Name, client.stepCounter = name, counter
+    return result
 
 
 def production_steps(request: ProductionRequest, digest: str) -> list[Any]:

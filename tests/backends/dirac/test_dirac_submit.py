@@ -56,7 +56,8 @@ def test_submit_sequence(request_obj: ProductionRequest) -> None:
 def test_a_field_of_another_type_stops_before_any_step(request_obj: ProductionRequest) -> None:
     known = {"DirectoryMetaFields": {}, "FileMetaFields": {"data_level": "VARCHAR(128)"}}
     service = RecordingService(known_fields=known)
-    with pytest.raises(BackendError, match=r"catalog field 'data_level' has type VARCHAR.128. .file level., the request needs INT"):
+    needs = r"catalog field 'data_level' has type VARCHAR.128. .file level., the request needs INT"
+    with pytest.raises(BackendError, match=needs):
         DiracBackend(clients=recording_clients(service)).submit(request_obj)
     assert "addProductionStep" not in service.names()
 

@@ -22,16 +22,12 @@ from typing import Any
 
 import pytest
 from support import REPO
+from support.outputs import DERIVED_KEYS, PLACE_KEYS, normalise
 
 DATA = REPO / "tests" / "data" / "engines"
 EXAMPLES = REPO / "examples"
 CWL2DIRAC = Path(sys.executable).parent / "cwl2dirac"
 TIMEOUT = 300
-
-# Keys of a File/Directory object that depend on where the engine put it.
-PLACE_KEYS = frozenset({"location", "path"})
-DERIVED_KEYS = frozenset({"nameroot", "nameext"})
-
 
 @dataclass
 class Run:
@@ -42,22 +38,6 @@ class Run:
     def output(self) -> Any:
         assert self.code == 0, f"exit code {self.code}\n{self.stderr[-4000:]}"
         return json.loads(self.stdout)
-
-
-def normalise(value: Any) -> Any:
-    """The output object without ``location``/``path`` of its files (and of their secondary files).
-
-    ``nameroot``/``nameext`` (which cwl2dirac prints and cwltool leaves out) are checked against ``basename``, then
-    dropped: they carry nothing more."""
-    if isinstance(value, dict):
-        is_file = value.get("class") in ("File", "Directory")
-        if is_file and "nameroot" in value:
-            root, ext = os.path.splitext(value["basename"])
-            assert (value["nameroot"], value.get("nameext")) == (root, ext), value
-        return {k: normalise(v) for k, v in value.items() if not (is_file and k in PLACE_KEYS | DERIVED_KEYS)}
-    if isinstance(value, list):
-        return [normalise(v) for v in value]
-    return value
 
 
 @pytest.fixture(scope="session", autouse=True)
