@@ -31,14 +31,17 @@ hints:
         particle: gamma-diffuse
         data_level: 2
         outputType: Data
+        analysis_prog: ctapipe-merge
       proton_train:
         particle: proton
         data_level: 2
         outputType: Data
+        analysis_prog: ctapipe-merge
       test_files:
         particle: gamma
         data_level: 2
         outputType: Data
+        analysis_prog: ctapipe-merge
 
 inputs:
   gamma_train:

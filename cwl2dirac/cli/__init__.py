@@ -50,6 +50,10 @@ def main(debug: bool) -> None:
     As a CWL runner (cwltool's surface), ``cwl2dirac [--outdir DIR] [--quiet] tool.cwl job.yml`` is ``run``.
     """
     State.debug = debug
+    if debug:
+        from cwl2dirac.backends.dirac import _boundary
+
+        _boundary.SHOW_DIRAC_MESSAGES = True
 
 
 for _command in (validate, compile_cmd, graph, submit, run_command, status, controller, catalog_group, schema):

@@ -91,6 +91,10 @@ def run_command(
 ) -> None:
     """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
     State.debug = State.debug or debug
+    if State.debug:
+        from cwl2dirac.backends.dirac import _boundary
+
+        _boundary.SHOW_DIRAC_MESSAGES = True
     _software_beside_us_on_path()
     if engine == "cwltool":
         sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, State.debug))

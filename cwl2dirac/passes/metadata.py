@@ -88,6 +88,8 @@ def assign_metadata(comp: Compilation) -> Compilation:
             _type_fields(md, declared, fields, step.location, where)
             outputs[out_port] = md
             port_md[PortRef(step.id, out_port)] = md
+        if input_query is not None:
+            _refuse_own_outputs(step, input_query, outputs)
         output_query = _union_query(list(outputs.values())) if outputs else {
             FIELD_PRODUCTION: comp.name, FIELD_STEP: step.id
         }
@@ -101,6 +103,25 @@ def assign_metadata(comp: Compilation) -> Compilation:
     return replace(
         comp, plans=plans, fields=fields, input_queries=input_queries, input_metadata=input_metadata
     )
+
+
+def selects(query: Mapping[str, Any], md: Mapping[str, Any]) -> bool:
+    """Whether an entry with metadata ``md`` matches ``query`` (``=``/``in`` terms or bare values)."""
+    return all(key in md and md[key] in values_of(term) for key, term in query.items())
+
+
+def _refuse_own_outputs(step: Step, input_query: Mapping[str, Any], outputs: Mapping[str, Mapping[str, Any]]) -> None:
+    """A step whose own outputs its input query would select (a query by user metadata only, which the outputs
+    inherit): its transformation would take them as new input, for ever."""
+    for port, md in outputs.items():
+        if selects(input_query, md):
+            terms = ", ".join(f"{k}={input_query[k]!r}" for k in sorted(input_query))
+            raise ValidationError(
+                f"step '{step.id}': its input query ({terms}) also selects its own output '{port}', which inherits "
+                "those values; give the input a field its outputs do not share (e.g. analysis_prog in "
+                "dirac:InputData), or set a different value in the step's dirac:Metadata",
+                step.location,
+            )
 
 
 def _inherited(input_query: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def _since_last_start(path: Path) -> str:
         text = path.read_text(errors="replace")
     except OSError:
         return ""
-    return text[text.rfind("===== ") :] if "===== " in text else text
+    return text[text.rfind(procs.START_MARK) :] if procs.START_MARK in text else text
 
 
 def _proc_up(s: Settings, proc: Proc) -> bool:

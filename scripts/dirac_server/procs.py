@@ -12,6 +12,9 @@ from pathlib import Path
 
 from .settings import Settings
 
+START_MARK = "===== dirac-server: "
+"""Begins the line written into a component's log when the script starts it (DIRAC's own banners have ===== too)."""
+
 
 class StartError(RuntimeError):
     """A component did not start; carries the tail of its log."""
@@ -94,7 +97,7 @@ def spawn(s: Settings, name: str, args: list[str], *, log: Path, env: dict[str, 
     s.run.mkdir(parents=True, exist_ok=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        out.write(f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}: {' '.join(args)}\n".encode())
+        out.write(f"\n{START_MARK}{time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}: {' '.join(args)}\n".encode())
         out.flush()
         proc = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,

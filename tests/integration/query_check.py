@@ -20,6 +20,9 @@ import sys
 import uuid
 from typing import Any
 
+NO_MATCH = "cwl2dirac-test-never-matched"
+"""A job tag no JobAgent of the local server offers."""
+
 
 def main(workflow: str, job: str, name: str, root: str, directory_fields: bool, jobs: bool) -> dict[str, Any]:
     import cwl2dirac
@@ -37,7 +40,9 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool, 
         for field, kind in CTAO_FIELDS.items():
             if field not in known["DirectoryMetaFields"] and field not in known["FileMetaFields"]:
                 _boundary.ok(fc.addMetadataField(field, kind, "-d"), f"declare {field}")
-    request = cwl2dirac.compile(workflow, None if job == "-" else job, name=name, lfn_base=f"{root}/out")
+    # with --jobs the jobs must not run (their inputs are not real): a tag no JobAgent offers keeps them waiting
+    hints = {"*": {"dirac:Job": {"tags": [NO_MATCH]}}} if jobs else None
+    request = cwl2dirac.compile(workflow, None if job == "-" else job, name=name, lfn_base=f"{root}/out", hints=hints)
     steps = production_steps(request, fingerprint(request))
     for ps in steps:
         ps.AgentType = "Manual"  # nothing is submitted: only the queries are looked at
@@ -111,6 +116,7 @@ def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[s
         if not spec.input_query:
             tc.extendTransformation(tid, 1)
         tc.setTransformationParameter(tid, "AgentType", "Automatic")
+    grouped = {transformations[s.name] for s in request.steps if s.input_query and s.group_size > 1}
     jobs: dict[str, int] = {}
     deadline = time.monotonic() + 300
     while len(jobs) < len(transformations) and time.monotonic() < deadline:
@@ -119,6 +125,9 @@ def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[s
             ids = [int(t["ExternalID"]) for t in tasks if str(t["ExternalID"]).isdigit() and int(t["ExternalID"])]
             if ids:
                 jobs[step] = ids[0]
+            elif tid in grouped and not tasks and tc.getTransformationStats(tid)["Value"].get("Unused"):
+                # one file per parent output here: the incomplete group is made a task (as the controller would)
+                tc.setTransformationParameter(tid, "Status", "Flush")
         time.sleep(3)
     monitoring = JobMonitoringClient()
     report: dict[str, Any] = {}

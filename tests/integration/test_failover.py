@@ -39,7 +39,7 @@ for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
 fc = FileCatalogClient()
-outputs = sorted(fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2]}, "/")["Value"])
+outputs = sorted(fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"])
 replicas = DataManager().getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
 print(json.dumps({"inputs": files, "replicas": {k: sorted(v) for k, v in replicas.items()}}))
 '''

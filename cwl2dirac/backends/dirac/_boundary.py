@@ -28,6 +28,25 @@ def prepare() -> None:
         os.environ.setdefault("DIRAC_ROOT_PATH", sys.prefix)
 
 
+SHOW_DIRAC_MESSAGES = False
+"""Whether DIRAC's own log messages are shown (``cwl2dirac --debug``); else only its fatal ones."""
+
+
+def quiet_dirac_logging() -> None:
+    """DIRAC's log messages on stderr, never stdout (the CLI's stdout holds its result, e.g. the output object),
+    and only the fatal ones unless :data:`SHOW_DIRAC_MESSAGES`: the errors it logs on the way (a connection that is
+    then retried) are cwl2dirac's to report, in one line."""
+    import logging
+
+    from DIRAC import gLogger
+
+    for handler in logging.getLogger("dirac").handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
+    if not SHOW_DIRAC_MESSAGES:
+        gLogger.setLevel("FATAL")
+
+
 def prepare_for_server() -> None:
     """Also drop the CA-bundle variables; only before talking to a server (this affects the whole process)."""
     prepare()

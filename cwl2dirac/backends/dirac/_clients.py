@@ -39,6 +39,7 @@ class DiracClients:
             DIRAC.initialize(require_auth=False, extra_config_files=[str(p) for p in self.config_files])
         except DIRACInitError as exc:
             raise BackendError(f"no DIRAC configuration: {exc}") from exc
+        _boundary.quiet_dirac_logging()
         from DIRAC import gConfig
 
         servers = gConfig.getServersList()

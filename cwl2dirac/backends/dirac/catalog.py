@@ -22,6 +22,7 @@ are marked Processed only by that request, once everything before it has been do
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -135,16 +136,22 @@ class DiracCatalog:
         return CatalogFile(lfn, dict(meta), _size(info), info.get("Checksum"))
 
     def get(self, lfn: str, dest: Path) -> Path:
-        downloaded = self.job_dir / posixpath.basename(lfn)
-        if lfn in self._inputs and downloaded.is_file():
-            return downloaded  # the JobWrapper's input data, already here
-        dest.mkdir(parents=True, exist_ok=True)
+        name = posixpath.basename(lfn)
+        downloaded = self.job_dir / name
+        alone = sum(1 for other in self._inputs if posixpath.basename(other) == name) == 1
+        if lfn in self._inputs and alone and downloaded.is_file():
+            return downloaded  # the JobWrapper's input data, already here (under its base name: unique)
+        # a directory of its own: files of one name from several tasks (merge inputs) must not overwrite each other
+        where = dest / hashlib.sha1(lfn.encode()).hexdigest()[:16]
+        if (where / name).is_file():
+            return where / name
+        where.mkdir(parents=True, exist_ok=True)
         self._ready()
         dm = self.clients.data_manager()
         _boundary.bulk_ok(
-            _boundary.retried(lambda: dm.getFile(lfn, destinationDir=str(dest))), f"download of {lfn}"
+            _boundary.retried(functools.partial(dm.getFile, lfn, destinationDir=str(where))), f"download of {lfn}"
         )
-        return dest / posixpath.basename(lfn)
+        return where / name
 
     def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
         if not path.is_file():
