@@ -16,14 +16,19 @@ from cwl2dirac.passes import PASSES
 from cwl2dirac.passes.context import BodyRequest, Compilation, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.names import check_production_name
 from cwl2dirac.request.wire import safe_name
 
 Pass = Callable[[Compilation], Compilation]
 
 
 def production_name(pipeline: str | Path) -> str:
-    """The default production name: the pipeline file's stem, made catalog-safe."""
-    return safe_name(stem(str(pipeline)))[:64] or "production"
+    """The default production name: the pipeline file's stem, made catalog-safe (and acceptable to DIRAC:
+    :func:`~cwl2dirac.request.names.check_production_name`)."""
+    name = safe_name(stem(str(pipeline)))[:64].lstrip(".-")
+    if not name:
+        return "production"
+    return f"production_{name}" if name.isdigit() else name
 
 
 def dirac_body(spec: BodyRequest) -> str:
@@ -76,11 +81,12 @@ def _compile(
     bodies: bool,
     passes: tuple[Pass, ...],
 ) -> ProductionRequest:
+    name = check_production_name(name) if name is not None else production_name(pipeline)
     workflow = load(pipeline)
     job_order = load_job_order(inputs, workflow) if inputs is not None else None
     comp = Compilation(
         workflow=workflow,
-        name=name or production_name(pipeline),
+        name=name,
         source=to_uri(pipeline),
         job_order=job_order,
         hint_overrides=hints,

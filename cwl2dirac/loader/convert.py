@@ -47,6 +47,8 @@ class Converter:
         self.cache = cache
         self._tools: dict[str, Tool] = {}
         self._stack: list[str] = []
+        self._scopes: list[dict[str, CwlType]] = []
+        """The named types of the processes being converted (a SchemaDefRequirement applies to inner steps)."""
 
     # -- processes -----------------------------------------------------------------------------------------
     def process(self, obj: Any, uri: str, location: Location | None = None, inline: bool = False) -> Tool:
@@ -71,7 +73,7 @@ class Converter:
         if loc is None:
             loc = Location(urldefrag(key)[0], _process_path(key))
         version = str(getattr(obj, "cwlVersion", None) or _version_of(obj))
-        named = _named_types(obj)
+        named = _named_types(obj, self._scopes[-1] if self._scopes else {}, loc)
         inputs = tuple(self._port(p, named, loc.child("inputs")) for p in obj.inputs or ())
         outputs = tuple(self._port(p, named, loc.child("outputs")) for p in obj.outputs or ())
         reqs = tuple(_requirements(obj.requirements, loc.child("requirements")))
@@ -81,7 +83,11 @@ class Converter:
             base_command = (base_command,)
         workflow = None
         if cls == "Workflow":
-            workflow = self._workflow(obj, key, inputs, reqs, hints, named, version, loc)
+            self._scopes.append(named)
+            try:
+                workflow = self._workflow(obj, key, inputs, reqs, hints, named, version, loc)
+            finally:
+                self._scopes.pop()
         return Tool(
             id=key,
             cls=cls,  # type: ignore[arg-type]  # checked by cwl-utils' schema
@@ -113,7 +119,7 @@ class Converter:
         outputs = tuple(
             WorkflowOutput(
                 id=shortname(o.id),
-                type=convert_type(o.type_, named),
+                type=convert_type(o.type_, named, loc.child("outputs", shortname(o.id), "type")),
                 sources=_refs(getattr(o, "outputSource", None), key),
                 link_merge=getattr(o, "linkMerge", None),
                 pick_value=getattr(o, "pickValue", None),
@@ -189,7 +195,7 @@ class Converter:
         default = getattr(p, "default", None)
         return Port(
             id=name,
-            type=convert_type(p.type_, named),
+            type=convert_type(p.type_, named, loc.child(name, "type")),
             default=_plain(default),
             has_default=default is not None,
             label=getattr(p, "label", None),
@@ -330,19 +336,50 @@ def _requirements(items: Any, loc: Location) -> list[Requirement]:
     return out
 
 
-def _named_types(obj: Any) -> dict[str, CwlType]:
-    named: dict[str, CwlType] = {}
-    for req in getattr(obj, "requirements", None) or ():
-        if getattr(req, "class_", None) == "SchemaDefRequirement":
-            for t in req.types or ():
-                name = getattr(t, "name", None)
-                if name:
-                    named[name] = convert_type(t, named)
+def _named_types(obj: Any, enclosing: Mapping[str, CwlType], loc: Location) -> dict[str, CwlType]:
+    """The types a process may name: its enclosing processes', its SchemaDefRequirement's and the named records
+    and enums written inline in its parameters (each known by name before any is converted, so that order does
+    not matter)."""
+    named: dict[str, CwlType] = dict(enclosing)
+    schema_defs = [
+        t
+        for req in getattr(obj, "requirements", None) or ()
+        if getattr(req, "class_", None) == "SchemaDefRequirement"
+        for t in req.types or ()
+    ]
+    for t in schema_defs:
+        _declare_names(t, named)
+    for p in (*(getattr(obj, "inputs", None) or ()), *(getattr(obj, "outputs", None) or ())):
+        _declare_names(getattr(p, "type_", None), named)
+    for t in schema_defs:
+        name = getattr(t, "name", None)
+        if name:
+            named[name] = convert_type(t, named, loc.child("requirements"))
     return named
 
 
-def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
-    """A cwl-utils type (string, list or schema object) as a :class:`CwlType`."""
+def _declare_names(t: Any, named: dict[str, CwlType]) -> None:
+    """Put a placeholder for every named record or enum inside ``t``."""
+    if isinstance(t, list | tuple):
+        for member in t:
+            _declare_names(member, named)
+        return
+    kind = getattr(t, "type_", None)
+    if kind is None or isinstance(t, str):
+        return
+    name = getattr(t, "name", None)
+    if name and not str(name).startswith("_:"):
+        named.setdefault(name, CwlType("Any", name=fragment(name)))
+    if kind == "array":
+        _declare_names(t.items, named)
+    elif kind == "record":
+        for f in t.fields or ():
+            _declare_names(f.type_, named)
+
+
+def convert_type(t: Any, named: dict[str, CwlType], location: Location | None = None) -> CwlType:
+    """A cwl-utils type (string, list or schema object) as a :class:`CwlType`; a type name that is neither CWL's
+    nor one the process defines is a :class:`ValidationError` at ``location``."""
     if t is None:
         return ANY
     if isinstance(t, str):
@@ -355,25 +392,25 @@ def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
         if base in _PRIMITIVES:
             return CwlType(base)  # type: ignore[arg-type]
         if base.endswith("?"):
-            return CwlType("union", members=(CwlType("null"), convert_type(base[:-1], named)))
+            return CwlType("union", members=(CwlType("null"), convert_type(base[:-1], named, location)))
         if base.endswith("[]"):
-            return CwlType("array", items=convert_type(base[:-2], named))
+            return CwlType("array", items=convert_type(base[:-2], named, location))
         if t in named:
             return named[t]
-        return CwlType("Any", name=fragment(t))
+        raise _unknown_type(t, named, location)
     if isinstance(t, list | tuple):
-        members = tuple(convert_type(m, named) for m in t)
+        members = tuple(convert_type(m, named, location) for m in t)
         return members[0] if len(members) == 1 else CwlType("union", members=members)
     kind = getattr(t, "type_", None)
     name = getattr(t, "name", None)
     if kind == "array":
-        return CwlType("array", items=convert_type(t.items, named))
+        return CwlType("array", items=convert_type(t.items, named, location))
     if kind == "enum":
         return CwlType("enum", name=fragment(name) if name else None, symbols=tuple(
             shortname(s) for s in t.symbols or ()
         ))
     if kind == "record":
-        fields = tuple((shortname(f.name), convert_type(f.type_, named)) for f in t.fields or ())
+        fields = tuple((shortname(f.name), convert_type(f.type_, named, location)) for f in t.fields or ())
         patterns = tuple(
             (shortname(f.name), sf)
             for f in t.fields or ()
@@ -381,3 +418,13 @@ def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
         )
         return CwlType("record", name=fragment(name) if name else None, fields=fields, field_secondary_files=patterns)
     return ANY
+
+
+def _unknown_type(t: str, named: Mapping[str, CwlType], location: Location | None) -> ValidationError:
+    shown = fragment(t) if t.startswith(("file:", "http:", "https:")) else t
+    choices = sorted(_PRIMITIVES - {"Any"}) + sorted({fragment(n) for n in named})
+    hint = dirac_hints.suggest(shown.rstrip("[]?"), choices) or (
+        " (CWL's types: null, boolean, int, long, float, double, string, File, Directory, Any, with [] and ?, or a "
+        "type the document defines)"
+    )
+    return ValidationError(f"unknown type '{shown}'{hint}", location)

@@ -129,9 +129,12 @@ def parse_hint(cls: str, fields: dict[str, Any], location: Location | None = Non
             f"unknown hint class 'dirac:{short}'{suggest(short, HINT_CLASSES)}", location
         )
     try:
-        return model.model_validate(fields)
+        hint = model.model_validate(fields)
     except PydanticValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt field shows as "unknown field" and, when the field is required, as "field required": the
+        # unknown one is what the author can fix
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(str(x) for x in err["loc"])
         field_name = loc[0] if loc else ""
         where = location.child(*loc) if location is not None and loc else location
@@ -142,8 +145,48 @@ def parse_hint(cls: str, fields: dict[str, Any], location: Location | None = Non
             )
         else:
             path = ".".join(loc)
-            msg = f"dirac:{short}.{path}: {err['msg'].lower()} (got {err.get('input')!r})"
+            text = str(err["msg"])
+            text = text[:1].lower() + text[1:]  # the allowed values stay as they must be written
+            msg = f"dirac:{short}.{path}: {text} (got {_shown(err.get('input'))})"
         raise ValidationError(msg, where) from None
+    boolean = _coerced_boolean(fields, hint.model_dump())
+    if boolean is not None:
+        path = ".".join(str(k) for k in boolean)
+        given = str(_get(fields, boolean)).lower()
+        raise ValidationError(
+            f"dirac:{short}.{path}: a boolean is not a number here (got {given}; write a number)",
+            location.child(*boolean) if location is not None else None,
+        )
+    return hint
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:76]}...{text[-1]}"
+
+
+def _coerced_boolean(given: Any, parsed: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The path of a boolean in ``given`` that validation turned into a number (pydantic takes ``true`` for 1)."""
+    if isinstance(given, bool):
+        return path if not isinstance(parsed, bool) else None
+    if isinstance(given, dict) and isinstance(parsed, dict):
+        for key, value in given.items():
+            if key in parsed:
+                found = _coerced_boolean(value, parsed[key], (*path, key))
+                if found is not None:
+                    return found
+    if isinstance(given, list) and isinstance(parsed, list):
+        for i, (value, out) in enumerate(zip(given, parsed, strict=False)):
+            found = _coerced_boolean(value, out, (*path, i))
+            if found is not None:
+                return found
+    return None
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
 
 
 def json_schema() -> dict[str, Any]:

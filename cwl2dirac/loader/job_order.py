@@ -8,17 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cwl2dirac.errors import InputError, Location
 from cwl2dirac.ir import NUMERIC, CwlType, SecondaryFile, Workflow
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.hints import suggest
+from cwl2dirac.loader.text import check_structure, load_yaml, read_text
 from cwl2dirac.location import uri_to_path
+from cwl2dirac.request.lfn import check_name
 from cwl2dirac.request.values import directory_listing
 from cwl2dirac.request.wire import runs_base
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
@@ -31,21 +29,14 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
         uri = to_uri(path)
         file = uri_to_path(uri)
         base = os.path.dirname(file)
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read inputs file {path}: {exc.strerror}") from None
-        try:
-            loaded = yaml.load(text, Loader=_Loader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            raise InputError(
-                f"malformed YAML: {exc.problem}",
-                Location(uri, (), mark.line + 1 if mark else None, mark.column + 1 if mark else None),
-            ) from None
-        data = loaded or {}
+        if not os.path.exists(file):
+            raise InputError(f"cannot read inputs file {path}: No such file or directory")
+        text = read_text(file, uri, InputError, "job order")
+        loaded = load_yaml(text, uri, InputError)
+        data = loaded if loaded is not None else {}
         if not isinstance(data, dict):
             raise InputError("the inputs file must hold a mapping of input names to values", Location(uri, ()))
+        check_structure(data, text, uri, InputError)
     names = {p.id for p in wf.inputs}
     not_given = names - set(data)
     for key in data:
@@ -127,6 +118,7 @@ def with_secondary_files(
                                                              "dirname": os.path.dirname(path)}, job):
             if name in have:
                 continue
+            check_name(name, f"input '{port_name}': the secondary file name of pattern '{entry.pattern}'", where)
             candidate = os.path.join(os.path.dirname(path), name)
             if os.path.isfile(candidate) or os.path.isdir(candidate):
                 secondaries.append({
@@ -253,7 +245,13 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     path = os.path.normpath(os.path.join(base, path))
     exists = os.path.isfile(path) if value["class"] == "File" else os.path.isdir(path)
     if not exists:
+        if value["class"] == "File" and os.path.isdir(path):
+            raise InputError(f"input '{name}': {path} is a directory, not a file (write class: Directory)", where)
+        if value["class"] == "Directory" and os.path.exists(path):
+            raise InputError(f"input '{name}': {path} is a file, not a directory (write class: File)", where)
         raise InputError(f"input '{name}': {value['class'].lower()} {path} does not exist", where)
+    if "basename" in out:
+        check_name(out["basename"], f"input '{name}': basename", where.child("basename"))
     out["location"] = Path(path).as_uri()
     if "secondaryFiles" in out:
         out["secondaryFiles"] = [_resolve_files(s, base, name, where) for s in out["secondaryFiles"]]
@@ -279,8 +277,7 @@ def _materialise(value: dict[str, Any], base: str, name: str, where: Location) -
         resolved["listing"] = [_resolve_files(e, base, name, where) for e in value.get("listing", [])]
     digest = hashlib.sha1(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
     basename = str(value.get("basename") or f"literal_{digest[:12]}")
-    if "/" in basename or basename in ("", ".", ".."):
-        raise InputError(f"input '{name}': invalid basename {basename!r}", where)
+    check_name(basename, f"input '{name}': basename", where)
     target = literals_dir() / digest / basename
     if not target.exists():
         tmp = literals_dir() / f".{digest}.{os.getpid()}"

@@ -66,7 +66,8 @@ def _evaluate(step: Step, wf: Workflow, job_order: Any) -> dict[str, Any]:
             value = port.default
         inputs[port.id] = value
     expression = step.tool.document.get("expression")
-    result = evaluate(str(expression), inputs, None, js_requirements(step, wf), step.tool.cwl_version, step.location)
+    where = step.tool.location.child("expression") if step.tool.location else step.location
+    result = evaluate(str(expression), inputs, None, js_requirements(step, wf), step.tool.cwl_version, where)
     if not isinstance(result, dict):
         raise ValidationError(
             f"step '{step.id}': the ExpressionTool returned {type(result).__name__}, not an object of outputs",

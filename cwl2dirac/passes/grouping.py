@@ -15,10 +15,11 @@ from cwl2dirac.loader.hints import Transformation
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.passes.hint_lookup import effective_hint
+from cwl2dirac.passes.hint_lookup import effective_hint, field_location
 from cwl2dirac.passes.metadata import values_of
 from cwl2dirac.passes.plan import count_items
 from cwl2dirac.request import FIELD_OUTPUT
+from cwl2dirac.request.names import check_char32
 
 UNKNOWN_GROUP_SIZE = 10000
 """Group size of a gather whose input count is unknown when compiling; the last group is flushed."""
@@ -61,6 +62,9 @@ def _apply_hint(step: Step, plan: StepPlan, comp: Compilation) -> StepPlan:
     hint = effective_hint(step, comp.workflow, "dirac:Transformation", Transformation)
     if hint is None:
         return plan
+    if hint.plugin is not None:
+        where = field_location(step, comp.workflow, "dirac:Transformation", "plugin")
+        check_char32(hint.plugin, "dirac:Transformation.plugin", where)
     return replace(
         plan,
         type=hint.type or plan.type,

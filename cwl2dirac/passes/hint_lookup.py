@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from cwl2dirac.errors import Location
 from cwl2dirac.ir import Requirement, Step, Workflow
 from cwl2dirac.loader.hints import parse_hint
 
@@ -32,3 +33,10 @@ def effective_hint(step: Step, wf: Workflow, cls: str, model: type[H]) -> H | No
     hint = parse_hint(cls, fields, chain[0].location)
     assert isinstance(hint, model)
     return hint
+
+
+def field_location(step: Step, wf: Workflow, cls: str, name: str) -> Location | None:
+    """Where the effective value of field ``name`` of hint ``cls`` is written (the nearest level giving it), else
+    the step."""
+    origin = next((r for r in hint_chain(step, wf, cls) if name in r.fields), None)
+    return origin.location.child(name) if origin is not None and origin.location else step.location

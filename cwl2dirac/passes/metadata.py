@@ -17,7 +17,7 @@ from cwl2dirac.ir import PortRef, Requirement, Step, Workflow
 from cwl2dirac.loader.hints import Job, Metadata, MetadataFields, parse_hint
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.passes.hint_lookup import effective_hint, hint_chain
+from cwl2dirac.passes.hint_lookup import effective_hint, field_location, hint_chain
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -28,6 +28,8 @@ from cwl2dirac.request import (
     FIELD_SECONDARY,
     FIELD_STEP,
 )
+from cwl2dirac.request.lfn import check_lfn_base
+from cwl2dirac.request.names import check_field_name, check_value
 
 VARCHAR, INT, FLOAT = "VARCHAR(128)", "INT", "FLOAT"
 _TYPES = {"varchar": VARCHAR, "int": INT, "float": FLOAT}
@@ -62,7 +64,11 @@ def assign_metadata(comp: Compilation) -> Compilation:
             continue
         user = user_inputs.get(port.id, {})
         md = {FIELD_PRODUCTION: comp.name, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: port.id, **user}
-        _type_fields(md, declared, fields, port.location)
+        hint = wf.find("dirac:InputData")
+        written: dict[str, Any] = {
+            key: hint.location.child("inputs", port.id, key) for key in user if hint is not None and hint.location
+        }
+        _type_fields(md, declared, fields, port.location, written)
         port_md[PortRef(None, port.id)] = md
         input_metadata[port.id] = md
         input_queries[port.id] = dict(user) if user else _exact(md)
@@ -207,7 +213,8 @@ def _declared_types(wf: Workflow) -> dict[str, str]:
     for req in reqs:
         if req.cls == "dirac:MetadataFields":
             for name, kind in _parse(req, MetadataFields).fields.items():
-                declared[name] = _TYPES[kind]
+                where = req.location.child("fields", name) if req.location else None
+                declared[check_field_name(name, location=where)] = _TYPES[kind]
     return declared
 
 
@@ -215,27 +222,40 @@ def _type_fields(
     md: Mapping[str, Any], declared: Mapping[str, str], fields: dict[str, str], default_location: Any,
     where: Mapping[str, Any] | None = None,
 ) -> None:
+    """Give every field of ``md`` its DIRAC type in ``fields``; names and values are checked against DIRAC's rules
+    (:mod:`cwl2dirac.request.names`)."""
     for key, value in md.items():
-        if key in OWN_FIELDS:
-            continue
         location = (where or {}).get(key) or default_location
+        if key in OWN_FIELDS:
+            check_value(key, value, OWN_FIELDS[key], location)
+            continue
+        check_field_name(key, location=location)
         if isinstance(value, bool):
             raise ValidationError(f"metadata field '{key}': booleans are not catalog values (use 0/1)", location)
         inferred = INT if isinstance(value, int) else FLOAT if isinstance(value, float) else VARCHAR
         kind = declared.get(key, fields.get(key, inferred))
         if (kind == INT and not isinstance(value, int)) or (kind == FLOAT and not isinstance(value, int | float)):
             raise ValidationError(
-                f"metadata field '{key}' is declared {kind.lower()} but gets {value!r}", location
+                f"metadata field '{key}' is declared {kind.lower()} but gets {_short(value)}", location
             )
-        if kind == VARCHAR and len(str(value)) > 128:
-            raise ValidationError(f"metadata field '{key}': value longer than 128 characters", location)
+        check_value(key, value, kind, location)
         fields[key] = kind
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:56]}...{text[-1]} ({len(str(value))} characters)"
+
+
 def _output_path(step: Step, wf: Workflow, production: str, plan: StepPlan) -> str:
+    """``<dirac:Job.output_path>/<production>/<step>``; the base must be an LFN base that stays in its namespace
+    (:func:`~cwl2dirac.request.lfn.check_lfn_base`)."""
     job = effective_hint(step, wf, "dirac:Job", Job)
-    base = job.output_path.rstrip("/") if job is not None and job.output_path else DEFAULT_OUTPUT_BASE
-    return f"{base}/{production}/{plan.dirac_name}"
+    if job is None or job.output_path is None:
+        return f"{DEFAULT_OUTPUT_BASE}/{production}/{plan.dirac_name}"
+    where = field_location(step, wf, "dirac:Job", "output_path")
+    base = check_lfn_base(job.output_path, "dirac:Job.output_path", where)
+    return check_lfn_base(f"{base}/{production}/{plan.dirac_name}", "the step's LFN directory", where)
 
 
 def _parse(req: Requirement, model: type) -> Any:

@@ -15,12 +15,13 @@ import itertools
 from dataclasses import replace
 from typing import Any
 
-from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
+from cwl2dirac.request.names import check_transformation_name
 from cwl2dirac.request.wire import safe_name
 
 
@@ -37,7 +38,23 @@ def plan_steps(comp: Compilation) -> Compilation:
         plan = _plan(step, wf, comp)
         tasks = _task_count(step, plan, plans, comp)
         plans[step_id] = replace(plan, tasks=tasks)
+    _check_dirac_names(wf, plans)
     return replace(comp, plans=plans)
+
+
+def _check_dirac_names(wf: Workflow, plans: dict[str, StepPlan]) -> None:
+    """Every step's DIRAC name is unique (``a/b`` and ``a.b`` would both be ``a.b``) and fits DIRAC's
+    transformation names."""
+    seen: dict[str, str] = {}
+    for step_id, plan in plans.items():
+        step = wf.step(step_id)
+        check_transformation_name(plan.dirac_name, len(plans), step.location)
+        other = seen.setdefault(plan.dirac_name, step_id)
+        if other != step_id:
+            raise ValidationError(
+                f"steps '{other}' and '{step_id}' would both be '{plan.dirac_name}' in DIRAC (step names are made of "
+                "letters, digits, '_', '.' and '-'); rename one of them", step.location,
+            )
 
 
 def dirac_name(step_id: str) -> str:

@@ -63,6 +63,11 @@ def secondary_link(lfn: str) -> str:
 EXIT_FAILURE = 1
 EXIT_UNSUPPORTED = 33
 """A CWL feature that cannot be mapped onto DIRAC (cwltool's code for "unsupported requirement")."""
+EXIT_DETERMINISTIC = 34
+"""The worker's exit code for a task failure that would happen again on every attempt (an expression that fails,
+a ``when`` that is not a boolean, an output outside the task's directory or not of its declared type, an LFN outside
+the step's base): a backend reports it once and does not retry the task. Any other non-zero code (1) may be
+transient (a tool that crashed, a file that could not be fetched) and is retried up to the step's ``max_retries``."""
 
 # -- environment variables ----------------------------------------------------------------------------------------
 ENV_CATALOG = "CWL2DIRAC_CATALOG"
