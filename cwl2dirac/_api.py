@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cwl2dirac.backends.base import Production, ProductionStatus
+from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus
 from cwl2dirac.errors import TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
-from cwl2dirac.request.wire import EXIT_FAILURE, EXIT_UNSUPPORTED
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE, EXIT_UNSUPPORTED
 
 if TYPE_CHECKING:
     from cwl2dirac.ir import Workflow
@@ -64,15 +64,21 @@ class RunResult:
             return self
         first = self.status.failed[0] if self.status.failed else None
         if first is not None:
-            error = TaskFailed(
-                f"{first.step} task {first.task} failed after {first.attempts} attempt(s): {first.message} "
-                f"(log: {first.log})"
-            )
+            error = TaskFailed(failure_line(first))
         else:
             incomplete = ", ".join(s.name for s in self.status.steps if not s.complete)
             error = TaskFailed(f"the production did not complete (incomplete: {incomplete or 'unknown'})")
         error.exit_code = self.exit_code
         raise error
+
+
+def failure_line(failed: FailedTask) -> str:
+    """One line saying why a task failed, whether it was retried, and where its log is."""
+    retried = " (not retried: it would fail the same way)" if failed.exit_code == EXIT_DETERMINISTIC else ""
+    return (
+        f"{failed.step} task {failed.task} failed after {failed.attempts} attempt(s){retried}: "
+        f"{failed.message or 'no reason given'} (log: {failed.log})"
+    )
 
 
 def load(path: str | Path) -> Workflow:

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 import cwl2dirac
+from cwl2dirac._api import failure_line
 from cwl2dirac.cli._common import Document, State, handle_errors
 
 
@@ -114,16 +115,13 @@ def _report(result: cwl2dirac.RunResult, quiet: bool) -> int:
     err = sys.stderr
     work = result.production.id
     if not result.ok:
-        for f in result.status.failed:
-            print(
-                f"cwl2dirac: {f.step} task {f.task} failed after {f.attempts} attempt(s): {f.message}\n"
-                f"  log: {f.log}",
-                file=err,
-            )
-        for step in result.status.steps:
-            if not step.complete:
-                print(f"cwl2dirac: step {step.name} incomplete", file=err)
-        print(f"cwl2dirac: run failed; fix and re-run the same command to resume (work dir {work})", file=err)
+        # one line per failed task, the last one saying what to do; nothing else (the steps it blocked are implied)
+        lines = [f"cwl2dirac: {failure_line(f)}" for f in result.status.failed]
+        if not lines:
+            incomplete = ", ".join(s.name for s in result.status.steps if not s.complete) or "unknown"
+            lines = [f"cwl2dirac: run failed: step(s) {incomplete} did not complete"]
+        lines[-1] += f"; fix and re-run the same command to resume (work dir {work})"
+        print("\n".join(lines), file=err)
         return result.exit_code
     sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")
     sys.stdout.flush()

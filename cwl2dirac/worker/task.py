@@ -13,12 +13,22 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
+from cwl2dirac.errors import (
+    BackendError,
+    Cwl2DiracError,
+    DeterministicFailure,
+    PathEscape,
+    TaskFailed,
+    UnsupportedFeature,
+    expression_failure,
+    quiet_evaluator,
+)
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -31,6 +41,7 @@ from cwl2dirac.request import (
     StepConfig,
     secondary_link,
 )
+from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import ENV_CONTAINER, FIELD_ITEM, FIELD_SCATTER, FILE_REF
 from cwl2dirac.worker.catalog import Catalog, CatalogFile, attached_metadata, find_attached
@@ -201,20 +212,25 @@ def build_job_order(
     return order
 
 
-def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig) -> Any:
+def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str) -> Any:
+    """Evaluate a step expression; its failure is deterministic (the same inputs fail the same way)."""
     from cwl_utils.expression import do_eval
 
     reqs: Any = [dict(r) for r in config.requirements]
-    return do_eval(
-        expr,
-        dict(inputs),
-        reqs,
-        None,
-        None,
-        {},
-        context=self_value,
-        cwlVersion=str(config.tool.get("cwlVersion", "")),
-    )
+    try:
+        with quiet_evaluator():
+            return do_eval(
+                expr,
+                dict(inputs),
+                reqs,
+                None,
+                None,
+                {},
+                context=self_value,
+                cwlVersion=str(config.tool.get("cwlVersion", "")),
+            )
+    except Exception as exc:  # cwl-utils raises JavascriptException, WorkflowException, SubstitutionError...
+        raise DeterministicFailure(f"step '{config.step}': {what} failed: {expression_failure(exc)}") from None
 
 
 def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any]:
@@ -226,16 +242,19 @@ def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any
     out = dict(order)
     for b in config.inputs:
         if b.value_from:
-            out[b.port] = _eval(b.value_from, before, order.get(b.port), config)
+            out[b.port] = _eval(b.value_from, before, order.get(b.port), config, f"valueFrom of input '{b.port}'")
     return out
 
 
 def evaluate_when(config: StepConfig, order: Mapping[str, Any]) -> bool:
     if config.when is None:
         return True
-    result = _eval(config.when, order, None, config)
+    result = _eval(config.when, order, None, config, "'when'")
     if not isinstance(result, bool):
-        raise TaskFailed(f"'when' must evaluate to true or false, got {result!r}")
+        shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:56] + "..."
+        raise DeterministicFailure(
+            f"step '{config.step}': 'when' must evaluate to true or false, got {shown} ({type(result).__name__})"
+        )
     return result
 
 
@@ -260,12 +279,54 @@ def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = 
                 f"#{tool_id.lstrip('#')}" if tool_id else ""
             )
         lc = LoadingContext()
+        lc.construct_tool_object = cast(Any, _make_tool)
         lc.requirements = cast(Any, copy.deepcopy(config.requirements))
         lc.do_update = True
         lc.disable_js_validation = True  # jshint linting only; it costs a node start per tool
         proc = load_tool(doc, lc)
         _tools[key] = proc
     return proc
+
+
+def _make_tool(document: Any, loading: Any) -> Any:
+    """cwltool's tool constructor, with CommandLineTools whose output globs cannot leave the output directory."""
+    from cwltool.workflow import default_make_tool
+
+    if isinstance(document, Mapping) and document.get("class") == "CommandLineTool":
+        return _confined_tool_class()(document, loading)
+    return default_make_tool(document, loading)
+
+
+@functools.cache
+def _confined_tool_class() -> type:
+    from cwltool.command_line_tool import CommandLineTool
+    from cwltool.errors import WorkflowException
+
+    class ConfinedCommandLineTool(CommandLineTool):
+        """Checks every output glob, literal or computed, before cwltool collects it: a pattern that is absolute or
+        climbs out with ``..`` is refused (cwltool refuses only absolute ones) with the rule of
+        :func:`cwl2dirac.request.lfn.check_relative`."""
+
+        def collect_output(
+            self, schema: Any, builder: Any, outdir: str, fs_access: Any, compute_checksum: bool = True
+        ) -> Any:
+            binding = schema.get("outputBinding") or {}
+            port = str(schema.get("id", "")).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            globs = binding.get("glob")
+            for gb in globs if isinstance(globs, list) else [globs] if globs is not None else []:
+                value = builder.do_eval(gb)
+                for pattern in value if isinstance(value, list) else [value]:
+                    if not isinstance(pattern, str):
+                        continue
+                    if pattern == builder.outdir or pattern.startswith(builder.outdir.rstrip("/") + "/"):
+                        pattern = pattern[len(builder.outdir) :].lstrip("/") or "."
+                    try:
+                        check_relative(pattern, f"output '{port}': glob")
+                    except PathEscape as exc:
+                        raise WorkflowException(exc.message) from None
+            return super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+
+    return ConfinedCommandLineTool
 
 
 def _use_container(proc: Any) -> bool:
@@ -311,10 +372,56 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
             rc.preserve_environment = variables
         if not rc.use_container:
             _check_command(config, proc.tool, software_set_up=bool(variables))
-        out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
+        cwltool_log = logging.getLogger("cwltool")
+        records = _Records()
+        cwltool_log.addHandler(records)
+        try:
+            out, status = SingleJobExecutor()(proc, job, rc, logger=cwltool_log)
+        finally:
+            cwltool_log.removeHandler(records)
     if status != "success" or out is None:
-        raise TaskFailed(f"tool finished with status {status}")
+        raise records.failure(status)
     return dict(out) if isinstance(out, Mapping) else {}
+
+
+class _Records(logging.Handler):
+    """What cwltool logged while running the tool, to tell a tool that failed (retried: it may pass next time)
+    from outputs or expressions that are wrong (not retried: they will be wrong again)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.exit_status: str | None = None
+        self.job_error: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        template = str(record.msg)
+        args = record.args if isinstance(record.args, tuple) else ()
+        if ("exited with status" in template or "terminated by signal" in template) and len(args) >= 2:
+            self.exit_status = str(args[1])
+        elif "Job error" in template and len(args) >= 2:
+            self.job_error = str(args[1])
+
+    def failure(self, status: str) -> TaskFailed:
+        if self.exit_status is not None:
+            return TaskFailed(f"the tool exited with status {self.exit_status} (cwltool: {status})")
+        if self.job_error is not None:  # the tool succeeded, its outputs are wrong
+            return DeterministicFailure(f"the tool's outputs: {_summary(self.job_error)}")
+        return TaskFailed(f"tool finished with status {status}")
+
+
+def _summary(text: str, limit: int = 300) -> str:
+    """A cwltool error as one line: its first lines, without the output record it dumps."""
+    text = text.split("\n in {", 1)[0]
+    text = re.sub(r"Error collecting output for parameter '[^']+': \S+?:\d+:\d+:\s*", "", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_DETERMINISTIC_CWLTOOL = (
+    "Expression evaluation error", "Syntax error in parameter reference", "Invalid job input record",
+    "JavascriptException", "SubstitutionError", "ValidationException",
+)
+"""What a cwltool exception raised before the tool runs says when it will say it again on every attempt."""
 
 
 def _expand_formats(value: Any, namespaces: Any) -> Any:
@@ -368,6 +475,25 @@ def _check_command(config: StepConfig, tool: Mapping[str, Any], *, software_set_
         )
 
 
+def _check_outputs_inside(outputs: Mapping[str, Any], taskdir: Path, order: Mapping[str, Any]) -> None:
+    """Every output File or Directory (symbolic links followed) is inside the task's directory, or is one of the
+    task's input files passed through; anything else is refused, before anything is registered."""
+    inputs = [_local_path(f) for f in _all_files(order)]
+    for port, value in outputs.items():
+        for f in _all_files(value):
+            path = _local_path(f)
+            try:
+                check_inside(path, [taskdir, *inputs], f"output '{port}':")
+            except PathEscape as exc:
+                raise DeterministicFailure(f"{exc.message} (the task's directory)") from None
+
+
+def _all_files(value: Any) -> list[Mapping[str, Any]]:
+    """The File and Directory objects in ``value``, with their secondary files."""
+    found = _files_in(value)
+    return found + [s for f in found for s in _all_files(f.get("secondaryFiles") or [])]
+
+
 def _files_in(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, Mapping):
         if value.get("class") in ("File", "Directory"):  # a Directory is registered as one entry (its tree)
@@ -404,6 +530,7 @@ def register_outputs(
         index = 0
     scattered = 1 if (config.scatter or config.task_values) else 0
     base = f"{config.output_path.rstrip('/')}/{task:08d}"
+    check_lfn(f"{base}/x", config.output_path, "the step's output LFN base")
     used: set[str] = set()
     lfns: list[str] = []
 
@@ -426,8 +553,10 @@ def register_outputs(
         """Put a File (or Directory) and its secondary files; returns its LFN."""
         secondaries = [s for s in f.get("secondaryFiles") or [] if isinstance(s, Mapping)]
         names = [_name(f), *(_name(s) for s in secondaries)]
+        for name in names:
+            check_name(name, f"output '{port}': file name")
         lfn_dir = lfn_for_group(names, port)
-        lfn = f"{lfn_dir}/{names[0]}"
+        lfn = check_lfn(f"{lfn_dir}/{names[0]}", config.output_path, f"output '{port}': LFN")
         fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
         catalog.put(_local_path(f), lfn, file_meta | fmt)
         lfns.append(lfn)
@@ -435,7 +564,8 @@ def register_outputs(
         link = attached_metadata(lfn, file_meta.get(FIELD_PRODUCTION, config.production))
         for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
             sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
-            catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
+            slfn = check_lfn(f"{lfn_dir}/{name}", config.output_path, f"output '{port}': LFN")
+            catalog.put(_local_path(s), slfn, link | sfmt | {FIELD_ITEM: j})
             lfns.append(f"{lfn_dir}/{name}")
         return lfn
 
@@ -499,7 +629,11 @@ def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> 
 
         if isinstance(exc, UnsupportedRequirement):
             raise UnsupportedFeature(str(exc)) from exc
-        raise TaskFailed(f"{type(exc).__name__}: {exc}") from exc
+        chain = f"{type(exc).__name__} {type(exc.__cause__).__name__} {exc}"
+        if any(sign in chain for sign in _DETERMINISTIC_CWLTOOL):
+            raise DeterministicFailure(f"the tool's inputs or expressions: {expression_failure(exc)}") from exc
+        raise TaskFailed(f"{type(exc).__name__}: {_summary(str(exc))}") from exc
+    _check_outputs_inside(outputs, taskdir, order)
     (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")
     lfns = register_outputs(config, task, inputs, outputs, catalog, taskdir)
     catalog.commit_task(config.step, task, [f.lfn for f in inputs])

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -50,7 +51,7 @@ from cwl2dirac.request import (
     secondary_link,
 )
 from cwl2dirac.request.values import replace_files
-from cwl2dirac.request.wire import EXIT_UNSUPPORTED, FILE_REF, INPUTS_STEP, WORKER_FIELDS
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_UNSUPPORTED, FILE_REF, INPUTS_STEP, WORKER_FIELDS
 from cwl2dirac.worker.catalog import attached_metadata
 
 REQUEST_FILE = "request.json"
@@ -225,6 +226,7 @@ class LocalRunner:
         fields: dict[str, str] = dict(WORKER_FIELDS)
         fields.update(self.request.metadata_fields)
         cat.declare_fields(fields)
+        cat.declare_bases([f"/{self.request.name}/{INPUTS_STEP}", *(s.config.output_path for s in self.request.steps)])
         if cat.state_get("inputs") != "registered":
             register_inputs(self.request, cat)
             cat.state_set("inputs", "registered")
@@ -389,7 +391,7 @@ class LocalRunner:
             self.progress.task_done(st.spec.name, task)
             return
         message = _last_error(log) or f"exit code {code}"
-        if code != EXIT_UNSUPPORTED and attempts < self._max_attempts(st):
+        if code not in (EXIT_UNSUPPORTED, EXIT_DETERMINISTIC) and attempts < self._max_attempts(st):
             new = WAITING
             self.progress.task_retry(st.spec.name, task, attempts, message, log)
         else:
@@ -469,11 +471,19 @@ class LocalRunner:
         )
 
 
+_WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
+
+
 def _last_error(log: str | None) -> str | None:
-    """The last ERROR line of a task log (a short reason for the report)."""
+    """The reason a task failed, from its log: the worker's own error line (without its prefix), else the last
+    ERROR line, else the last line."""
     if not log or not os.path.exists(log):
         return None
     lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        match = _WORKER_ERROR.match(line.strip())
+        if match:
+            return match.group(1)[:400]
     for line in reversed(lines):
         if line.startswith("ERROR") or "permanentFail" in line or "failed:" in line:
             return line.strip()[:300]
