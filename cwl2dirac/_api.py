@@ -135,8 +135,43 @@ def as_request(
         given = [what for what, value in (("inputs", inputs), ("name", name), ("hints", hints)) if value]
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
-        return pipeline if isinstance(pipeline, ProductionRequest) else ProductionRequest.read(pipeline)
+        return pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
     return compile(pipeline, inputs, name=name, hints=hints, bodies=bodies)
+
+
+def read_request(path: str | Path) -> ProductionRequest:
+    """A compiled request file; whatever is wrong with it is one :class:`~cwl2dirac.errors.LoadError` at the field
+    at fault."""
+    import json
+
+    import pydantic
+    import yaml
+
+    from cwl2dirac.errors import LoadError, Location
+
+    uri = Path(path).resolve().as_uri()
+    try:
+        return ProductionRequest.read(path)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        keys = tuple(k for k in err["loc"] if isinstance(k, str | int))
+        where = ".".join(str(k) for k in keys) or "the request"
+        raise LoadError(
+            f"not a valid production request: {where}: {err['msg'][:1].lower()}{err['msg'][1:]}",
+            Location(uri, keys),
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context
+        at = Location(uri, (), line, col)
+        raise LoadError(f"not a valid production request: malformed YAML: {problem}", at) from None
+    except json.JSONDecodeError as exc:
+        at = Location(uri, (), exc.lineno, exc.colno)
+        raise LoadError(f"not a valid production request: {exc.msg}", at) from None
+    except (ValueError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(f"not a valid production request: {first}", Location(uri, (), 1, 1)) from None
 
 
 def run(

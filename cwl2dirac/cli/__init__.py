@@ -13,10 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from typing import Any, cast
 
 import click
 
-from cwl2dirac.cli._common import State, handle_errors
+from cwl2dirac.cli._common import EXIT_INTERRUPTED, EXIT_USAGE, State, handle_errors
 from cwl2dirac.cli.catalog import catalog_group
 from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
 from cwl2dirac.cli.run import run_command
@@ -31,6 +32,27 @@ class _Cli(click.Group):
         if first is not None and first not in self.commands and "run" in self.commands:
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's main, except that a usage error (a missing argument, a bad option value...) is one line on
+        stderr, ``cwl2dirac <command>: <what is wrong> (see ... --help)``, and exit code 2."""
+        plain = cast(Any, super().main)
+        if not standalone_mode:
+            return plain(*args, standalone_mode=False, **kwargs)
+        try:
+            result = plain(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "cwl2dirac"
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            click.echo(f"{command}: {message} (see {command} --help)", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            click.echo(f"cwl2dirac: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

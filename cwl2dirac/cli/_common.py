@@ -17,6 +17,8 @@ from cwl2dirac.errors import Cwl2DiracError
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2
+"""A command line click cannot parse (a missing argument, an option value out of range): click's own code."""
 
 
 class State:
@@ -83,3 +85,22 @@ class Document(click.ParamType):
         if os.path.isdir(file_part):
             self.fail(f"{file_part!r} is a directory", param, ctx)
         return Path(value)
+
+
+def output_file(suffixes: tuple[str, ...] = ()) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback checking, before anything is done, that an output file can be written there (its
+    directory exists) and, given ``suffixes``, that its suffix is one of them."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return value
+        path = Path(str(value))
+        if path.is_dir():
+            raise click.BadParameter(f"{str(value)!r} is a directory; give a file name")
+        if not path.resolve().parent.is_dir():
+            raise click.BadParameter(f"cannot write {str(value)!r}: directory {str(path.parent)!r} does not exist")
+        if suffixes and path.suffix not in suffixes:
+            raise click.BadParameter(f"{str(value)!r}: the suffix must be one of {', '.join(suffixes)}")
+        return value
+
+    return check

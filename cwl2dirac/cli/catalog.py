@@ -9,6 +9,9 @@ from typing import Any
 
 import click
 
+from cwl2dirac.errors import NameRuleError
+from cwl2dirac.request.names import check_field_name
+
 _TERM = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(=|!=|<=|>=|<|>|\s+not\s+in\s+|\s+in\s+)\s*(.*?)\s*$")
 
 
@@ -31,10 +34,15 @@ def parse_query(terms: tuple[str, ...] | list[str]) -> dict[str, Any]:
                 f"cannot parse {term!r} (expected field=value, field in a,b, field>=v...)"
             )
         field, op, value = m.group(1), m.group(2).strip(), m.group(3)
+        try:
+            check_field_name(field)
+        except NameRuleError as exc:
+            raise click.BadParameter(f"{term!r}: {exc.message}") from None
         if op in ("in", "not in"):
-            cond: Any = {
-                "in" if op == "in" else "nin": [_scalar(v.strip()) for v in value.split(",") if v.strip()]
-            }
+            values = [_scalar(v.strip()) for v in value.split(",") if v.strip()]
+            if not values:
+                raise click.BadParameter(f"{term!r}: '{op}' needs a comma-separated list of values")
+            cond: Any = {"in" if op == "in" else "nin": values}
         elif op == "=":
             cond = {"=": _scalar(value)}
         else:
@@ -42,6 +50,18 @@ def parse_query(terms: tuple[str, ...] | list[str]) -> dict[str, Any]:
         existing = query.get(field)
         query[field] = {**existing, **cond} if isinstance(existing, dict) else cond
     return query
+
+
+def _catalog(workdir: Path) -> Any:
+    """The catalog of a run's work directory (never a new one: looking must not write)."""
+    from cwl2dirac.backends.local.catalog import DB_NAME, LocalCatalog
+
+    if not (workdir / DB_NAME).is_file():
+        raise click.BadParameter(
+            f"{str(workdir)!r} is not the work directory of a cwl2dirac run (it has no {DB_NAME})",
+            param_hint="'WORKDIR'",
+        )
+    return LocalCatalog.open(workdir)
 
 
 @click.group("catalog")
@@ -55,9 +75,7 @@ def catalog_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (lfn, metadata, size).")
 def catalog_query(workdir: Path, terms: tuple[str, ...], as_json: bool) -> None:
     """List the files of WORKDIR's catalog matching TERMS ('data_level=1' 'particle in gamma,proton')."""
-    from cwl2dirac.backends.local.catalog import LocalCatalog
-
-    files = LocalCatalog.open(workdir).find(parse_query(terms))
+    files = _catalog(workdir).find(parse_query(terms))
     for f in files:
         if as_json:
             click.echo(
@@ -70,12 +88,13 @@ def catalog_query(workdir: Path, terms: tuple[str, ...], as_json: bool) -> None:
 
 @catalog_group.command("tasks")
 @click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--status", default=None, help="Only tasks with this status (waiting, running, done, failed).")
+@click.option(
+    "--status", type=click.Choice(["waiting", "running", "done", "failed"]), default=None,
+    help="Only tasks with this status.",
+)
 def catalog_tasks(workdir: Path, status: str | None) -> None:
     """List the tasks of WORKDIR's run (step, task, status, attempts, log)."""
-    from cwl2dirac.backends.local.catalog import LocalCatalog
-
-    for t in LocalCatalog.open(workdir).tasks():
+    for t in _catalog(workdir).tasks():
         if status is None or t.status == status:
             click.echo(
                 f"{t.step}\t{t.task}\t{t.status}\t{t.attempts}\t{len(t.inputs)} input(s)\t{t.log or ''}"

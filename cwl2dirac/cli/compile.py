@@ -7,7 +7,7 @@ import json
 import click
 
 import cwl2dirac
-from cwl2dirac.cli._common import compiling_process, handle_errors
+from cwl2dirac.cli._common import compiling_process, handle_errors, output_file
 
 
 @click.command()
@@ -27,7 +27,10 @@ def validate(pipeline: str, inputs: str | None) -> None:
 @click.command(name="compile")
 @click.argument("pipeline")
 @click.argument("inputs", required=False)
-@click.option("-o", "--output", help="Write the request here (.yaml/.yml or .json); default: stdout (YAML).")
+@click.option(
+    "-o", "--output", callback=output_file(),
+    help="Write the request here (.yaml/.yml or .json); default: stdout (YAML).",
+)
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json", "prodsteps"]), default=None,
               help="Output format (default: from the file suffix, else YAML). prodsteps: CTADIRAC's ProdSteps YAML.")
 @click.option("--name", help="Production name (default: the pipeline file's name).")
@@ -55,7 +58,10 @@ def compile_cmd(pipeline: str, inputs: str | None, output: str | None, fmt: str 
 @click.command()
 @click.argument("pipeline")
 @click.argument("inputs", required=False)
-@click.option("-o", "--output", required=True, help="Picture to write: .svg, .png, .pdf or .dot.")
+@click.option(
+    "-o", "--output", required=True, callback=output_file((".svg", ".png", ".pdf", ".dot")),
+    help="Picture to write: .svg, .png, .pdf or .dot.",
+)
 @handle_errors()
 def graph(pipeline: str, inputs: str | None, output: str) -> None:
     """Draw the production of PIPELINE: steps with types, group sizes and input queries."""

@@ -49,8 +49,12 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
     help="Run state (catalog, storage, tasks, logs); default derived from the request, so that the "
     "same command resumes.",
 )
-@click.option("-j", "--jobs", type=int, default=None, help="Parallel tasks (default: number of cores).")
-@click.option("--retries", type=int, default=None, help="Retries of a failed task (default: the step's).")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel tasks (default: number of cores)."
+)
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=None, help="Retries of a failed task (default: the step's)."
+)
 @click.option("--quiet", is_flag=True, help="No progress, no summary.")
 @click.option(
     "--engine",
