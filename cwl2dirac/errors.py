@@ -87,16 +87,21 @@ _JS_ERROR = re.compile(r"^\s*'?((?:[A-Z][A-Za-z]*)?Error|Uncaught \w+): (.+?)'?\
 
 def expression_failure(exc: BaseException, limit: int = 240) -> str:
     """What an expression evaluator's exception (cwl-utils' ``JavascriptException``, ``WorkflowException``...)
-    says, as one short line: the JavaScript error (``ReferenceError: x is not defined``) rather than the script,
-    node's stack and cwl-utils' wrapping."""
-    text = str(exc)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    says, as one short line: the JavaScript error (``ReferenceError: x is not defined``), looked for in the
+    exception and its causes, rather than the script, node's stack and cwl-utils' or cwltool's wrapping."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    lines = [line.strip() for e in chain for line in str(e).splitlines() if line.strip()]
     for line in lines:
         match = _JS_ERROR.match(line)
         if match:
             return f"{match.group(1)}: {match.group(2)}"[:limit]
     noise = ("Expression evaluation error", "Expecting value", "script was", "stdout was", "stderr was")
-    first = next((line for line in lines if not line.startswith(noise)), "") or type(exc).__name__
+    cleaned = [re.sub(r"^\S+:\d+:\d+:\s*", "", line) for line in lines]
+    first = next((line for line in cleaned if line and not line.startswith(noise)), "") or type(exc).__name__
     return " ".join(first.split())[:limit]
 
 

@@ -75,7 +75,8 @@ def catalog_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (lfn, metadata, size).")
 def catalog_query(workdir: Path, terms: tuple[str, ...], as_json: bool) -> None:
     """List the files of WORKDIR's catalog matching TERMS ('data_level=1' 'particle in gamma,proton')."""
-    files = _catalog(workdir).find(parse_query(terms))
+    query = parse_query(terms)  # before the catalog is opened: a bad query touches nothing
+    files = _catalog(workdir).find(query)
     for f in files:
         if as_json:
             click.echo(

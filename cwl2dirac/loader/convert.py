@@ -22,6 +22,7 @@ from cwl2dirac.ir import (
 )
 from cwl2dirac.loader import hints as dirac_hints
 from cwl2dirac.loader.documents import DocumentCache
+from cwl2dirac.location import display_path
 
 _PRIMITIVES = {
     "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any",
@@ -58,7 +59,9 @@ class Converter:
         if key in self._tools:
             return self._tools[key]
         if key in self._stack:
-            cycle = " -> ".join(fragment(k) or k for k in [*self._stack[self._stack.index(key):], key])
+            cycle = " -> ".join(
+                display_path(k) if "#" not in k else fragment(k) for k in [*self._stack[self._stack.index(key):], key]
+            )
             raise ValidationError(f"recursive 'run:' reference: {cycle}", location)
         self._stack.append(key)
         try:
@@ -74,6 +77,8 @@ class Converter:
             loc = Location(urldefrag(key)[0], _process_path(key))
         version = str(getattr(obj, "cwlVersion", None) or _version_of(obj))
         named = _named_types(obj, self._scopes[-1] if self._scopes else {}, loc)
+        for section in ("inputs", "outputs", "steps"):
+            _unique_ids(getattr(obj, section, None) or (), section, loc)
         inputs = tuple(self._port(p, named, loc.child("inputs")) for p in obj.inputs or ())
         outputs = tuple(self._port(p, named, loc.child("outputs")) for p in obj.outputs or ())
         reqs = tuple(_requirements(obj.requirements, loc.child("requirements")))
@@ -203,6 +208,21 @@ class Converter:
             location=loc.child(name),
             secondary_files=_secondary_files(getattr(p, "secondaryFiles", None)),
         )
+
+
+def _unique_ids(items: Any, section: str, loc: Location) -> None:
+    """Two inputs, outputs or steps with one id (written as a list, which YAML's duplicate-key check cannot see)."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name = shortname(str(getattr(item, "id", "") or ""))
+        if not name:
+            continue
+        first = seen.setdefault(name, index)
+        if first != index:
+            raise ValidationError(
+                f"{section}: '{name}' is given twice (items {first + 1} and {index + 1}); each needs its own id",
+                loc.child(section, index),
+            )
 
 
 def _secondary_files(value: Any) -> tuple[SecondaryFile, ...]:

@@ -114,6 +114,7 @@ def _check_import(base: str, keys: tuple[str | int, ...], key: str, target: str)
         raise LoadError(f"{key}: file not found: {display_path(path)}", Location(base, keys))
     if os.path.isdir(path):
         raise LoadError(f"{key}: {display_path(path)} is a directory, not a file", Location(base, keys))
+    read_text(path, urldefrag(uri)[0], LoadError, f"file for {key}")  # not text: said at the file itself
 
 
 @functools.lru_cache(maxsize=1)
@@ -162,6 +163,13 @@ def _located_error(base: str, exc: Exception) -> LoadError:
         leaves = [leaf for leaf in err.leaves() if leaf.message] or [err]
         leaf = _most_useful(leaves)
         message = _one_line(leaf.message)
+        bad_class = re.match(r"^Field `class` contains undefined reference to `(?:[^`]*[#/])?([^`/#]+)`$", message)
+        if bad_class:
+            classes = ("CommandLineTool", "ExpressionTool", "Workflow", "Operation")
+            close = difflib.get_close_matches(bad_class.group(1), classes, n=1, cutoff=0.6)
+            message = f"class '{bad_class.group(1)}' is not a CWL process class ({', '.join(classes)})" + (
+                f" (did you mean '{close[0]}'?)" if close else ""
+            )
         invalid = _INVALID_FIELD.match(message)
         if invalid:  # a misspelt key: name the right one
             expected = re.findall(r"`([^`]+)`", invalid.group(2))

@@ -161,7 +161,7 @@ def parse_hint(cls: str, fields: dict[str, Any], location: Location | None = Non
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
     return text if len(text) <= 80 else f"{text[:76]}...{text[-1]}"
 
 

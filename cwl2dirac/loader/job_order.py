@@ -118,7 +118,7 @@ def with_secondary_files(
                                                              "dirname": os.path.dirname(path)}, job):
             if name in have:
                 continue
-            check_name(name, f"input '{port_name}': the secondary file name of pattern '{entry.pattern}'", where)
+            check_name(name, f"input '{port_name}': secondary file name (pattern '{entry.pattern}')", where)
             candidate = os.path.join(os.path.dirname(path), name)
             if os.path.isfile(candidate) or os.path.isdir(candidate):
                 secondaries.append({
@@ -222,6 +222,8 @@ def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any
 def _show(value: Any) -> str:
     if isinstance(value, dict) and "class" in value:
         return f"a {value['class']}"
+    if isinstance(value, bool):
+        return str(value).lower()
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 

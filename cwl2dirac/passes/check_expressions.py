@@ -158,9 +158,9 @@ def _fragments(expr: Expression) -> Iterator[tuple[str, str]]:
             found = scanner(rest)
         except Exception as exc:  # SubstitutionError: "$(" without its ")"
             raise ValidationError(
-                f"{expr.what}: unfinished expression {_shown(rest)} ({' '.join(str(exc).split()[:2]).lower()} "
-                "...: a '$(' or '${' without its closing bracket)", expr.location,
-            ) from None
+                f"{expr.what}: unfinished expression {_shown(rest)}: a '$(' or '${{' without its closing bracket",
+                expr.location,
+            ) from exc
         if found is None:
             return
         start, end = found

@@ -50,6 +50,7 @@ from cwl2dirac.request import (
     encode_config,
     secondary_link,
 )
+from cwl2dirac.request.lfn import check_lfn_base
 from cwl2dirac.request.values import replace_files
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_UNSUPPORTED, FILE_REF, INPUTS_STEP, WORKER_FIELDS
 from cwl2dirac.worker.catalog import attached_metadata
@@ -408,6 +409,9 @@ class LocalRunner:
     # -- main loop -------------------------------------------------------------------------------------------
     def run(self) -> RunReport:
         t0 = time.monotonic()
+        for spec in self.request.steps:  # before the work directory exists: a request that escapes writes nothing
+            check_lfn_base(spec.config.output_path, f"step {spec.name}: output_path")
+        check_lfn_base(f"/{self.request.name}/{INPUTS_STEP}", "the production name, as an LFN directory")
         with workdir_lock(self.workdir):
             cat = self.catalog = self._prepare()
             pool = TaskPool(self.jobs, self.workdir)
