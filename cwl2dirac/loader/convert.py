@@ -407,7 +407,7 @@ def convert_type(t: Any, named: dict[str, CwlType], location: Location | None = 
         for prefix in (_SALAD, _CWL):
             if base.startswith(prefix):
                 base = base[len(prefix):]
-        if base in ("stdout", "stderr"):
+        if base in ("stdout", "stderr", "stdin"):
             return CwlType("File")
         if base in _PRIMITIVES:
             return CwlType(base)  # type: ignore[arg-type]

@@ -171,6 +171,8 @@ def _fragments(expr: Expression) -> Iterator[tuple[str, str]]:
         inner = part[1:]  # "(...)" or "{...}"
         if not expr.javascript:
             match = None if inner.startswith("{") else param_re.match(inner)
+            if inner == "(null)":  # CWL's one literal parameter reference
+                continue
             if match is None or match.group(1) not in ("inputs", "self", "runtime"):
                 raise ValidationError(
                     f"{expr.what}: {_shown(part)} is JavaScript, not a parameter reference ($(inputs.name), "
