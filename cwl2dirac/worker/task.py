@@ -86,6 +86,7 @@ class _Inputs:
         self.secondaries.update(find_attached(self.catalog, new))
 
     def _secondary(self, cf: CatalogFile) -> dict[str, Any]:
+        check_lfn(cf.lfn, what="input LFN")  # its last part is the name it is staged under
         path = Path(self.catalog.get(cf.lfn, self.staging)).resolve()
         obj: dict[str, Any] = {
             "class": "Directory" if path.is_dir() else "File",
@@ -97,6 +98,7 @@ class _Inputs:
         return obj
 
     def value(self, cf: CatalogFile, carrier: bool) -> Any:
+        check_lfn(cf.lfn, what="input LFN")  # its last part is the name it is staged under
         path = self.catalog.get(cf.lfn, self.staging)
         if carrier:
             return self.carried(cf, json.loads(Path(path).read_text(encoding="utf-8")))
