@@ -187,6 +187,8 @@ def run(
     retries: int | None = None,
     progress: ProgressMode | None = "quiet",
     check: bool = True,
+    container: str | None = None,
+    default_container: str | None = None,
 ) -> RunResult:
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
@@ -194,13 +196,20 @@ def run(
     ``workdir``: the run's state (default: derived from the request, so the same call resumes); ``jobs``: parallel
     tasks; ``retries``: retries of a failed task (default: the step's); ``progress``: ``live``/``plain``/
     ``quiet``, None for live on a terminal. With ``check`` (the default) a run that did not complete raises
-    :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and ``status``.
+    :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and ``status``. ``container``:
+    cwltool's container options for every task: None (a DockerRequirement that is a requirement runs in Docker, a
+    hint does not), ``"none"`` (``--no-container``), ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"``
+    (as cwltool: hints too) or ``"user-space:<command>"``; ``default_container``: cwltool's
+    ``--default-container``.
     """
     from cwl2dirac.backends import get_backend
 
     t0 = time.monotonic()
     request = as_request(pipeline, inputs, name=name, hints=hints, bodies=False)
-    engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
+    engine = get_backend(
+        backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress, container=container,
+        default_container=default_container,
+    )
     production = engine.submit(request)
     status = engine.wait(production)
     out = Path(outdir or Path.cwd()).resolve()

@@ -17,12 +17,29 @@ import click
 import cwl2dirac
 from cwl2dirac._api import failure_line
 from cwl2dirac.cli._common import Document, State, handle_errors
+from cwl2dirac.request.wire import USER_SPACE_PREFIX
 
 
-def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool) -> int:
+def _container_argv(container: str | None, default_container: str | None) -> list[str]:
+    """cwltool's own options for ``container`` (as :func:`cwl2dirac.run` takes it) and ``default_container``."""
+    argv: list[str] = []
+    if container == "none":
+        argv.append("--no-container")
+    elif container is not None and container.startswith(USER_SPACE_PREFIX):
+        argv += ["--user-space-docker-cmd", container.removeprefix(USER_SPACE_PREFIX)]
+    elif container is not None and container != "docker":
+        argv.append(f"--{container}")
+    if default_container:
+        argv += ["--default-container", default_container]
+    return argv
+
+
+def _run_cwltool(
+    pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool, container_argv: list[str]
+) -> int:
     import cwltool.main
 
-    argv = ["--outdir", str(outdir or Path.cwd())]
+    argv = ["--outdir", str(outdir or Path.cwd()), *container_argv]
     if quiet:
         argv.append("--quiet")
     if debug:
@@ -62,6 +79,24 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
     default="local",
     help="local: Transformation System semantics; cwltool: run the workflow with cwltool (reference).",
 )
+@click.option(
+    "--no-container", "container", flag_value="none",
+    help="Run no tool in a container, even with a DockerRequirement (cwltool's --no-container).",
+)
+@click.option(
+    "--singularity", "container", flag_value="singularity",
+    help="Run containers with Singularity/Apptainer, DockerRequirement hints too (cwltool's --singularity).",
+)
+@click.option("--podman", "container", flag_value="podman", help="Run containers with Podman (cwltool's --podman).")
+@click.option("--udocker", "container", flag_value="udocker", help="Run containers with udocker (cwltool's --udocker).")
+@click.option(
+    "--user-space-docker-cmd", "user_space_docker_cmd", metavar="CMD", default=None,
+    help="Run containers with this user-space docker command (cwltool's --user-space-docker-cmd).",
+)
+@click.option(
+    "--default-container", metavar="IMAGE", default=None,
+    help="Image for tools without a DockerRequirement (cwltool's --default-container).",
+)
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
     pipeline: Path,
@@ -72,14 +107,32 @@ def run_command(
     retries: int | None,
     quiet: bool,
     engine: str,
+    container: str | None,
+    user_space_docker_cmd: str | None,
+    default_container: str | None,
     debug: bool,
 ) -> None:
-    """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
+    """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS.
+
+    Container options as cwltool's: by default a DockerRequirement that is a requirement runs in Docker and a
+    hint does not (grid nodes rarely have Docker); --no-container runs every tool on this machine; --singularity,
+    --podman, --udocker, --user-space-docker-cmd choose the engine (then hints use it too, as in cwltool).
+    """
     State.debug = State.debug or debug
+    if user_space_docker_cmd:
+        if container is not None:
+            raise click.UsageError("--user-space-docker-cmd cannot be combined with another container option")
+        container = USER_SPACE_PREFIX + user_space_docker_cmd
+    if container == "none" and default_container:
+        raise click.UsageError("--default-container cannot be combined with --no-container")
     _software_beside_us_on_path()
     if engine == "cwltool":
-        sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, State.debug))
-    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet))
+        sys.exit(
+            _run_cwltool(
+                pipeline, inputs, outdir, quiet, State.debug, _container_argv(container, default_container)
+            )
+        )
+    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container))
 
 
 def _software_beside_us_on_path() -> None:
@@ -100,11 +153,13 @@ def _run_local(
     jobs: int | None,
     retries: int | None,
     quiet: bool,
+    container: str | None = None,
+    default_container: str | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
         pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
-        progress="quiet" if quiet else None, check=False,
+        progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
     )
     code = _report(result, quiet)
     if not quiet:

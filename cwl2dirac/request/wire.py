@@ -73,7 +73,19 @@ transient (a tool that crashed, a file that could not be fetched) and is retried
 ENV_CATALOG = "CWL2DIRAC_CATALOG"
 """The worker's catalog: ``sqlite:<workdir>`` (local backend) or ``dirac`` (in a grid job; the default)."""
 ENV_CONTAINER = "CWL2DIRAC_CONTAINER"
-"""Whether the worker lets cwltool use a container: ``auto`` (default), ``never`` or ``always``."""
+"""Whether the worker lets cwltool use a container: ``auto`` (default: for a DockerRequirement that is a
+requirement, not a hint), ``never`` (cwltool's ``--no-container``) or ``always`` (cwltool's own default: a
+DockerRequirement hint too, and the default container for tools without one)."""
+CONTAINER_MODES = ("auto", "never", "always")
+ENV_CONTAINER_RUNTIME = "CWL2DIRAC_CONTAINER_RUNTIME"
+"""The engine cwltool runs a task's container with: one of :data:`CONTAINER_RUNTIMES` (default ``docker``), or
+``user-space:<command>`` (cwltool's ``--user-space-docker-cmd``)."""
+CONTAINER_RUNTIMES = ("docker", "singularity", "podman", "udocker")
+"""cwltool's engines: ``singularity`` is also apptainer (cwltool's ``--singularity``), ``udocker`` its
+``--udocker``."""
+USER_SPACE_PREFIX = "user-space:"
+ENV_DEFAULT_CONTAINER = "CWL2DIRAC_DEFAULT_CONTAINER"
+"""An image for tools without a DockerRequirement (cwltool's ``--default-container``); implies ``always``."""
 ENV_SETUP_SCRIPT_FILE = "CWL2DIRAC_SETUP_SCRIPT_FILE"
 """Set by a job template with a ``dirac:Software`` hint: the file (written by ``cta-prod-setup-software``) that
 holds the path of the software's setup script, which the worker sources for the tool."""
@@ -81,6 +93,29 @@ ENV_APPTAINER_IMAGE = "CWL2DIRAC_APPTAINER_IMAGE"
 """Set by a job template with a ``dirac:Apptainer`` hint (or a DockerRequirement): the image the tool runs in."""
 ENV_WORKDIR_BASE = "CWL2DIRAC_WORKDIR_BASE"
 """Where local runs keep their state and job-order literals are written (default ``~/.cache/cwl2dirac``…)."""
+
+
+def container_environment(runtime: str | None = None, default_container: str | None = None) -> dict[str, str]:
+    """The worker's environment for cwltool's container options: ``runtime`` None (cwl2dirac's ``auto``), ``none``
+    (``--no-container``), a name of :data:`CONTAINER_RUNTIMES` (``--singularity``, ``--podman``…: containers as
+    cwltool uses them, hints included) or ``user-space:<command>``; ``default_container`` as cwltool's."""
+    if runtime == "none":
+        if default_container:
+            raise ValueError("a default container needs a container runtime, not none")
+        return {ENV_CONTAINER: "never"}
+    env: dict[str, str] = {}
+    if runtime is not None:
+        user_space = runtime.removeprefix(USER_SPACE_PREFIX) if runtime.startswith(USER_SPACE_PREFIX) else ""
+        if runtime not in CONTAINER_RUNTIMES and not user_space:
+            known = ", ".join((*CONTAINER_RUNTIMES, "none", f"{USER_SPACE_PREFIX}<command>"))
+            raise ValueError(f"unknown container runtime {runtime!r} (expected one of {known})")
+        env[ENV_CONTAINER] = "always"
+        env[ENV_CONTAINER_RUNTIME] = runtime
+    if default_container:
+        env[ENV_CONTAINER] = "always"
+        env[ENV_DEFAULT_CONTAINER] = default_container
+    return env
+
 
 # -- names --------------------------------------------------------------------------------------------------------
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")

@@ -43,7 +43,15 @@ from cwl2dirac.request import (
 )
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
-from cwl2dirac.request.wire import ENV_CONTAINER, FIELD_ITEM, FIELD_SCATTER, FILE_REF
+from cwl2dirac.request.wire import (
+    ENV_CONTAINER,
+    ENV_CONTAINER_RUNTIME,
+    ENV_DEFAULT_CONTAINER,
+    FIELD_ITEM,
+    FIELD_SCATTER,
+    FILE_REF,
+    USER_SPACE_PREFIX,
+)
 from cwl2dirac.worker.catalog import Catalog, CatalogFile, attached_metadata, find_attached
 from cwl2dirac.worker.environment import tool_environment
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -333,14 +341,34 @@ def _confined_tool_class() -> type:
 
 def _use_container(proc: Any) -> bool:
     """Whether cwltool may use a container: ``$CWL2DIRAC_CONTAINER`` = ``auto`` (default: only for a
-    DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never`` or
-    ``always``."""
+    DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never``
+    (cwltool's ``--no-container``) or ``always`` (cwltool's default)."""
     mode = os.environ.get(ENV_CONTAINER, "auto")
     if mode == "never":
         return False
     if mode == "always":
         return True
     return any(r.get("class") == "DockerRequirement" for r in proc.requirements)
+
+
+def _container_runtime(rc: Any) -> None:
+    """The engine and default image of cwltool's container options (``$CWL2DIRAC_CONTAINER_RUNTIME``,
+    ``$CWL2DIRAC_DEFAULT_CONTAINER``), as ``cwltool --singularity``/``--podman``/``--udocker``/
+    ``--user-space-docker-cmd``/``--default-container`` set them."""
+    runtime = os.environ.get(ENV_CONTAINER_RUNTIME) or "docker"
+    if runtime == "singularity":
+        rc.singularity = True
+    elif runtime == "podman":
+        rc.podman = True
+    elif runtime == "udocker":
+        rc.user_space_docker_cmd = "udocker"
+    elif runtime.startswith(USER_SPACE_PREFIX):
+        rc.user_space_docker_cmd = runtime.removeprefix(USER_SPACE_PREFIX)
+    elif runtime != "docker":
+        raise TaskFailed(f"unknown container runtime {runtime!r} in ${ENV_CONTAINER_RUNTIME}")
+    default = os.environ.get(ENV_DEFAULT_CONTAINER)
+    if default:
+        rc.default_container = default
 
 
 def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dict[str, Any]:
@@ -369,6 +397,8 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
         rc.use_container = rc.singularity = True
     else:
         rc.use_container = _use_container(proc)
+        if rc.use_container:
+            _container_runtime(rc)
     with env.applied() as variables:
         if variables:
             rc.preserve_environment = variables

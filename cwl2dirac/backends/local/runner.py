@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -199,8 +199,10 @@ class LocalRunner:
         progress: Progress | None = None,
         fingerprint: str | None = None,
         request_json: str | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.request = request
+        self.environment = dict(environment or {})
         self.fingerprint = fingerprint
         self.request_json = request_json
         self.workdir = Path(workdir).resolve()
@@ -414,7 +416,7 @@ class LocalRunner:
         check_lfn_base(f"/{self.request.name}/{INPUTS_STEP}", "the production name, as an LFN directory")
         with workdir_lock(self.workdir):
             cat = self.catalog = self._prepare()
-            pool = TaskPool(self.jobs, self.workdir)
+            pool = TaskPool(self.jobs, self.workdir, self.environment)
             pool.start()
             running: dict[Future[int], tuple[_Step, int]] = {}
             try:
@@ -503,14 +505,16 @@ def run_request(
     progress: Progress | None = None,
     fingerprint: str | None = None,
     request_json: str | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> RunReport:
     """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
 
     ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
-    already has them (serialising a large request costs time).
+    already has them (serialising a large request costs time). ``environment``: variables of every task (the
+    worker's container options, :func:`~cwl2dirac.request.wire.container_environment`).
     """
     runner = LocalRunner(
         request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
-        request_json=request_json,
+        request_json=request_json, environment=environment,
     )
     return runner.run()
