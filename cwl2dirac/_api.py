@@ -7,7 +7,7 @@ inside them, so that ``import cwl2dirac`` stays cheap.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,17 +95,20 @@ def compile(
     name: str | None = None,
     hints: Hints | None = None,
     bodies: bool = True,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> ProductionRequest:
     """Compile a CWL workflow (and its job order ``inputs``) into a :class:`ProductionRequest`.
 
     ``name``: the production's name (default: the file's stem); ``hints``: ``dirac:`` hints over the document's,
     by step id or ``"*"`` for the workflow (``{"merge": {"dirac:Transformation": {"group_size": 10}}}``);
     ``bodies=False``: no DIRAC job templates and no DIRAC link check (faster; enough for a local run or a
-    picture).
+    picture); ``datasets``: a catalog dataset's name → its meta-query, for workflow inputs given as datasets
+    (:func:`cwl2dirac.backends.dirac.datasets.dataset_resolver`; without it their queries hold
+    ``cwl2dirac_dataset``, which the submission resolves).
     """
     from cwl2dirac.compiler import compile_workflow
 
-    return compile_workflow(pipeline, inputs, name=name, hints=hints, bodies=bodies)
+    return compile_workflow(pipeline, inputs, name=name, hints=hints, bodies=bodies, datasets=datasets)
 
 
 def is_request_file(path: str | Path) -> bool:
@@ -189,6 +192,7 @@ def run(
     check: bool = True,
     container: str | None = None,
     default_container: str | None = None,
+    dataset_catalogs: Sequence[str | Path] = (),
 ) -> RunResult:
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
@@ -200,7 +204,8 @@ def run(
     cwltool's container options for every task: None (a DockerRequirement that is a requirement runs in Docker, a
     hint does not), ``"none"`` (``--no-container``), ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"``
     (as cwltool: hints too) or ``"user-space:<command>"``; ``default_container``: cwltool's
-    ``--default-container``.
+    ``--default-container``. ``dataset_catalogs``: work directories of earlier local runs whose datasets
+    (``cwl2dirac catalog dataset add``) the workflow's dataset inputs take (default: any run that has them).
     """
     from cwl2dirac.backends import get_backend
 
@@ -208,7 +213,7 @@ def run(
     request = as_request(pipeline, inputs, name=name, hints=hints, bodies=False)
     engine = get_backend(
         backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress, container=container,
-        default_container=default_container,
+        default_container=default_container, dataset_catalogs=dataset_catalogs,
     )
     production = engine.submit(request)
     status = engine.wait(production)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
-from cwl2dirac.loader.job_order import load_job_order
+from cwl2dirac.loader.job_order import load_job_order, split_datasets
 from cwl2dirac.passes import PASSES
-from cwl2dirac.passes.context import BodyRequest, Compilation, HintOverrides
+from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.names import check_production_name
@@ -56,17 +56,22 @@ def compile_workflow(
     hints: Mapping[str, HintOverrides] | None = None,
     bodies: bool = True,
     passes: tuple[Pass, ...] = PASSES,
+    datasets: DatasetResolver | None = None,
 ) -> ProductionRequest:
     """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
 
     ``hints``: ``dirac:`` hints over the document's, by step id (``*``: the workflow; see
     :mod:`cwl2dirac.passes.overrides`). ``bodies=False`` skips building DIRAC job templates (and importing DIRAC),
-    and the DIRAC link check.
+    and the DIRAC link check. ``datasets``: resolves a catalog dataset's name to its meta-query (on DIRAC,
+    :func:`cwl2dirac.backends.dirac.datasets.dataset_query`); without it a dataset input's query holds
+    ``cwl2dirac_dataset``, for the submission to resolve.
     """
     collecting = gc.isenabled()
     gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
     try:
-        return _compile(pipeline, inputs, name=name, hints=hints or {}, bodies=bodies, passes=passes)
+        return _compile(
+            pipeline, inputs, name=name, hints=hints or {}, bodies=bodies, passes=passes, datasets=datasets
+        )
     finally:
         if collecting:
             gc.enable()
@@ -80,10 +85,14 @@ def _compile(
     hints: Mapping[str, HintOverrides],
     bodies: bool,
     passes: tuple[Pass, ...],
+    datasets: DatasetResolver | None = None,
 ) -> ProductionRequest:
     name = check_production_name(name) if name is not None else production_name(pipeline)
     workflow = load(pipeline)
     job_order = load_job_order(inputs, workflow) if inputs is not None else None
+    given_datasets: dict[str, str] = {}
+    if job_order is not None:
+        job_order, given_datasets = split_datasets(job_order)
     comp = Compilation(
         workflow=workflow,
         name=name,
@@ -91,6 +100,8 @@ def _compile(
         job_order=job_order,
         hint_overrides=hints,
         body_builder=dirac_body if bodies else None,
+        datasets=given_datasets,
+        dataset_resolver=datasets,
     )
     for compiler_pass in passes:
         comp = compiler_pass(comp)

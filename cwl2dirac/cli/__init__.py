@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import click
 
-from cwl2dirac.cli._common import EXIT_INTERRUPTED, EXIT_USAGE, State, handle_errors
+from cwl2dirac.cli._common import EXIT_INTERRUPTED, EXIT_USAGE, State, handle_errors, show_hint_messages
 from cwl2dirac.cli.catalog import catalog_group
 from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
 from cwl2dirac.cli.run import run_command
@@ -72,6 +72,7 @@ def main(debug: bool) -> None:
     As a CWL runner (cwltool's surface), ``cwl2dirac [--outdir DIR] [--quiet] tool.cwl job.yml`` is ``run``.
     """
     State.debug = debug
+    show_hint_messages()
 
 
 for _command in (validate, compile_cmd, graph, submit, run_command, catalog_group, schema):

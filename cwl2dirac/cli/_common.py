@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -58,6 +59,21 @@ def handle_errors(prefix: str = "") -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+HINTS_LOGGER = "cwl2dirac.hints"
+"""Where the loader says how it reads hints of other vocabularies (one line each, ``file:line:col: info: ...``)."""
+
+
+def show_hint_messages(quiet: bool = False) -> None:
+    """Print the loader's hint messages on stderr: info lines and warnings (``quiet``: warnings only)."""
+    logger = logging.getLogger(HINTS_LOGGER)
+    if not any(getattr(h, "_cwl2dirac", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._cwl2dirac = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def compiling_process() -> None:

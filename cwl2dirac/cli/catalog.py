@@ -1,4 +1,4 @@
-"""``catalog``: look into the catalog and task table of a local run."""
+"""``catalog``: look into the catalog and task table of a local run; ``catalog dataset``: its datasets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from cwl2dirac.cli._common import handle_errors
 from cwl2dirac.errors import NameRuleError
 from cwl2dirac.request.names import check_field_name
 
@@ -100,3 +101,63 @@ def catalog_tasks(workdir: Path, status: str | None) -> None:
             click.echo(
                 f"{t.step}\t{t.task}\t{t.status}\t{t.attempts}\t{len(t.inputs)} input(s)\t{t.log or ''}"
             )
+
+
+@catalog_group.group("dataset")
+def dataset_group() -> None:
+    """Datasets of a local run's catalog: named meta-queries, as DIRAC File Catalog datasets.
+
+    \b
+    A workflow input given as a dataset (a job order's 'files: {dataset: NAME}', or dirac:InputData's
+    datasets) takes their files in a later 'cwl2dirac run' (see --datasets-from).
+    """
+
+
+@dataset_group.command("add")
+@click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("name")
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--replace", is_flag=True, help="Replace a dataset of that name.")
+@handle_errors()
+def dataset_add(workdir: Path, name: str, terms: tuple[str, ...], replace: bool) -> None:
+    """Define dataset NAME in WORKDIR's catalog as the files matching TERMS ('data_level=1' 'particle=gamma')."""
+    from cwl2dirac.backends.local.catalog import LocalCatalog
+
+    count = LocalCatalog.open(workdir).add_dataset(name, parse_query(terms), replace=replace)
+    click.echo(f"dataset {name}: {count} file(s) now", err=True)
+
+
+@dataset_group.command("list")
+@click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors()
+def dataset_list(workdir: Path) -> None:
+    """List WORKDIR's datasets: name, number of files, meta-query."""
+    from cwl2dirac.backends.local.catalog import LocalCatalog
+
+    catalog = LocalCatalog.open(workdir)
+    for name, query in catalog.datasets().items():
+        click.echo(f"{name}\t{catalog.count(query)} file(s)\t{json.dumps(query, sort_keys=True)}")
+
+
+@dataset_group.command("show")
+@click.argument("workdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines (lfn, metadata, size).")
+@handle_errors()
+def dataset_show(workdir: Path, name: str, as_json: bool) -> None:
+    """Show dataset NAME of WORKDIR: its meta-query, then its files."""
+    from cwl2dirac.backends.local.catalog import LocalCatalog
+    from cwl2dirac.errors import BackendError
+
+    catalog = LocalCatalog.open(workdir)
+    datasets = catalog.datasets()
+    if name not in datasets:
+        known = ", ".join(datasets) or "none"
+        raise BackendError(f"no dataset {name!r} in {workdir} (datasets: {known})")
+    files = catalog.find(datasets[name])
+    click.echo(f"# {name}: {json.dumps(datasets[name], sort_keys=True)}, {len(files)} file(s)", err=as_json)
+    for f in files:
+        if as_json:
+            click.echo(json.dumps({"lfn": f.lfn, "metadata": dict(f.metadata), "size": f.size}, sort_keys=True))
+        else:
+            click.echo(f.lfn)

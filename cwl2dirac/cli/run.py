@@ -16,7 +16,7 @@ import click
 
 import cwl2dirac
 from cwl2dirac._api import failure_line
-from cwl2dirac.cli._common import Document, State, handle_errors
+from cwl2dirac.cli._common import Document, State, handle_errors, show_hint_messages
 from cwl2dirac.request.wire import USER_SPACE_PREFIX
 
 
@@ -97,6 +97,12 @@ def _run_cwltool(
     "--default-container", metavar="IMAGE", default=None,
     help="Image for tools without a DockerRequirement (cwltool's --default-container).",
 )
+@click.option(
+    "--datasets-from", "datasets_from", multiple=True, metavar="WORKDIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A local run whose datasets (catalog dataset add) the workflow's dataset inputs take; repeatable "
+    "(default: any run that has them).",
+)
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
     pipeline: Path,
@@ -110,6 +116,7 @@ def run_command(
     container: str | None,
     user_space_docker_cmd: str | None,
     default_container: str | None,
+    datasets_from: tuple[Path, ...],
     debug: bool,
 ) -> None:
     """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS.
@@ -119,6 +126,7 @@ def run_command(
     --podman, --udocker, --user-space-docker-cmd choose the engine (then hints use it too, as in cwltool).
     """
     State.debug = State.debug or debug
+    show_hint_messages(quiet)
     if user_space_docker_cmd:
         if container is not None:
             raise click.UsageError("--user-space-docker-cmd cannot be combined with another container option")
@@ -132,7 +140,11 @@ def run_command(
                 pipeline, inputs, outdir, quiet, State.debug, _container_argv(container, default_container)
             )
         )
-    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container))
+    sys.exit(
+        _run_local(
+            pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container, datasets_from
+        )
+    )
 
 
 def _software_beside_us_on_path() -> None:
@@ -155,11 +167,13 @@ def _run_local(
     quiet: bool,
     container: str | None = None,
     default_container: str | None = None,
+    datasets_from: tuple[Path, ...] = (),
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
         pipeline, inputs, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
         progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
+        dataset_catalogs=datasets_from,
     )
     code = _report(result, quiet)
     if not quiet:

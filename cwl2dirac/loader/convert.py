@@ -21,6 +21,7 @@ from cwl2dirac.ir import (
     WorkflowOutput,
 )
 from cwl2dirac.loader import hints as dirac_hints
+from cwl2dirac.loader import vocabularies
 from cwl2dirac.loader.documents import DocumentCache
 from cwl2dirac.location import display_path
 
@@ -81,8 +82,9 @@ class Converter:
             _unique_ids(getattr(obj, section, None) or (), section, loc)
         inputs = tuple(self._port(p, named, loc.child("inputs")) for p in obj.inputs or ())
         outputs = tuple(self._port(p, named, loc.child("outputs")) for p in obj.outputs or ())
-        reqs = tuple(_requirements(obj.requirements, loc.child("requirements")))
-        hints = tuple(_requirements(obj.hints, loc.child("hints")))
+        namespaces = _namespaces(obj)
+        reqs = tuple(_requirements(obj.requirements, loc.child("requirements"), namespaces))
+        hints = tuple(_requirements(obj.hints, loc.child("hints"), namespaces, hints=True))
         base_command = getattr(obj, "baseCommand", None) or ()
         if isinstance(base_command, str):
             base_command = (base_command,)
@@ -188,8 +190,8 @@ class Converter:
             scatter=tuple(shortname(x) for x in scatter or ()),
             scatter_method=getattr(s, "scatterMethod", None),
             when=getattr(s, "when", None),
-            requirements=tuple(_requirements(s.requirements, sloc.child("requirements"))),
-            hints=tuple(_requirements(s.hints, sloc.child("hints"))),
+            requirements=tuple(_requirements(s.requirements, sloc.child("requirements"), _namespaces(s))),
+            hints=tuple(_requirements(s.hints, sloc.child("hints"), _namespaces(s), hints=True)),
             label=getattr(s, "label", None),
             doc=_doc(getattr(s, "doc", None)),
             location=sloc,
@@ -331,13 +333,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _namespaces(obj: Any) -> Mapping[str, str]:
+    """The ``$namespaces`` of the document ``obj`` was read from."""
+    options = getattr(obj, "loadingOptions", None)
+    return getattr(options, "namespaces", None) or {}
+
+
 def _version_of(obj: Any) -> str:
     module = type(obj).__module__.rsplit(".", 1)[-1]
     return {"cwl_v1_0": "v1.0", "cwl_v1_1": "v1.1", "cwl_v1_2": "v1.2"}.get(module, "v1.2")
 
 
-def _requirements(items: Any, loc: Location) -> list[Requirement]:
+def _requirements(
+    items: Any, loc: Location, namespaces: Mapping[str, str] | None = None, *, hints: bool = False
+) -> list[Requirement]:
+    """The requirements (or, with ``hints``, the hints) of a process or step as IR values. Hints are sorted by
+    vocabulary (:mod:`cwl2dirac.loader.vocabularies`): cwl2dirac's are validated, dirac-cwl's mapped onto
+    cwl2dirac's (the document's own cwl2dirac hint of the same class at this level wins, field by field),
+    unknown ones dropped with a warning."""
     out: list[Requirement] = []
+    translated: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(items or ()):
         if isinstance(item, Mapping):
             fields = {str(k): _plain(v) for k, v in item.items() if k != "class"}
@@ -346,16 +361,51 @@ def _requirements(items: Any, loc: Location) -> list[Requirement]:
             fields = _plain(item.save(top=False, relative_uris=False))
             fields.pop("class", None)
             cls = str(getattr(item, "class_", type(item).__name__))
+        written = cls
         short = dirac_hints.short_class(cls)
         if short is not None:
             cls = dirac_hints.PREFIX + short
         where = loc.child(cls) if cls else loc.child(index)
+        if hints and isinstance(item, Mapping):
+            mapped = vocabularies.translate(written, fields, namespaces or {}, where)
+            if mapped is None:
+                out.append(Requirement(cls, fields, where))
+                continue
+            for mcls, mfields in mapped:
+                if (mcls, mfields) == (cls, fields):
+                    out.append(Requirement(cls, fields, where))
+                else:
+                    translated.setdefault(mcls, {}).update(mfields)
+                    out.append(Requirement(mcls, translated[mcls], where))
+            continue
         if short is not None:
             dirac_hints.parse_hint(cls, fields, where)
         out.append(Requirement(cls, fields, where))
+    if translated:
+        out = _merge_translated(out, translated)
     return out
 
 
+def _merge_translated(reqs: list[Requirement], translated: Mapping[str, Mapping[str, Any]]) -> list[Requirement]:
+    """One requirement per class mapped from another vocabulary: the mapped fields, then the document's own hint
+    of that class at the same level over them (where it is)."""
+    merged: list[Requirement] = []
+    seen: set[str] = set()
+    for req in reqs:
+        if req.cls not in translated:
+            merged.append(req)
+            continue
+        if req.cls in seen:
+            continue
+        seen.add(req.cls)
+        fields = dict(translated[req.cls])
+        own = [r for r in reqs if r.cls == req.cls and r.fields is not translated[req.cls]]
+        for r in own:
+            fields.update(r.fields)
+        where = own[0].location if own else req.location
+        dirac_hints.parse_hint(req.cls, fields, where)
+        merged.append(Requirement(req.cls, fields, where))
+    return merged
 def _named_types(obj: Any, enclosing: Mapping[str, CwlType], loc: Location) -> dict[str, CwlType]:
     """The types a process may name: its enclosing processes', its SchemaDefRequirement's and the named records
     and enums written inline in its parameters (each known by name before any is converted, so that order does

@@ -24,6 +24,8 @@ StepType = Literal[
     "MCSimulation", "DataReprocessing", "Merging", "Training", "ApplyModel", "Processing", "MCReconstruction"
 ]
 MetaValue = str | int | float
+QueryValue = MetaValue | dict[str, MetaValue | list[MetaValue]]
+"""A meta-query value: a value, ``{"=": v}`` or ``{"in": [v, ...]}``."""
 
 
 class _Hint(BaseModel):
@@ -45,6 +47,12 @@ class Job(_Hint):
     output_se: str | None = Field(None, description="Storage element the outputs are uploaded to.")
     output_path: str | None = Field(
         None, description="LFN base path of the outputs, e.g. '/ctao/MC/PROD6'; the compiler appends the layout."
+    )
+    lfn_layout: Literal["cwl2dirac", "ctadirac"] | None = Field(
+        None,
+        description="How outputs are laid out under output_path: 'cwl2dirac' (default: <production>/<step>/<task>/"
+        "<file>) or 'ctadirac' (CTADIRAC's <MCCampaign>/<site>/<particle>/<program>/<transformation>/"
+        "<outputType>/<run>xxx/<file>).",
     )
 
 
@@ -71,6 +79,11 @@ class Transformation(_Hint):
     group_size: Annotated[int, Field(gt=0)] | None = Field(None, description="Files per task.")
     agent_type: Literal["Automatic", "Manual"] | None = Field(None, description="TS agent type.")
     max_retries: Annotated[int, Field(ge=0)] | None = Field(None, description="Times a failed task is retried.")
+    input_query: dict[str, QueryValue] = Field(
+        default_factory=dict,
+        description="Keys added to the step's input meta-query: they narrow what it selects of its parents' outputs "
+        "(CTADIRAC's input_meta_query keys beside parentID); each must be in the parents' output metadata.",
+    )
 
 
 class Metadata(_Hint):
@@ -91,7 +104,14 @@ class MetadataFields(_Hint):
 class InputData(_Hint):
     """Workflow level: metadata of the workflow's input files, per input (what a DIRAC input query selects)."""
 
-    inputs: dict[str, dict[str, MetaValue]] = Field(description="Workflow input name -> metadata of its files.")
+    inputs: dict[str, dict[str, MetaValue]] = Field(
+        default_factory=dict, description="Workflow input name -> metadata of its files."
+    )
+    datasets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Workflow input name -> a DIRAC File Catalog dataset whose files it takes (its meta-query, "
+        "refined by the input's 'inputs' metadata), as CTADIRAC's input_meta_query 'dataset'.",
+    )
 
 
 HINT_CLASSES: dict[str, type[_Hint]] = {

@@ -18,6 +18,20 @@ from cwl2dirac.request.lfn import check_name
 from cwl2dirac.request.values import directory_listing
 from cwl2dirac.request.wire import runs_base
 
+DATASET_KEY = "dataset"
+"""A File or File[] input given as ``{dataset: NAME}`` in the job order takes the files of that catalog dataset."""
+
+
+def is_dataset(value: Any) -> bool:
+    """Whether a job-order value names a catalog dataset (``{dataset: NAME}``)."""
+    return isinstance(value, dict) and set(value) == {DATASET_KEY} and isinstance(value[DATASET_KEY], str)
+
+
+def split_datasets(job_order: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The job order without its dataset inputs, and those (input → dataset name)."""
+    datasets = {k: v[DATASET_KEY] for k, v in job_order.items() if is_dataset(v)}
+    return {k: v for k, v in job_order.items() if k not in datasets}, datasets
+
 
 def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
     """The job order at ``path`` with File/Directory locations made absolute; checked against ``wf``."""
@@ -57,6 +71,9 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
                 raise InputError(f"missing required input '{port.id}' ({port.type})", Location(uri, ()))
             if port.id in data:
                 result[port.id] = None
+            continue
+        if is_dataset(data[port.id]) and port.type.carries_files and not port.type.nests_files:
+            result[port.id] = {DATASET_KEY: str(data[port.id][DATASET_KEY])}  # files of a catalog dataset
             continue
         result[port.id] = _check(data[port.id], port.type, port.id, where, base)
     for port in wf.inputs:

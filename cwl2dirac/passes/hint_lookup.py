@@ -6,6 +6,7 @@ the (top) workflow. A step that sets ``sites`` keeps the workflow's ``platform``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from cwl2dirac.errors import Location
@@ -40,3 +41,14 @@ def field_location(step: Step, wf: Workflow, cls: str, name: str) -> Location | 
     the step."""
     origin = next((r for r in hint_chain(step, wf, cls) if name in r.fields), None)
     return origin.location.child(name) if origin is not None and origin.location else step.location
+
+
+def dataset_inputs(wf: Workflow, from_job_order: Mapping[str, str]) -> dict[str, str]:
+    """Workflow input → the catalog dataset it takes: ``dirac:InputData.datasets``, then the job order's
+    ``{dataset: NAME}`` (the metadata pass checks that they agree)."""
+    req = wf.find("dirac:InputData")
+    found: dict[str, str] = {}
+    if req is not None:
+        found.update(parse_hint(req.cls, dict(req.fields), req.location).datasets)  # type: ignore[attr-defined]
+    found.update(from_job_order)
+    return found

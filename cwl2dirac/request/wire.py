@@ -29,6 +29,12 @@ FIELD_FORMAT = "cwl2dirac_format"
 """The CWL ``format`` (an IRI) of a File, when it has one; a per-file field, never part of a query."""
 FIELD_LISTING = "cwl2dirac_listing"
 """1 on an input Directory whose listing the job order gave (a literal): the task sees its deep listing."""
+FIELD_DATASET = "cwl2dirac_dataset"
+"""In an input meta-query compiled without access to the File Catalog: stands for the meta-query of the catalog
+dataset it names (a workflow input given as a dataset). DIRAC's submission puts the dataset's meta-query in its
+place; the local backend registers the files of the local dataset with this field (and the query matches)."""
+FIELD_RUN = "runNumber"
+"""CTAO's run number, a file field: set on outputs laid out as CTADIRAC lays them (``lfn_layout: ctadirac``)."""
 FIELD_SECONDARY = "cwl2dirac_secondary_of"
 """On a CWL secondary file only: the link to its primary file (:func:`secondary_link` of the primary's LFN). A
 secondary file has neither ``cwl2dirac_step`` nor ``cwl2dirac_output``, so no input query selects it; the worker
@@ -91,6 +97,9 @@ ENV_SETUP_SCRIPT_FILE = "CWL2DIRAC_SETUP_SCRIPT_FILE"
 holds the path of the software's setup script, which the worker sources for the tool."""
 ENV_APPTAINER_IMAGE = "CWL2DIRAC_APPTAINER_IMAGE"
 """Set by a job template with a ``dirac:Apptainer`` hint (or a DockerRequirement): the image the tool runs in."""
+ENV_TRANSFORMATION = "CWL2DIRAC_TRANSFORMATION"
+"""The id of the transformation a task belongs to, for outputs laid out as CTADIRAC lays them (its
+``<transformation id>`` directory); without it the worker uses the step's position in the production."""
 ENV_WORKDIR_BASE = "CWL2DIRAC_WORKDIR_BASE"
 """Where local runs keep their state and job-order literals are written (default ``~/.cache/cwl2dirac``…)."""
 

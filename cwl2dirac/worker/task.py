@@ -41,13 +41,16 @@ from cwl2dirac.request import (
     StepConfig,
     secondary_link,
 )
+from cwl2dirac.request.ctao import ctadirac_directory
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import (
     ENV_CONTAINER,
     ENV_CONTAINER_RUNTIME,
     ENV_DEFAULT_CONTAINER,
+    ENV_TRANSFORMATION,
     FIELD_ITEM,
+    FIELD_RUN,
     FIELD_SCATTER,
     FILE_REF,
     USER_SPACE_PREFIX,
@@ -219,6 +222,14 @@ def build_job_order(
             if not 1 <= task <= len(values):
                 raise BackendError(f"task {task} out of range: {port} has {len(values)} values")
             order[port] = copy.deepcopy(values[task - 1])
+    if config.indexed_values:
+        if len(inputs) != 1:
+            raise BackendError(f"task {task}: {len(inputs)} input files for one element of a scatter")
+        index = str(inputs[0].metadata.get(FIELD_INDEX, 0))
+        for port, by_index in config.indexed_values.items():
+            if index not in by_index:
+                raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
+            order[port] = copy.deepcopy(by_index[index])
     return order
 
 
@@ -563,6 +574,14 @@ def register_outputs(
     scattered = 1 if (config.scatter or config.task_values) else 0
     base = f"{config.output_path.rstrip('/')}/{task:08d}"
     check_lfn(f"{base}/x", config.output_path, "the step's output LFN base")
+    bases: dict[str, str] = {}
+    run_number = _run_number(inputs, task)
+    if config.lfn_layout == "ctadirac":  # where CTADIRAC puts them: by the outputs' directory metadata
+        transformation = os.environ.get(ENV_TRANSFORMATION) or config.transformation or "0000"
+        bases = {
+            ob.port: ctadirac_directory(config.output_path, ob.metadata, transformation, run_number)
+            for ob in config.outputs
+        }
     used: set[str] = set()
     lfns: list[str] = []
 
@@ -573,11 +592,11 @@ def register_outputs(
         """The LFN directory of a file and its secondary files (``names``): the task's, else ``<port>_<n>``."""
         if len(set(names)) < len(names):
             raise TaskFailed(f"output {port}: a file and its secondary files share a name: {', '.join(names)}")
-        directory = base
+        directory = bases.get(port, base)
         n = 1
         while any(f"{directory}/{name}" in used for name in names):
             n += 1
-            directory = f"{base}/{port}_{n}"
+            directory = f"{bases.get(port, base)}/{port}_{n}"
         used.update(f"{directory}/{name}" for name in names)
         return directory
 
@@ -606,6 +625,8 @@ def register_outputs(
         meta = dict(ob.metadata)
         meta[FIELD_INDEX] = index
         meta[FIELD_SCATTER] = scattered
+        if config.lfn_layout == "ctadirac":
+            meta[FIELD_RUN] = run_number
         value = outputs.get(ob.port)
         if ob.carrier:
             lfn = lfn_for(f"{ob.port}.json", ob.port)
@@ -623,6 +644,17 @@ def register_outputs(
         for i, f in enumerate(files):
             put_file(f, meta | {FIELD_ITEM: i + 1 if is_array else 0}, ob.port)
     return lfns
+
+
+def _run_number(inputs: Sequence[CatalogFile], task: int) -> int:
+    """The run number of a task's outputs (CTADIRAC's ``runNumber``): its one input file's, else the task
+    number (a simulation's run number is its task number)."""
+    if len(inputs) == 1:
+        try:
+            return int(inputs[0].metadata[FIELD_RUN])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return task
 
 
 def _put_leaf(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -52,7 +53,9 @@ class LocalBackend:
         progress: Mode | None = "quiet",
         container: str | None = None,
         default_container: str | None = None,
+        dataset_catalogs: Sequence[str | Path] = (),
     ) -> None:
+        self.dataset_catalogs = [Path(p) for p in dataset_catalogs]
         try:
             self.environment = container_environment(container, default_container)
         except ValueError as exc:
@@ -75,6 +78,7 @@ class LocalBackend:
             fingerprint=hashlib.sha1(request_json.encode()).hexdigest(),
             request_json=request_json,
             environment=self.environment,
+            dataset_catalogs=self.dataset_catalogs,
         )
         self._requests[str(workdir)] = request
         return LocalProduction(backend=self.name, name=request.name, id=str(workdir), report=report)

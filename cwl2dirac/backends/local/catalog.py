@@ -10,7 +10,9 @@ Schema (``<workdir>/catalog.sqlite``):
 - ``fields(name, type)``: declared metadata fields (``INT``, ``FLOAT``, ``VARCHAR(128)``);
 - ``tasks(step, task, status, attempts, inputs JSON, log, message)``: the task table of every transformation;
 - ``tfiles(step, lfn, task)``: the files each transformation has been given (task 0 = not yet grouped);
-- ``state(key, value)``: run bookkeeping.
+- ``state(key, value)``: run bookkeeping;
+- ``datasets(name, query JSON)``: named meta-queries, the local counterpart of DIRAC File Catalog datasets
+  (``cwl2dirac catalog dataset add``); a workflow input given as a dataset takes their files.
 
 Storage is ``<workdir>/storage/<lfn>``. The store refuses an LFN that breaks the rule of
 :func:`cwl2dirac.request.lfn.check_lfn` (``..``, relative, empty parts...) or, once the run has declared its LFN bases
@@ -75,6 +77,7 @@ CREATE TABLE IF NOT EXISTS tfiles (
     PRIMARY KEY (step, lfn)
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS datasets (name TEXT PRIMARY KEY, query TEXT NOT NULL);
 """
 
 # Task statuses.
@@ -350,6 +353,25 @@ class LocalCatalog:
             else self.db.execute(sql + " ORDER BY step, task")
         )
         return [TaskRow(s, t, st, a, json.loads(i), lg, m) for s, t, st, a, i, lg, m in rows]
+
+    # -- datasets --------------------------------------------------------------------------------------------
+    def add_dataset(self, name: str, query: MetaQuery, *, replace: bool = False) -> int:
+        """Define dataset ``name`` as ``query`` (a dynamic dataset, as DIRAC's: the files matching it when it is
+        used); returns how many files match now."""
+        count = self.count(query)  # checks the query
+        with self.transaction() as db:
+            if not replace and db.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
+                raise BackendError(f"dataset {name!r} exists in {self.workdir} (replace it explicitly)")
+            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?)", (name, json.dumps(query, sort_keys=True)))
+        return count
+
+    def datasets(self) -> dict[str, MetaQuery]:
+        """Every dataset of this catalog: name → meta-query."""
+        return {n: json.loads(q) for n, q in self.db.execute("SELECT name, query FROM datasets ORDER BY name")}
+
+    def field_types(self) -> dict[str, str]:
+        """The declared metadata fields and their types."""
+        return dict(self._types)
 
     def state_get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlparse
 
 from cwl2dirac.backends.base import FailedTask
 from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
+from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
 from cwl2dirac.errors import BackendError
@@ -124,11 +125,20 @@ def _local_path(location: str) -> Path:
     return Path(location)
 
 
-def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
-    """Register the request's input datasets (idempotent)."""
+def register_inputs(
+    request: ProductionRequest, catalog: LocalCatalog, dataset_catalogs: Sequence[Path] = ()
+) -> int:
+    """Register the request's input datasets (idempotent); an input given as a catalog dataset takes the files of
+    the local dataset of that name (:mod:`~cwl2dirac.backends.local.datasets`, looked up in ``dataset_catalogs``
+    first)."""
     entries: list[tuple[str, dict[str, Any], Path | None]] = []
     carried: list[tuple[str, dict[str, Any], Any]] = []
     for ds in request.inputs:
+        if ds.dataset is not None:
+            found, types = dataset_entries(request.name, ds, dataset_catalogs, exclude=catalog.workdir.resolve())
+            catalog.declare_fields({k: v for k, v in types.items() if k not in catalog.field_types()})
+            entries.extend(found)
+            continue
         used: set[str] = set()
         file_lfns: list[str] = []
         for i, f in enumerate(ds.files):
@@ -200,9 +210,11 @@ class LocalRunner:
         fingerprint: str | None = None,
         request_json: str | None = None,
         environment: Mapping[str, str] | None = None,
+        dataset_catalogs: Sequence[Path] = (),
     ) -> None:
         self.request = request
         self.environment = dict(environment or {})
+        self.dataset_catalogs = list(dataset_catalogs)
         self.fingerprint = fingerprint
         self.request_json = request_json
         self.workdir = Path(workdir).resolve()
@@ -231,7 +243,7 @@ class LocalRunner:
         cat.declare_fields(fields)
         cat.declare_bases([f"/{self.request.name}/{INPUTS_STEP}", *(s.config.output_path for s in self.request.steps)])
         if cat.state_get("inputs") != "registered":
-            register_inputs(self.request, cat)
+            register_inputs(self.request, cat, self.dataset_catalogs)
             cat.state_set("inputs", "registered")
         cat.state_set("request", fp)
         with cat.transaction() as db:  # a new invocation retries what was running or failed
@@ -506,15 +518,17 @@ def run_request(
     fingerprint: str | None = None,
     request_json: str | None = None,
     environment: Mapping[str, str] | None = None,
+    dataset_catalogs: Sequence[Path] = (),
 ) -> RunReport:
     """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
 
     ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
     already has them (serialising a large request costs time). ``environment``: variables of every task (the
-    worker's container options, :func:`~cwl2dirac.request.wire.container_environment`).
+    worker's container options, :func:`~cwl2dirac.request.wire.container_environment`); ``dataset_catalogs``: work
+    directories whose local datasets the request's dataset inputs take first.
     """
     runner = LocalRunner(
         request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
-        request_json=request_json, environment=environment,
+        request_json=request_json, environment=environment, dataset_catalogs=dataset_catalogs,
     )
     return runner.run()
