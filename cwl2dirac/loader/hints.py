@@ -93,6 +93,11 @@ class Metadata(_Hint):
     outputs: dict[str, dict[str, MetaValue]] = Field(
         default_factory=dict, description="Metadata per output port, added to 'fields'."
     )
+    inherit: bool | list[str] = Field(
+        True,
+        description="Which single-valued keys of the step's input query its outputs inherit (before 'fields'): "
+        "true all (the default), false none, or these keys (CTADIRAC's jobs inherit a fixed set).",
+    )
 
 
 class MetadataFields(_Hint):

@@ -70,7 +70,11 @@ def _apply_hint(step: Step, plan: StepPlan, comp: Compilation) -> StepPlan:
         type=hint.type or plan.type,
         plugin=hint.plugin or plan.plugin,
         group_size=hint.group_size or plan.group_size,
-        flush=plan.flush or bool(hint.group_size and plan.drivers and not plan.scattered_over_files),
+        # a group of several files is flushed once the parents are complete (a scatter grouping N elements per
+        # task too: its last group is smaller)
+        flush=plan.flush or bool(
+            hint.group_size and plan.drivers and (not plan.scattered_over_files or hint.group_size > 1)
+        ),
         agent_type=hint.agent_type or plan.agent_type,
         max_retries=hint.max_retries if hint.max_retries is not None else plan.max_retries,
     )

@@ -82,7 +82,7 @@ def assign_metadata(comp: Compilation) -> Compilation:
         plan = plans[step_id]
         input_query = _input_query(plan, plans, port_md, input_queries) if plan.drivers else None
         input_query = _refined(step, wf, plan, plans, input_query, datasets, declared, fields)
-        inherited = _inherited(input_query)
+        inherited = _inherited(input_query, _inherit(step, wf))
         user_common, user_ports, origins = _metadata_hints(step, wf)
         outputs: dict[str, dict[str, Any]] = {}
         for out_port in step.outputs:
@@ -229,12 +229,24 @@ def _flat(value: Any) -> list[Any]:
     return [value]
 
 
-def _inherited(input_query: Mapping[str, Any] | None) -> dict[str, Any]:
+def _inherit(step: Step, wf: Workflow) -> bool | list[str]:
+    """The step's ``dirac:Metadata.inherit`` (the nearest level that sets it)."""
+    for req in hint_chain(step, wf, "dirac:Metadata"):
+        if "inherit" in req.fields:
+            return _parse(req, Metadata).inherit  # type: ignore[no-any-return]
+    return True
+
+
+def _inherited(input_query: Mapping[str, Any] | None, inherit: bool | list[str] = True) -> dict[str, Any]:
     """The user metadata a step's outputs inherit from its inputs: every single-valued user key of its input
     query (CTAO keeps campaign, site, particle, level… from parent to child; the step's own hints override)."""
-    if not input_query:
+    if not input_query or inherit is False:
         return {}
-    return {k: v for k, v in _single_values(input_query).items() if k not in OWN_FIELDS and k != FIELD_DATASET}
+    return {
+        k: v
+        for k, v in _single_values(input_query).items()
+        if k not in OWN_FIELDS and k != FIELD_DATASET and (inherit is True or k in inherit)
+    }
 
 
 def exact_query(md: Mapping[str, Any]) -> dict[str, Any]:

@@ -563,8 +563,10 @@ def register_outputs(
     outputs: Mapping[str, Any],
     catalog: Catalog,
     taskdir: Path,
+    used: set[str] | None = None,
 ) -> list[str]:
-    """Put and register every output of the task (files, and carriers for non-file values)."""
+    """Put and register every output of the task (files, and carriers for non-file values); ``used``: the LFNs
+    the task has already put (one task running several elements of a scatter puts them all in its directory)."""
     if len(inputs) == 1:
         index = int(inputs[0].metadata.get(FIELD_INDEX) or 0)
     elif not inputs:
@@ -582,7 +584,7 @@ def register_outputs(
             ob.port: ctadirac_directory(config.output_path, ob.metadata, transformation, run_number)
             for ob in config.outputs
         }
-    used: set[str] = set()
+    used = set() if used is None else used
     lfns: list[str] = []
 
     def lfn_for(name: str, port: str) -> str:
@@ -673,16 +675,50 @@ def _name(file_obj: Mapping[str, Any]) -> str:
     return str(file_obj.get("basename") or _local_path(file_obj).name)
 
 
+def scatter_elements(config: StepConfig, inputs: Sequence[CatalogFile]) -> list[list[CatalogFile]] | None:
+    """The elements of a scatter over files that one task of several files runs (a transformation grouping
+    several files per task, ``dirac:Transformation.group_size`` > 1): one per file, in the stable order; None
+    when the task is one run of the tool."""
+    if len(inputs) < 2 or not config.scatter:
+        return None
+    scattered = [b for b in config.inputs if b.port in config.scatter and b.kind == "files" and not b.array]
+    if not scattered:
+        return None
+    return [[f] for f in sorted(inputs, key=CatalogFile.sort_key)]
+
+
 def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> TaskResult:
     """Run task ``task`` of the step described by ``config`` in ``taskdir`` (its working directory)."""
     taskdir = taskdir.resolve()
     inputs = catalog.task_inputs(config.step, task)
+    elements = scatter_elements(config, inputs)
+    if elements is None:
+        status, outputs, lfns = _run_element(config, task, inputs, catalog, taskdir, set())
+        if status == "skipped":
+            log.info("step %s task %d: 'when' is false, skipped", config.step, task)
+    else:  # several elements of the scatter in one task: the tool runs once per file
+        used: set[str] = set()
+        lfns, results = [], []
+        for n, element in enumerate(elements, start=1):
+            status, out, element_lfns = _run_element(config, task, element, catalog, taskdir / f"element_{n:04d}",
+                                                     used)
+            lfns += element_lfns
+            results.append(out)
+        status = "success"
+        outputs = {"elements": results}
+    catalog.commit_task(config.step, task, [f.lfn for f in inputs])
+    return TaskResult(status, outputs, lfns)
+
+
+def _run_element(
+    config: StepConfig, task: int, inputs: Sequence[CatalogFile], catalog: Catalog, taskdir: Path, used: set[str]
+) -> tuple[str, dict[str, Any], list[str]]:
+    """One run of the tool on ``inputs`` (a task, or one element of a task's scatter): status, outputs, LFNs."""
+    taskdir.mkdir(parents=True, exist_ok=True)
     order = build_job_order(config, task, inputs, catalog, taskdir / "inputs")
     order = apply_value_from(config, order)
     if not evaluate_when(config, order):
-        log.info("step %s task %d: 'when' is false, skipped", config.step, task)
-        catalog.commit_task(config.step, task, [f.lfn for f in inputs])
-        return TaskResult("skipped")
+        return "skipped", {}, []
     (taskdir / "job.json").write_text(json.dumps(order, indent=1, sort_keys=True, default=str), "utf-8")
     try:
         outputs = run_tool(config, order, taskdir)
@@ -699,6 +735,4 @@ def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> 
         raise TaskFailed(f"{type(exc).__name__}: {_summary(str(exc))}") from exc
     _check_outputs_inside(outputs, taskdir, order)
     (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")
-    lfns = register_outputs(config, task, inputs, outputs, catalog, taskdir)
-    catalog.commit_task(config.step, task, [f.lfn for f in inputs])
-    return TaskResult("success", outputs, lfns)
+    return "success", outputs, register_outputs(config, task, inputs, outputs, catalog, taskdir, used)
