@@ -3,7 +3,8 @@
 - :mod:`~cwl2dirac.cli.compile`: ``validate``, ``compile``, ``graph``, ``schema``;
 - :mod:`~cwl2dirac.cli.run`: ``run`` (cwltool's command line; also ``cwl2dirac [options] tool.cwl job.yml``);
 - :mod:`~cwl2dirac.cli.submit`: ``submit``;
-- :mod:`~cwl2dirac.cli.catalog`: ``catalog query|tasks``.
+- :mod:`~cwl2dirac.cli.catalog`: ``catalog query|tasks``, ``catalog dataset add|list|show``;
+- :mod:`~cwl2dirac.cli.imports`: ``import prodsteps``.
 
 Every command calls the public functions of :mod:`cwl2dirac`.
 """
@@ -20,6 +21,7 @@ import click
 from cwl2dirac.cli._common import EXIT_INTERRUPTED, EXIT_USAGE, State, handle_errors, show_hint_messages
 from cwl2dirac.cli.catalog import catalog_group
 from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
+from cwl2dirac.cli.imports import import_group
 from cwl2dirac.cli.run import run_command
 from cwl2dirac.cli.submit import submit
 
@@ -68,6 +70,7 @@ def main(debug: bool) -> None:
       cwl2dirac graph pipeline.cwl -o pipeline.svg    draw the production
       cwl2dirac run pipeline.cwl inputs.yml           run it on this machine
       cwl2dirac submit pipeline.cwl inputs.yml --dry-run   show what DIRAC would get
+      cwl2dirac import prodsteps prod.yml -o pipeline.cwl  CTADIRAC's ProdSteps as CWL
 
     As a CWL runner (cwltool's surface), ``cwl2dirac [--outdir DIR] [--quiet] tool.cwl job.yml`` is ``run``.
     """
@@ -75,7 +78,7 @@ def main(debug: bool) -> None:
     show_hint_messages()
 
 
-for _command in (validate, compile_cmd, graph, submit, run_command, catalog_group, schema):
+for _command in (validate, compile_cmd, graph, submit, run_command, catalog_group, import_group, schema):
     main.add_command(_command)
 
 

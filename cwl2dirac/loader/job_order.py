@@ -33,6 +33,17 @@ def split_datasets(job_order: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     return {k: v for k, v in job_order.items() if k not in datasets}, datasets
 
 
+def _catalog_inputs(wf: Workflow) -> tuple[set[str], dict[str, str]]:
+    """The workflow inputs that ``dirac:InputData`` describes as catalog data (their files may be left out of
+    the job order: on DIRAC the query selects them), and those it names a dataset for."""
+    req = wf.find("dirac:InputData")
+    if req is None:
+        return set(), {}
+    inputs = req.fields.get("inputs") or {}
+    datasets = req.fields.get("datasets") or {}
+    return {str(k) for k in inputs} | {str(k) for k in datasets}, {str(k): str(v) for k, v in datasets.items()}
+
+
 def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
     """The job order at ``path`` with File/Directory locations made absolute; checked against ``wf``."""
     if path is None:
@@ -64,10 +75,14 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
             "%s: ignoring '%s', which is not an input of the workflow", Location(uri, (key,)).render(), key
         )
     result: dict[str, Any] = {}
+    catalog_data, datasets = _catalog_inputs(wf)
     for port in wf.inputs:
         where = Location(uri, (port.id,))
         if port.id not in data or data[port.id] is None:
-            if not port.type.optional and not port.has_default:
+            if port.id in datasets and port.id not in data:
+                result[port.id] = {DATASET_KEY: datasets[port.id]}  # named by dirac:InputData.datasets
+                continue
+            if not port.type.optional and not port.has_default and port.id not in catalog_data:
                 raise InputError(f"missing required input '{port.id}' ({port.type})", Location(uri, ()))
             if port.id in data:
                 result[port.id] = None

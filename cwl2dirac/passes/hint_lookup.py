@@ -52,3 +52,11 @@ def dataset_inputs(wf: Workflow, from_job_order: Mapping[str, str]) -> dict[str,
         found.update(parse_hint(req.cls, dict(req.fields), req.location).datasets)  # type: ignore[attr-defined]
     found.update(from_job_order)
     return found
+
+
+def catalog_data(wf: Workflow) -> set[str]:
+    """The workflow inputs ``dirac:InputData`` describes (metadata or dataset): catalog data."""
+    req = wf.find("dirac:InputData")
+    if req is None:
+        return set()
+    return {str(k) for k in req.fields.get("inputs") or {}} | {str(k) for k in req.fields.get("datasets") or {}}

@@ -233,7 +233,7 @@ def _inherit(step: Step, wf: Workflow) -> bool | list[str]:
     """The step's ``dirac:Metadata.inherit`` (the nearest level that sets it)."""
     for req in hint_chain(step, wf, "dirac:Metadata"):
         if "inherit" in req.fields:
-            return _parse(req, Metadata).inherit  # type: ignore[no-any-return]
+            return _parse(req, Metadata).inherit
     return True
 
 
@@ -287,6 +287,10 @@ def _input_query(
     datasets = [d for d in plan.drivers if d.step is None]
     if datasets and len(datasets) == len(plan.drivers) and len(datasets) == 1:
         return dict(input_queries[datasets[0].port])
+    if datasets and len(datasets) == len(plan.drivers) and all(
+        FIELD_STEP not in input_queries[d.port] for d in datasets
+    ):  # catalog data of several inputs, each selected by its dirac:InputData query: a query selecting all
+        return _union_query([input_queries[d.port] for d in datasets])
     query = _union_query([port_md[d] for d in plan.drivers])
     parents = sorted({d.step for d in plan.drivers if d.step is not None})
     for parent in parents:

@@ -21,7 +21,7 @@ from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.passes.hint_lookup import dataset_inputs
+from cwl2dirac.passes.hint_lookup import catalog_data, dataset_inputs
 from cwl2dirac.request.names import check_transformation_name
 from cwl2dirac.request.wire import safe_name
 
@@ -120,9 +120,14 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
             plan = replace(plan, indexed_values=_indexed_values(step, comp, drivers, constant_scatter))
         return plan
     step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
+    described = catalog_data(wf)
+    catalog_sources = [(p, s) for p, s in data_inputs if s.step is None and s.port in described]
     if step_sources:
         drivers = tuple(s for _, s in step_sources)
         side = tuple((p, s) for p, s in data_inputs if s.step is None)
+    elif catalog_sources:  # catalog data (dirac:InputData) forms the tasks; other files (a configuration) are side
+        drivers = tuple(s for _, s in catalog_sources)
+        side = tuple((p, s) for p, s in data_inputs if (p, s) not in catalog_sources)
     else:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
@@ -245,6 +250,8 @@ def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> 
     if src.step is None:
         if comp.job_order is None or src.port in dataset_inputs(wf, comp.datasets):
             return None  # (a dataset's files are known when the production is submitted)
+        if comp.job_order.get(src.port) is None and src.port in catalog_data(wf):
+            return None  # catalog data its dirac:InputData query selects, no file given: known on DIRAC only
         value = comp.job_order.get(src.port)
         if value is None:
             port = wf.input(src.port)

@@ -16,6 +16,7 @@ are left out, as CTADIRAC leaves them out.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -141,3 +142,81 @@ def ctadirac_directory(
     if run_number is not None:
         parts.append(f"{run_number // 1000:03d}xxx")
     return "/".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class JobType:
+    """One of CTADIRAC's ``job_config.type`` values (its ``WorkflowElement`` types), and what cwl2dirac runs for
+    it: a tool of the CTAO library (``cwl/``), or none (the type is refused)."""
+
+    name: str
+    """As CTADIRAC's configurations write it (CTADIRAC compares it lower-cased)."""
+    step_type: str
+    """The DIRAC transformation type CTADIRAC gives the step."""
+    step_name: str
+    """CTADIRAC's default ProductionStep name (a step's ``name`` replaces it)."""
+    category: str | None = None
+    """CTADIRAC's program category: the outputs' ``<category>_prog`` names ``program``."""
+    program: str | None = None
+    tools: tuple[str, ...] = ()
+    """The library tools (paths below ``cwl/``) that run it, by data level for processing; () = none."""
+    output_type: str = "Data"
+    data_level: int = 2
+    """The data level of its outputs when neither its input nor its job_config gives one."""
+    file_fields: tuple[str, ...] = ("nsb", "div_ang")
+    """The catalog fields CTADIRAC sets on each file of its outputs (from its input query and job_config)."""
+    software: tuple[str, str, str] = ("ctapipe", "stage1", "gcc48_default")
+    """Its software set-up as CTADIRAC's job class gives it: package, category (-a), compiler (-g)."""
+
+
+JOB_TYPES: dict[str, JobType] = {
+    t.name.lower(): t
+    for t in (
+        JobType("MCSimulation", "MCSimulation", "MCSimulation", "tel_sim", "sim_telarray",
+                ("tools/corsika_simtelarray.cwl",), data_level=-1,
+                software=("corsika_simtelarray", "simulations", "gcc83_matchcpu")),
+        JobType("SimPipe", "MCSimulation", "MCSimulation", "tel_sim", "sim_telarray", data_level=-1,
+                software=("simpipe", "simulations", "gcc83_matchcpu")),
+        JobType("SimTelProcessing", "DataReprocessing", "SimTelProcessing", "tel_sim", "sim_telarray"),
+        JobType("CtapipeProcessing", "DataReprocessing", "CtapipeProcessing", "analysis", "ctapipe-process",
+                ("tools/ctapipe_process.cwl", "tools/ctapipe_process_dl0_dl2.cwl", "tools/ctapipe_process_dl1_dl2.cwl"),
+                file_fields=("nsb", "div_ang", "split")),
+        JobType("EvnDispProcessing", "DataReprocessing", "EvnDisp", "analysis", "evndisp"),
+        JobType("Merging", "Merging", "Merging", "analysis", "ctapipe-merge", ("tools/ctapipe_merge.cwl",),
+                file_fields=("nsb", "div_ang", "split")),
+        JobType("CtapipeTrainEnergy", "Training", "CtapipeTrainEnergy", "analysis",
+                "ctapipe-train-energy-regressor", ("tools/ctapipe_train_energy_regressor.cwl",), "Model"),
+        JobType("CtapipeTrainClassifier", "Training", "CtapipeTrainClassifier", "analysis",
+                "ctapipe-train-particle-classifier", ("tools/ctapipe_train_particle_classifier.cwl",), "Model"),
+        JobType("CtapipeApplyModels", "ApplyModel", "CtapipeApplyModels", "analysis", "ctapipe-apply-models",
+                ("tools/ctapipe_apply_models.cwl",), file_fields=("nsb", "div_ang", "split")),
+    )
+}
+"""CTADIRAC 3.1's job types, by lower-cased name."""
+
+SITES = {"LaPalma": "CTAO-North", "Paranal": "CTAO-South"}
+"""CTADIRAC's ``site`` (catalog value) → the library's ``Site`` enum."""
+MODEL_FILES = {"energy_model.pkl": ("energy_model", "ctapipe-train-energy-regressor"),
+               "classifier_model.pkl": ("classifier_model", "ctapipe-train-particle-classifier")}
+"""CTADIRAC's ApplyModels options ``--reconstructor <file>``: the model it downloads by query, as the library's
+``ctapipe_apply_models`` input and the training program whose outputs the query selects."""
+
+
+_STEM = r"/\.(simtel|dl[0-9]|DL[0-9]|h5|zst|gz).*$/"
+_MERGE_NAME = re.compile(
+    r"\$\(inputs\.input_files\[0\]\.basename\.replace\(.*, ''\) \+ '\.([A-Za-z0-9_.-]+)'\)"
+)
+
+
+def merge_output_name(extension: str) -> str:
+    """The ``valueFrom`` naming a merged file as CTADIRAC's merge job names it from its ``output_extension``: the
+    first input's stem, then the extension."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", extension):
+        raise ValueError(f"output_extension {extension!r} is not a file name suffix")
+    return f"$(inputs.input_files[0].basename.replace({_STEM}, '') + '.{extension}')"
+
+
+def merge_extension(value_from: str) -> str | None:
+    """The ``output_extension`` of a ``valueFrom`` written by :func:`merge_output_name`, else None."""
+    match = _MERGE_NAME.fullmatch(value_from.strip())
+    return match.group(1) if match else None
