@@ -58,6 +58,8 @@ def to_prodsteps_data(request: ProductionRequest, config_dir: str | Path | None 
     """The ProdSteps document as plain data. ``config_dir``: the software configuration directory the ``-c``
     paths are written relative to (default: the one each configuration file is in, i.e. its name)."""
     steps = _ordered(request)
+    for step in steps:  # what ProdSteps cannot say, first (33), then what CTADIRAC needs (1)
+        _expressible(step)
     ids = {s.name: i for i, s in enumerate(steps, start=1)}
     datasets = {d.name: d for d in request.inputs}
     entries = [_entry(request, s, ids, datasets, Path(config_dir) if config_dir else None) for s in steps]
@@ -74,6 +76,21 @@ def _ordered(request: ProductionRequest) -> list[StepSpec]:
 
     ranked = sorted(request.steps, key=original)
     return parents_first(request.model_copy(update={"steps": ranked}))
+
+
+def _expressible(step: StepSpec) -> None:
+    """Refuse (33) what a ProdSteps entry cannot say."""
+    _kind(step)
+    if len(step.parents) > 1:
+        raise UnsupportedFeature(
+            f"step '{step.name}' has {len(step.parents)} parents ({', '.join(step.parents)}): CTADIRAC takes one "
+            "parentID (fan-in: select them with one query instead)"
+        )
+    if step.after:
+        raise UnsupportedFeature(
+            f"step '{step.name}' needs the outputs of {', '.join(step.after)} in every task besides its input files "
+            "(side inputs of a scatter): a ProdSteps entry has one input"
+        )
 
 
 def _kind(step: StepSpec) -> ctao.JobType:
@@ -122,16 +139,6 @@ def _entry(
     config_dir: Path | None,
 ) -> dict[str, Any]:
     kind = _kind(step)
-    if len(step.parents) > 1:
-        raise UnsupportedFeature(
-            f"step '{step.name}' has {len(step.parents)} parents ({', '.join(step.parents)}): CTADIRAC takes one "
-            "parentID (select them with one query instead)"
-        )
-    if step.after:
-        raise UnsupportedFeature(
-            f"step '{step.name}' needs the outputs of {', '.join(step.after)} in every task besides its input files "
-            "(side inputs of a scatter): a ProdSteps entry has one input"
-        )
     output = _data_metadata(step)
     query: dict[str, Any] = {"parentID": None, "dataset": None}
     job: dict[str, Any] = {"type": kind.name}
