@@ -67,6 +67,6 @@ def test_what_ctadirac_needs_is_checked() -> None:
     request = cwl2dirac.compile(
         REPO / "cwl/workflows/process_merge.cwl", REPO / "examples/process_merge.yml", bodies=False
     )
-    with pytest.raises(ValidationError, match=r"step 'process': CTADIRAC's CtapipeProcessing needs array_layout, site, phiP, "
-                                              r"thetaP in the metadata of its input files"):
+    with pytest.raises(ValidationError, match=r"step 'process': CTADIRAC's CtapipeProcessing needs array_layout, "
+                                              r"site, phiP, thetaP in the metadata of its input files"):
         to_prodsteps_data(request)

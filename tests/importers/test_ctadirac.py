@@ -11,6 +11,7 @@ servers replaced by recorders (tests/support/ctadirac_harness.py).
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def _stand_in_configurations(configs: list[Path], tmp_path_factory: pytest.TempP
     for config in configs:
         for step in yaml.safe_load(config.read_text())["ProdSteps"]:
             tokens = shlex.split(str(step["job_config"].get("options") or ""))
-            for flag, value in zip(tokens, tokens[1:], strict=False):
+            for flag, value in itertools.pairwise(tokens):
                 if flag in ("-c", "--config"):
                     (CONFIGS / value).parent.mkdir(parents=True, exist_ok=True)
                     (CONFIGS / value).write_text("{}\n")

@@ -124,7 +124,7 @@ def test_models_and_classifier_inputs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "error", "message"),
     [
-        ("key.yml", ValidationError, "step 3 (Merging): unknown job_config key 'grup_size' (did you mean 'group_size'?)"),
+        ("key.yml", ValidationError, "step 3 (Merging): unknown job_config key 'grup_size' (did you mean 'group_size'"),
         ("type.yml", ValidationError, "unknown job_config.type 'CtapipeProcesing' (did you mean 'CtapipeProcessing'?)"),
         ("query.yml", ValidationError, "input_meta_query key 'partcle' is not a CTAO field (did you mean 'particle'?)"),
         ("parent.yml", ValidationError, "step 2: parentID 3 names no earlier step"),

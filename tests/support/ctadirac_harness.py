@@ -20,7 +20,6 @@ import json
 import sys
 from typing import Any
 
-
 MARK = "CTADIRAC-HARNESS "
 """The prefix of each result line (DIRAC's own log lines go to the same stream)."""
 
@@ -34,7 +33,10 @@ def main() -> int:
     parser.add_argument("--datasets", help="JSON: dataset name -> meta-query")
     parser.add_argument("configs", nargs="+")
     args = parser.parse_args()
-    datasets = json.load(open(args.datasets)) if args.datasets else {}
+    datasets: dict[str, Any] = {}
+    if args.datasets:
+        with open(args.datasets) as fh:
+            datasets = json.load(fh)
 
     sys.argv = [sys.argv[0], "Harness", args.configs[0], "dry-run"]
     import DIRAC
@@ -43,22 +45,22 @@ def main() -> int:
     sent: list[dict[str, Any]] = []
 
     class RecordingRPC:
-        def addProductionStep(self, step_dict: dict[str, Any]) -> dict[str, Any]:  # noqa: N802 (DIRAC's name)
+        def addProductionStep(self, step_dict: dict[str, Any]) -> dict[str, Any]:
             sent.append(dict(step_dict))
             return _ok(len(sent))
 
     class NoFiles:
-        def findFilesByMetadata(self, query: Any, path: str = "/") -> dict[str, Any]:  # noqa: N802
+        def findFilesByMetadata(self, query: Any, path: str = "/") -> dict[str, Any]:
             return _ok([])
 
-        def getDatasetParameters(self, name: str) -> dict[str, Any]:  # noqa: N802
+        def getDatasetParameters(self, name: str) -> dict[str, Any]:
             return _ok({"Successful": {name: {"MetaQuery": datasets.get(name, {})}}, "Failed": {}})
 
     class NoDirectories:
         def __init__(self, *a: Any, **k: Any) -> None:
             pass
 
-        def createMDTopDirectory(self, metadata: str, base: str, category: str) -> dict[str, Any]:  # noqa: N802
+        def createMDTopDirectory(self, metadata: str, base: str, category: str) -> dict[str, Any]:
             return _ok(f"{base}/{category}")
 
     from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient

@@ -66,8 +66,15 @@ def _stream_handlers() -> list[logging.StreamHandler[Any]]:
         h
         for lg in loggers
         for h in lg.handlers
-        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) and _settable(h)
     ]
+
+
+def _settable(handler: logging.StreamHandler[Any]) -> bool:
+    """Whether the handler's stream can be pointed elsewhere (coloredlogs' stderr handler, which cwltool's main
+    installs, has a read-only ``stream``: it always writes to the current ``sys.stderr``)."""
+    prop = getattr(type(handler), "stream", None)
+    return not isinstance(prop, property) or prop.fset is not None
 
 
 def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
