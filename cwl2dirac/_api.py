@@ -131,15 +131,16 @@ def as_request(
     name: str | None = None,
     hints: Hints | None = None,
     bodies: bool = True,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> ProductionRequest:
-    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name`` and
-    ``hints``, which only a CWL document takes)."""
+    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name``,
+    ``hints`` and the dataset resolver ``datasets``, which only a CWL document takes)."""
     if isinstance(pipeline, ProductionRequest) or is_request_file(pipeline):
         given = [what for what, value in (("inputs", inputs), ("name", name), ("hints", hints)) if value]
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
         return pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
-    return compile(pipeline, inputs, name=name, hints=hints, bodies=bodies)
+    return compile(pipeline, inputs, name=name, hints=hints, bodies=bodies, datasets=datasets)
 
 
 def read_request(path: str | Path) -> ProductionRequest:
@@ -210,7 +211,12 @@ def run(
     from cwl2dirac.backends import get_backend
 
     t0 = time.monotonic()
-    request = as_request(pipeline, inputs, name=name, hints=hints, bodies=False)
+    from cwl2dirac.backends.local.datasets import local_resolver
+
+    request = as_request(
+        pipeline, inputs, name=name, hints=hints, bodies=False,
+        datasets=local_resolver([Path(p) for p in dataset_catalogs]),
+    )
     engine = get_backend(
         backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress, container=container,
         default_container=default_container, dataset_catalogs=dataset_catalogs,

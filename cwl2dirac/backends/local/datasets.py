@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,3 +131,16 @@ def dataset_entries(
             entries.append((f"{base}/{sname}", {**extra, **link, FIELD_ITEM: j}, source.storage_path(s.lfn)))
     return entries, source.field_types()
 
+
+
+def local_resolver(search: Sequence[Path] = ()) -> Callable[[str], dict[str, Any]]:
+    """A dataset resolver for compiling a local run (``compile_workflow(..., datasets=)``): a local dataset's
+    meta-query, without cwl2dirac's own keys (they name the run that made the files) and with
+    :data:`~cwl2dirac.request.wire.FIELD_DATASET`, which the files get when they are registered in the new run.
+    The step's outputs then inherit the dataset's metadata, as on DIRAC."""
+
+    def resolve(name: str) -> dict[str, Any]:
+        query = find_dataset(name, search).query
+        return {FIELD_DATASET: name, **{k: v for k, v in query.items() if not k.startswith("cwl2dirac_")}}
+
+    return resolve
