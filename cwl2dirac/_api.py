@@ -7,15 +7,15 @@ inside them, so that ``import cwl2dirac`` stays cheap.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cwl2dirac.backends.base import Backend, Production, ProductionStatus
+from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus
 from cwl2dirac.errors import TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
-from cwl2dirac.request.wire import EXIT_FAILURE, EXIT_UNSUPPORTED
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE, EXIT_UNSUPPORTED
 
 if TYPE_CHECKING:
     from cwl2dirac.ir import Workflow
@@ -64,15 +64,21 @@ class RunResult:
             return self
         first = self.status.failed[0] if self.status.failed else None
         if first is not None:
-            error = TaskFailed(
-                f"{first.step} task {first.task} failed after {first.attempts} attempt(s): {first.message} "
-                f"(log: {first.log})"
-            )
+            error = TaskFailed(failure_line(first))
         else:
             incomplete = ", ".join(s.name for s in self.status.steps if not s.complete)
             error = TaskFailed(f"the production did not complete (incomplete: {incomplete or 'unknown'})")
         error.exit_code = self.exit_code
         raise error
+
+
+def failure_line(failed: FailedTask) -> str:
+    """One line saying why a task failed, whether it was retried, and where its log is."""
+    retried = " (not retried: it would fail the same way)" if failed.exit_code == EXIT_DETERMINISTIC else ""
+    return (
+        f"{failed.step} task {failed.task} failed after {failed.attempts} attempt(s){retried}: "
+        f"{failed.message or 'no reason given'} (log: {failed.log})"
+    )
 
 
 def load(path: str | Path) -> Workflow:
@@ -90,17 +96,23 @@ def compile(
     hints: Hints | None = None,
     lfn_base: str | None = None,
     bodies: bool = True,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> ProductionRequest:
     """Compile a CWL workflow (and its job order ``inputs``) into a :class:`ProductionRequest`.
 
     ``name``: the production's name (default: the file's stem); ``hints``: ``dirac:`` hints over the document's,
     by step id or ``"*"`` for the workflow (``{"merge": {"dirac:Transformation": {"group_size": 10}}}``);
+    ``lfn_base``: the LFN base of the outputs of steps without ``dirac:Job.output_path`` (default ``/cwl2dirac``);
     ``bodies=False``: no DIRAC job templates and no DIRAC link check (faster; enough for a local run or a
-    picture).
+    picture); ``datasets``: a catalog dataset's name → its meta-query, for workflow inputs given as datasets
+    (:func:`cwl2dirac.backends.dirac.datasets.dataset_resolver`; without it their queries hold
+    ``cwl2dirac_dataset``, which the submission resolves).
     """
     from cwl2dirac.compiler import compile_workflow
 
-    return compile_workflow(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies)
+    return compile_workflow(
+        pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies, datasets=datasets
+    )
 
 
 def is_request_file(path: str | Path) -> bool:
@@ -124,15 +136,51 @@ def as_request(
     hints: Hints | None = None,
     lfn_base: str | None = None,
     bodies: bool = True,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> ProductionRequest:
-    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name`` and
-    ``hints``, which only a CWL document takes)."""
+    """``pipeline`` as a request: itself, read from a request file, or compiled (with ``inputs``, ``name``,
+    ``hints`` and the dataset resolver ``datasets``, which only a CWL document takes)."""
     if isinstance(pipeline, ProductionRequest) or is_request_file(pipeline):
         given = [what for what, value in (("inputs", inputs), ("name", name), ("hints", hints)) if value]
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
-        return pipeline if isinstance(pipeline, ProductionRequest) else ProductionRequest.read(pipeline)
-    return compile(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies)
+        return pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
+    return compile(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies, datasets=datasets)
+
+
+def read_request(path: str | Path) -> ProductionRequest:
+    """A compiled request file; whatever is wrong with it is one :class:`~cwl2dirac.errors.LoadError` at the field
+    at fault."""
+    import json
+
+    import pydantic
+    import yaml
+
+    from cwl2dirac.errors import LoadError, Location
+
+    uri = Path(path).resolve().as_uri()
+    try:
+        return ProductionRequest.read(path)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        keys = tuple(k for k in err["loc"] if isinstance(k, str | int))
+        where = ".".join(str(k) for k in keys) or "the request"
+        raise LoadError(
+            f"not a valid production request: {where}: {err['msg'][:1].lower()}{err['msg'][1:]}",
+            Location(uri, keys),
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context
+        at = Location(uri, (), line, col)
+        raise LoadError(f"not a valid production request: malformed YAML: {problem}", at) from None
+    except json.JSONDecodeError as exc:
+        at = Location(uri, (), exc.lineno, exc.colno)
+        raise LoadError(f"not a valid production request: {exc.msg}", at) from None
+    except (ValueError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(f"not a valid production request: {first}", Location(uri, (), 1, 1)) from None
 
 
 def run(
@@ -152,6 +200,9 @@ def run(
     timeout: float | None = None,
     progress: ProgressMode | None = "quiet",
     check: bool = True,
+    container: str | None = None,
+    default_container: str | None = None,
+    dataset_catalogs: Sequence[str | Path] = (),
 ) -> RunResult:
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
@@ -163,23 +214,37 @@ def run(
     production controller's pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded.
     ``progress``: ``live``/``plain``/``quiet``, None for live on a terminal. With ``check`` (the default) a run
     that did not complete raises :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and
-    ``status``.
+    ``status``. Local only: ``container``: cwltool's container options for every task: None (a DockerRequirement
+    that is a requirement runs in Docker, a hint does not), ``"none"`` (``--no-container``), ``"docker"``,
+    ``"singularity"``, ``"podman"``, ``"udocker"`` (as cwltool: hints too) or ``"user-space:<command>"``;
+    ``default_container``: cwltool's ``--default-container``; ``dataset_catalogs``: work directories of earlier
+    local runs whose datasets (``cwl2dirac catalog dataset add``) the workflow's dataset inputs take (default: any
+    run that has them). On DIRAC, datasets are the File Catalog's (resolved at submission).
     """
     from cwl2dirac.backends import get_backend
 
     t0 = time.monotonic()
     engine: Backend
     if backend == "dirac":
-        _only_local(workdir=workdir, jobs=jobs, retries=retries)
+        _only_local(workdir=workdir, jobs=jobs, retries=retries, container=container,
+                    default_container=default_container, dataset_catalogs=dataset_catalogs or None)
         engine = get_backend(
             "dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=progress, drive=drive, timeout=timeout
         )
-        request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base or _namespace(engine))
+        request = _dirac_request(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base)
     else:
         if dirac_cfg or drive or timeout is not None:
             raise ValidationError("dirac_cfg, drive and timeout apply to the DIRAC backend (backend='dirac')")
-        request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=False)
-        engine = get_backend(backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress)
+        from cwl2dirac.backends.local.datasets import local_resolver
+
+        request = as_request(
+            pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=False,
+            datasets=local_resolver([Path(p) for p in dataset_catalogs]),
+        )
+        engine = get_backend(
+            backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress, container=container,
+            default_container=default_container, dataset_catalogs=dataset_catalogs,
+        )
     production = engine.submit(request)
     status = engine.wait(production)
     out = Path(outdir or Path.cwd()).resolve()
@@ -197,9 +262,17 @@ def _only_local(**options: Any) -> None:
         raise ValidationError(f"{', '.join(given)} apply to the local backend, not to DIRAC")
 
 
-def _namespace(engine: Backend) -> str | None:
+def _dirac_request(
+    engine: Backend, pipeline: Pipeline, inputs: str | Path | None, *, name: str | None, hints: Hints | None,
+    lfn_base: str | None,
+) -> ProductionRequest:
+    """``pipeline`` compiled for the DIRAC of ``engine``: outputs in the VO's namespace unless told otherwise,
+    dataset inputs resolved by its File Catalog."""
+    from cwl2dirac.backends.dirac.datasets import dataset_resolver
+
     namespace = getattr(engine, "namespace", None)
-    return str(namespace()) or None if callable(namespace) else None
+    base = lfn_base or (str(namespace()) or None if callable(namespace) else None)
+    return as_request(pipeline, inputs, name=name, hints=hints, lfn_base=base, datasets=dataset_resolver())
 
 
 def submit(
@@ -219,8 +292,7 @@ def submit(
     from cwl2dirac.backends import get_backend
 
     engine = get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else [])
-    request = as_request(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base or _namespace(engine))
-    return engine.submit(request)
+    return engine.submit(_dirac_request(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base))
 
 
 def status(production: str | Path, *, dirac_cfg: str | Path | None = None) -> ProductionStatus:

@@ -11,19 +11,24 @@ from pathlib import Path
 
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
-from cwl2dirac.loader.job_order import load_job_order
+from cwl2dirac.loader.job_order import load_job_order, split_datasets
 from cwl2dirac.passes import PASSES
-from cwl2dirac.passes.context import BodyRequest, Compilation, HintOverrides
+from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.names import check_production_name
 from cwl2dirac.request.wire import safe_name
 
 Pass = Callable[[Compilation], Compilation]
 
 
 def production_name(pipeline: str | Path) -> str:
-    """The default production name: the pipeline file's stem, made catalog-safe."""
-    return safe_name(stem(str(pipeline)))[:64] or "production"
+    """The default production name: the pipeline file's stem, made catalog-safe (and acceptable to DIRAC:
+    :func:`~cwl2dirac.request.names.check_production_name`)."""
+    name = safe_name(stem(str(pipeline)))[:64].lstrip(".-")
+    if not name:
+        return "production"
+    return f"production_{name}" if name.isdigit() else name
 
 
 def dirac_body(spec: BodyRequest) -> str:
@@ -53,18 +58,23 @@ def compile_workflow(
     lfn_base: str | None = None,
     bodies: bool = True,
     passes: tuple[Pass, ...] = PASSES,
+    datasets: DatasetResolver | None = None,
 ) -> ProductionRequest:
     """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
 
     ``hints``: ``dirac:`` hints over the document's, by step id (``*``: the workflow; see
     :mod:`cwl2dirac.passes.overrides`). ``lfn_base``: the LFN base of steps without ``dirac:Job.output_path``.
     ``bodies=False`` skips building DIRAC job templates (and importing DIRAC), and the DIRAC link check.
+    ``datasets``: resolves a catalog dataset's name to its meta-query (on DIRAC,
+    :func:`cwl2dirac.backends.dirac.datasets.dataset_query`); without it a dataset input's query holds
+    ``cwl2dirac_dataset``, for the submission to resolve.
     """
     collecting = gc.isenabled()
     gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
     try:
         return _compile(
-            pipeline, inputs, name=name, hints=hints or {}, lfn_base=lfn_base, bodies=bodies, passes=passes
+            pipeline, inputs, name=name, hints=hints or {}, lfn_base=lfn_base, bodies=bodies, passes=passes,
+            datasets=datasets,
         )
     finally:
         if collecting:
@@ -80,17 +90,24 @@ def _compile(
     lfn_base: str | None,
     bodies: bool,
     passes: tuple[Pass, ...],
+    datasets: DatasetResolver | None = None,
 ) -> ProductionRequest:
+    name = check_production_name(name) if name is not None else production_name(pipeline)
     workflow = load(pipeline)
     job_order = load_job_order(inputs, workflow) if inputs is not None else None
+    given_datasets: dict[str, str] = {}
+    if job_order is not None:
+        job_order, given_datasets = split_datasets(job_order)
     comp = Compilation(
         workflow=workflow,
-        name=name or production_name(pipeline),
+        name=name,
         source=to_uri(pipeline),
         job_order=job_order,
         hint_overrides=hints,
         lfn_base=lfn_base,
         body_builder=dirac_body if bodies else None,
+        datasets=given_datasets,
+        dataset_resolver=datasets,
     )
     for compiler_pass in passes:
         comp = compiler_pass(comp)

@@ -100,9 +100,10 @@ def resolve(location: Location) -> tuple[int, int] | None:
     """Line and column (1-based) of the deepest node of ``location.path`` that exists."""
     if location.line is not None:
         return location.line, location.col or 1
-    tree = _tree(uri_to_path(location.uri.split("#", 1)[0]))
-    if tree is None:
-        return None
+    path_of_file = uri_to_path(location.uri.split("#", 1)[0])
+    tree = _tree(path_of_file)
+    if tree is None:  # empty, or not YAML: its top is its first line
+        return (1, 1) if not location.path and os.path.isfile(path_of_file) else None
     best: tuple[int, int] | None = (1, 1)
     node = tree
     path = location.path

@@ -92,6 +92,18 @@ inputs:
     doc: Log level of the log file (`--log-file-level`).
     inputBinding: {prefix: --log-file-level, position: 15}
 
+  true_images:
+    type: boolean?
+    doc: Keep the true (simulated) images (`--true-images`, or `--no-true-images` when false); ctapipe's default when null.
+    inputBinding:
+      position: 12
+      valueFrom: "$(self === null ? null : (self ? '--true-images' : '--no-true-images'))"
+  options:
+    type: string[]?
+    doc: |
+      Further command-line options, passed as they are after the others (CTADIRAC's `job_config.options` that
+      have no input of their own here; `cwl2dirac import prodsteps` fills it in).
+    inputBinding: {position: 19}
 outputs:
   merged_file:
     type: File

@@ -85,6 +85,22 @@ inputs:
     doc: Log level of the log file (`--log-file-level`), one of DEBUG, INFO, WARN, ERROR, CRITICAL.
     inputBinding: {prefix: --log-file-level, position: 16}
 
+  configs:
+    type:
+      - "null"
+      - type: array
+        items: File
+        inputBinding: {prefix: --config}
+    doc: |
+      More configuration files after `config` (each `--config F`; ctapipe reads them in order, a later one
+      overriding an earlier one), as CTADIRAC's `-c a.yml -c b.yml`.
+    inputBinding: {position: 10}
+  options:
+    type: string[]?
+    doc: |
+      Further command-line options, passed as they are after the others (CTADIRAC's `job_config.options` that
+      have no input of their own here; `cwl2dirac import prodsteps` fills it in).
+    inputBinding: {position: 30}
 outputs:
   dl1_file:
     type: File

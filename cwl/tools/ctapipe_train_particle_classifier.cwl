@@ -82,6 +82,12 @@ inputs:
     doc: Log level of the log file (`--log-file-level`).
     inputBinding: {prefix: --log-file-level, position: 15}
 
+  options:
+    type: string[]?
+    doc: |
+      Further command-line options, passed as they are after the others (CTADIRAC's `job_config.options` that
+      have no input of their own here; `cwl2dirac import prodsteps` fills it in).
+    inputBinding: {position: 30}
 outputs:
   model:
     type: File

@@ -50,6 +50,8 @@ def plan_inputs(request: ProductionRequest, base: str, scratch: Path) -> list[In
     entries: list[InputEntry] = []
     carried: list[tuple[str, dict[str, Any], Any]] = []
     for ds in request.inputs:
+        if ds.dataset is not None:  # a catalog dataset: its files are in the catalog already (its query selects them)
+            continue
         used: set[str] = set()
         file_lfns: list[str] = []
         for i, f in enumerate(ds.files):

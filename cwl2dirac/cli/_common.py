@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from cwl2dirac.errors import Cwl2DiracError
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2
+"""A command line click cannot parse (a missing argument, an option value out of range): click's own code."""
 
 
 class State:
@@ -58,6 +61,21 @@ def handle_errors(prefix: str = "") -> Callable[[F], F]:
     return decorate
 
 
+HINTS_LOGGER = "cwl2dirac.hints"
+"""Where the loader says how it reads hints of other vocabularies (one line each, ``file:line:col: info: ...``)."""
+
+
+def show_hint_messages(quiet: bool = False) -> None:
+    """Print the loader's hint messages on stderr: info lines and warnings (``quiet``: warnings only)."""
+    logger = logging.getLogger(HINTS_LOGGER)
+    if not any(getattr(h, "_cwl2dirac", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._cwl2dirac = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
 def compiling_process() -> None:
     """In the ``cwl2dirac`` process itself: import DIRAC in a sidecar while compiling, no cyclic garbage
     collection (a compile makes few cycles, and the process ends with the command), and no interpreter teardown
@@ -83,3 +101,22 @@ class Document(click.ParamType):
         if os.path.isdir(file_part):
             self.fail(f"{file_part!r} is a directory", param, ctx)
         return Path(value)
+
+
+def output_file(suffixes: tuple[str, ...] = ()) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback checking, before anything is done, that an output file can be written there (its
+    directory exists) and, given ``suffixes``, that its suffix is one of them."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return value
+        path = Path(str(value))
+        if path.is_dir():
+            raise click.BadParameter(f"{str(value)!r} is a directory; give a file name")
+        if not path.resolve().parent.is_dir():
+            raise click.BadParameter(f"cannot write {str(value)!r}: directory {str(path.parent)!r} does not exist")
+        if suffixes and path.suffix not in suffixes:
+            raise click.BadParameter(f"{str(value)!r}: the suffix must be one of {', '.join(suffixes)}")
+        return value
+
+    return check

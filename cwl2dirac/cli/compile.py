@@ -7,7 +7,7 @@ import json
 import click
 
 import cwl2dirac
-from cwl2dirac.cli._common import compiling_process, handle_errors
+from cwl2dirac.cli._common import compiling_process, handle_errors, output_file
 
 
 @click.command()
@@ -27,21 +27,37 @@ def validate(pipeline: str, inputs: str | None) -> None:
 @click.command(name="compile")
 @click.argument("pipeline")
 @click.argument("inputs", required=False)
-@click.option("-o", "--output", help="Write the request here (.yaml/.yml or .json); default: stdout (YAML).")
+@click.option(
+    "-o", "--output", callback=output_file(),
+    help="Write the request here (.yaml/.yml or .json); default: stdout (YAML).",
+)
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json", "prodsteps"]), default=None,
               help="Output format (default: from the file suffix, else YAML). prodsteps: CTADIRAC's ProdSteps YAML.")
 @click.option("--name", help="Production name (default: the pipeline file's name).")
+@click.option("--config-dir", default=None,
+              help="prodsteps: write configuration files (-c) relative to this directory (the software's; "
+              "default: $CTAPIPE_DIR/config, else their names).")
 @handle_errors()
-def compile_cmd(pipeline: str, inputs: str | None, output: str | None, fmt: str | None, name: str | None) -> None:
-    """Compile PIPELINE (with optional INPUTS) into a production request."""
+def compile_cmd(
+    pipeline: str, inputs: str | None, output: str | None, fmt: str | None, name: str | None, config_dir: str | None
+) -> None:
+    """Compile PIPELINE (with optional INPUTS) into a production request.
+
+    --format prodsteps writes CTADIRAC's ProdSteps YAML, which cta-prod-submit reads; what ProdSteps cannot say
+    (several parents, side inputs from other steps, tools of no CTADIRAC job type) is refused with exit code 33.
+    """
     compiling_process()
     request = cwl2dirac.compile(pipeline, inputs, name=name)
     if fmt is None:
         fmt = "json" if output and output.endswith(".json") else "yaml"
     if fmt == "prodsteps":
+        import os
+
         from cwl2dirac.export.prodsteps import to_prodsteps_yaml
 
-        text = to_prodsteps_yaml(request)
+        if config_dir is None and os.environ.get("CTAPIPE_DIR"):
+            config_dir = os.path.join(os.environ["CTAPIPE_DIR"], "config")
+        text = to_prodsteps_yaml(request, config_dir)
     else:
         text = request.to_json() if fmt == "json" else request.to_yaml()
     if output:
@@ -55,7 +71,10 @@ def compile_cmd(pipeline: str, inputs: str | None, output: str | None, fmt: str 
 @click.command()
 @click.argument("pipeline")
 @click.argument("inputs", required=False)
-@click.option("-o", "--output", required=True, help="Picture to write: .svg, .png, .pdf or .dot.")
+@click.option(
+    "-o", "--output", required=True, callback=output_file((".svg", ".png", ".pdf", ".dot")),
+    help="Picture to write: .svg, .png, .pdf or .dot.",
+)
 @handle_errors()
 def graph(pipeline: str, inputs: str | None, output: str) -> None:
     """Draw the production of PIPELINE: steps with types, group sizes and input queries."""

@@ -15,13 +15,31 @@ from pathlib import Path
 import click
 
 import cwl2dirac
-from cwl2dirac.cli._common import Document, State, handle_errors
+from cwl2dirac._api import failure_line
+from cwl2dirac.cli._common import Document, State, handle_errors, show_hint_messages
+from cwl2dirac.request.wire import USER_SPACE_PREFIX
 
 
-def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool) -> int:
+def _container_argv(container: str | None, default_container: str | None) -> list[str]:
+    """cwltool's own options for ``container`` (as :func:`cwl2dirac.run` takes it) and ``default_container``."""
+    argv: list[str] = []
+    if container == "none":
+        argv.append("--no-container")
+    elif container is not None and container.startswith(USER_SPACE_PREFIX):
+        argv += ["--user-space-docker-cmd", container.removeprefix(USER_SPACE_PREFIX)]
+    elif container is not None and container != "docker":
+        argv.append(f"--{container}")
+    if default_container:
+        argv += ["--default-container", default_container]
+    return argv
+
+
+def _run_cwltool(
+    pipeline: Path, inputs: Path | None, outdir: Path | None, quiet: bool, debug: bool, container_argv: list[str]
+) -> int:
     import cwltool.main
 
-    argv = ["--outdir", str(outdir or Path.cwd())]
+    argv = ["--outdir", str(outdir or Path.cwd()), *container_argv]
     if quiet:
         argv.append("--quiet")
     if debug:
@@ -48,8 +66,12 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
     help="Run state (catalog, storage, tasks, logs); default derived from the request, so that the "
     "same command resumes.",
 )
-@click.option("-j", "--jobs", type=int, default=None, help="Parallel tasks (default: number of cores).")
-@click.option("--retries", type=int, default=None, help="Retries of a failed task (default: the step's).")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel tasks (default: number of cores)."
+)
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=None, help="Retries of a failed task (default: the step's)."
+)
 @click.option("--quiet", is_flag=True, help="No progress, no summary.")
 @click.option(
     "--engine",
@@ -71,6 +93,30 @@ def _run_cwltool(pipeline: Path, inputs: Path | None, outdir: Path | None, quiet
               help="With --backend dirac: also run the production controller's pass from here (a DIRAC without "
               "the cwl2dirac agent).")
 @click.option("--timeout", type=float, default=None, help="With --backend dirac: follow at most this many seconds.")
+@click.option(
+    "--no-container", "container", flag_value="none",
+    help="Run no tool in a container, even with a DockerRequirement (cwltool's --no-container).",
+)
+@click.option(
+    "--singularity", "container", flag_value="singularity",
+    help="Run containers with Singularity/Apptainer, DockerRequirement hints too (cwltool's --singularity).",
+)
+@click.option("--podman", "container", flag_value="podman", help="Run containers with Podman (cwltool's --podman).")
+@click.option("--udocker", "container", flag_value="udocker", help="Run containers with udocker (cwltool's --udocker).")
+@click.option(
+    "--user-space-docker-cmd", "user_space_docker_cmd", metavar="CMD", default=None,
+    help="Run containers with this user-space docker command (cwltool's --user-space-docker-cmd).",
+)
+@click.option(
+    "--default-container", metavar="IMAGE", default=None,
+    help="Image for tools without a DockerRequirement (cwltool's --default-container).",
+)
+@click.option(
+    "--datasets-from", "datasets_from", multiple=True, metavar="WORKDIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A local run whose datasets (catalog dataset add) the workflow's dataset inputs take; repeatable "
+    "(default: any run that has them).",
+)
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
     pipeline: Path,
@@ -87,20 +133,47 @@ def run_command(
     dirac_cfg: Path | None,
     drive: bool,
     timeout: float | None,
+    container: str | None,
+    user_space_docker_cmd: str | None,
+    default_container: str | None,
+    datasets_from: tuple[Path, ...],
     debug: bool,
 ) -> None:
-    """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS."""
+    """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS.
+
+    Container options as cwltool's: by default a DockerRequirement that is a requirement runs in Docker and a
+    hint does not (grid nodes rarely have Docker); --no-container runs every tool on this machine; --singularity,
+    --podman, --udocker, --user-space-docker-cmd choose the engine (then hints use it too, as in cwltool).
+    """
     State.debug = State.debug or debug
     if State.debug:
         from cwl2dirac.backends.dirac import _boundary
 
         _boundary.SHOW_DIRAC_MESSAGES = True
+    show_hint_messages(quiet)
+    if user_space_docker_cmd:
+        if container is not None:
+            raise click.UsageError("--user-space-docker-cmd cannot be combined with another container option")
+        container = USER_SPACE_PREFIX + user_space_docker_cmd
+    if container == "none" and default_container:
+        raise click.UsageError("--default-container cannot be combined with --no-container")
     _software_beside_us_on_path()
     if engine == "cwltool":
-        sys.exit(_run_cwltool(pipeline, inputs, outdir, quiet, State.debug))
+        sys.exit(
+            _run_cwltool(
+                pipeline, inputs, outdir, quiet, State.debug, _container_argv(container, default_container)
+            )
+        )
     if backend == "dirac":
+        if container is not None or default_container or datasets_from:
+            raise click.UsageError("container options and --datasets-from apply to --backend local")
         sys.exit(_run_dirac(pipeline, inputs, outdir, name, lfn_base, dirac_cfg, drive, timeout, quiet))
-    sys.exit(_run_local(pipeline, inputs, outdir, workdir, jobs, retries, quiet, name, lfn_base))
+    sys.exit(
+        _run_local(
+            pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container, datasets_from,
+            name, lfn_base,
+        )
+    )
 
 
 def _software_beside_us_on_path() -> None:
@@ -121,13 +194,17 @@ def _run_local(
     jobs: int | None,
     retries: int | None,
     quiet: bool,
-    name: str | None,
-    lfn_base: str | None,
+    container: str | None = None,
+    default_container: str | None = None,
+    datasets_from: tuple[Path, ...] = (),
+    name: str | None = None,
+    lfn_base: str | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
         pipeline, inputs, name=name, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
-        progress="quiet" if quiet else None, check=False,
+        progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
+        dataset_catalogs=datasets_from,
     )
     code = _report(result, quiet)
     if not quiet:
@@ -165,17 +242,14 @@ def _report(result: cwl2dirac.RunResult, quiet: bool) -> int:
     err = sys.stderr
     work = result.production.id
     if not result.ok:
-        for f in result.status.failed:
-            print(
-                f"cwl2dirac: {f.step} task {f.task} failed after {f.attempts} attempt(s): {f.message}\n"
-                f"  log: {f.log}",
-                file=err,
-            )
-        for step in result.status.steps:
-            if not step.complete:
-                print(f"cwl2dirac: step {step.name} incomplete", file=err)
+        # one line per failed task, the last one saying what to do; nothing else (the steps it blocked are implied)
+        lines = [f"cwl2dirac: {failure_line(f)}" for f in result.status.failed]
+        if not lines:
+            incomplete = ", ".join(s.name for s in result.status.steps if not s.complete) or "unknown"
+            lines = [f"cwl2dirac: run failed: step(s) {incomplete} did not complete"]
         where = f"work dir {work}" if result.production.backend == "local" else f"DIRAC production {work}"
-        print(f"cwl2dirac: run failed; fix and re-run the same command to resume ({where})", file=err)
+        lines[-1] += f"; fix and re-run the same command to resume ({where})"
+        print("\n".join(lines), file=err)
         return result.exit_code
     sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")
     sys.stdout.flush()

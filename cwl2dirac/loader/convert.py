@@ -21,7 +21,9 @@ from cwl2dirac.ir import (
     WorkflowOutput,
 )
 from cwl2dirac.loader import hints as dirac_hints
+from cwl2dirac.loader import vocabularies
 from cwl2dirac.loader.documents import DocumentCache
+from cwl2dirac.location import display_path
 
 _PRIMITIVES = {
     "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any",
@@ -47,6 +49,8 @@ class Converter:
         self.cache = cache
         self._tools: dict[str, Tool] = {}
         self._stack: list[str] = []
+        self._scopes: list[dict[str, CwlType]] = []
+        """The named types of the processes being converted (a SchemaDefRequirement applies to inner steps)."""
 
     # -- processes -----------------------------------------------------------------------------------------
     def process(self, obj: Any, uri: str, location: Location | None = None, inline: bool = False) -> Tool:
@@ -56,7 +60,9 @@ class Converter:
         if key in self._tools:
             return self._tools[key]
         if key in self._stack:
-            cycle = " -> ".join(fragment(k) or k for k in [*self._stack[self._stack.index(key):], key])
+            cycle = " -> ".join(
+                display_path(k) if "#" not in k else fragment(k) for k in [*self._stack[self._stack.index(key):], key]
+            )
             raise ValidationError(f"recursive 'run:' reference: {cycle}", location)
         self._stack.append(key)
         try:
@@ -71,17 +77,24 @@ class Converter:
         if loc is None:
             loc = Location(urldefrag(key)[0], _process_path(key))
         version = str(getattr(obj, "cwlVersion", None) or _version_of(obj))
-        named = _named_types(obj)
+        named = _named_types(obj, self._scopes[-1] if self._scopes else {}, loc)
+        for section in ("inputs", "outputs", "steps"):
+            _unique_ids(getattr(obj, section, None) or (), section, loc)
         inputs = tuple(self._port(p, named, loc.child("inputs")) for p in obj.inputs or ())
         outputs = tuple(self._port(p, named, loc.child("outputs")) for p in obj.outputs or ())
-        reqs = tuple(_requirements(obj.requirements, loc.child("requirements")))
-        hints = tuple(_requirements(obj.hints, loc.child("hints")))
+        namespaces = _namespaces(obj)
+        reqs = tuple(_requirements(obj.requirements, loc.child("requirements"), namespaces))
+        hints = tuple(_requirements(obj.hints, loc.child("hints"), namespaces, hints=True))
         base_command = getattr(obj, "baseCommand", None) or ()
         if isinstance(base_command, str):
             base_command = (base_command,)
         workflow = None
         if cls == "Workflow":
-            workflow = self._workflow(obj, key, inputs, reqs, hints, named, version, loc)
+            self._scopes.append(named)
+            try:
+                workflow = self._workflow(obj, key, inputs, reqs, hints, named, version, loc)
+            finally:
+                self._scopes.pop()
         return Tool(
             id=key,
             cls=cls,  # type: ignore[arg-type]  # checked by cwl-utils' schema
@@ -113,7 +126,7 @@ class Converter:
         outputs = tuple(
             WorkflowOutput(
                 id=shortname(o.id),
-                type=convert_type(o.type_, named),
+                type=convert_type(o.type_, named, loc.child("outputs", shortname(o.id), "type")),
                 sources=_refs(getattr(o, "outputSource", None), key),
                 link_merge=getattr(o, "linkMerge", None),
                 pick_value=getattr(o, "pickValue", None),
@@ -177,8 +190,8 @@ class Converter:
             scatter=tuple(shortname(x) for x in scatter or ()),
             scatter_method=getattr(s, "scatterMethod", None),
             when=getattr(s, "when", None),
-            requirements=tuple(_requirements(s.requirements, sloc.child("requirements"))),
-            hints=tuple(_requirements(s.hints, sloc.child("hints"))),
+            requirements=tuple(_requirements(s.requirements, sloc.child("requirements"), _namespaces(s))),
+            hints=tuple(_requirements(s.hints, sloc.child("hints"), _namespaces(s), hints=True)),
             label=getattr(s, "label", None),
             doc=_doc(getattr(s, "doc", None)),
             location=sloc,
@@ -189,7 +202,7 @@ class Converter:
         default = getattr(p, "default", None)
         return Port(
             id=name,
-            type=convert_type(p.type_, named),
+            type=convert_type(p.type_, named, loc.child(name, "type")),
             default=_plain(default),
             has_default=default is not None,
             label=getattr(p, "label", None),
@@ -197,6 +210,21 @@ class Converter:
             location=loc.child(name),
             secondary_files=_secondary_files(getattr(p, "secondaryFiles", None)),
         )
+
+
+def _unique_ids(items: Any, section: str, loc: Location) -> None:
+    """Two inputs, outputs or steps with one id (written as a list, which YAML's duplicate-key check cannot see)."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name = shortname(str(getattr(item, "id", "") or ""))
+        if not name:
+            continue
+        first = seen.setdefault(name, index)
+        if first != index:
+            raise ValidationError(
+                f"{section}: '{name}' is given twice (items {first + 1} and {index + 1}); each needs its own id",
+                loc.child(section, index),
+            )
 
 
 def _secondary_files(value: Any) -> tuple[SecondaryFile, ...]:
@@ -305,13 +333,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _namespaces(obj: Any) -> Mapping[str, str]:
+    """The ``$namespaces`` of the document ``obj`` was read from."""
+    options = getattr(obj, "loadingOptions", None)
+    return getattr(options, "namespaces", None) or {}
+
+
 def _version_of(obj: Any) -> str:
     module = type(obj).__module__.rsplit(".", 1)[-1]
     return {"cwl_v1_0": "v1.0", "cwl_v1_1": "v1.1", "cwl_v1_2": "v1.2"}.get(module, "v1.2")
 
 
-def _requirements(items: Any, loc: Location) -> list[Requirement]:
+def _requirements(
+    items: Any, loc: Location, namespaces: Mapping[str, str] | None = None, *, hints: bool = False
+) -> list[Requirement]:
+    """The requirements (or, with ``hints``, the hints) of a process or step as IR values. Hints are sorted by
+    vocabulary (:mod:`cwl2dirac.loader.vocabularies`): cwl2dirac's are validated, dirac-cwl's mapped onto
+    cwl2dirac's (the document's own cwl2dirac hint of the same class at this level wins, field by field),
+    unknown ones dropped with a warning."""
     out: list[Requirement] = []
+    translated: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(items or ()):
         if isinstance(item, Mapping):
             fields = {str(k): _plain(v) for k, v in item.items() if k != "class"}
@@ -320,29 +361,95 @@ def _requirements(items: Any, loc: Location) -> list[Requirement]:
             fields = _plain(item.save(top=False, relative_uris=False))
             fields.pop("class", None)
             cls = str(getattr(item, "class_", type(item).__name__))
+        written = cls
         short = dirac_hints.short_class(cls)
         if short is not None:
             cls = dirac_hints.PREFIX + short
         where = loc.child(cls) if cls else loc.child(index)
+        if hints and isinstance(item, Mapping):
+            mapped = vocabularies.translate(written, fields, namespaces or {}, where)
+            if mapped is None:
+                out.append(Requirement(cls, fields, where))
+                continue
+            for mcls, mfields in mapped:
+                if (mcls, mfields) == (cls, fields):
+                    out.append(Requirement(cls, fields, where))
+                else:
+                    translated.setdefault(mcls, {}).update(mfields)
+                    out.append(Requirement(mcls, translated[mcls], where))
+            continue
         if short is not None:
             dirac_hints.parse_hint(cls, fields, where)
         out.append(Requirement(cls, fields, where))
+    if translated:
+        out = _merge_translated(out, translated)
     return out
 
 
-def _named_types(obj: Any) -> dict[str, CwlType]:
-    named: dict[str, CwlType] = {}
-    for req in getattr(obj, "requirements", None) or ():
-        if getattr(req, "class_", None) == "SchemaDefRequirement":
-            for t in req.types or ():
-                name = getattr(t, "name", None)
-                if name:
-                    named[name] = convert_type(t, named)
+def _merge_translated(reqs: list[Requirement], translated: Mapping[str, Mapping[str, Any]]) -> list[Requirement]:
+    """One requirement per class mapped from another vocabulary: the mapped fields, then the document's own hint
+    of that class at the same level over them (where it is)."""
+    merged: list[Requirement] = []
+    seen: set[str] = set()
+    for req in reqs:
+        if req.cls not in translated:
+            merged.append(req)
+            continue
+        if req.cls in seen:
+            continue
+        seen.add(req.cls)
+        fields = dict(translated[req.cls])
+        own = [r for r in reqs if r.cls == req.cls and r.fields is not translated[req.cls]]
+        for r in own:
+            fields.update(r.fields)
+        where = own[0].location if own else req.location
+        dirac_hints.parse_hint(req.cls, fields, where)
+        merged.append(Requirement(req.cls, fields, where))
+    return merged
+def _named_types(obj: Any, enclosing: Mapping[str, CwlType], loc: Location) -> dict[str, CwlType]:
+    """The types a process may name: its enclosing processes', its SchemaDefRequirement's and the named records
+    and enums written inline in its parameters (each known by name before any is converted, so that order does
+    not matter)."""
+    named: dict[str, CwlType] = dict(enclosing)
+    schema_defs = [
+        t
+        for req in getattr(obj, "requirements", None) or ()
+        if getattr(req, "class_", None) == "SchemaDefRequirement"
+        for t in req.types or ()
+    ]
+    for t in schema_defs:
+        _declare_names(t, named)
+    for p in (*(getattr(obj, "inputs", None) or ()), *(getattr(obj, "outputs", None) or ())):
+        _declare_names(getattr(p, "type_", None), named)
+    for t in schema_defs:
+        name = getattr(t, "name", None)
+        if name:
+            named[name] = convert_type(t, named, loc.child("requirements"))
     return named
 
 
-def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
-    """A cwl-utils type (string, list or schema object) as a :class:`CwlType`."""
+def _declare_names(t: Any, named: dict[str, CwlType]) -> None:
+    """Put a placeholder for every named record or enum inside ``t``."""
+    if isinstance(t, list | tuple):
+        for member in t:
+            _declare_names(member, named)
+        return
+    kind = getattr(t, "type_", None)
+    if kind is None or isinstance(t, str):
+        return
+    name = getattr(t, "name", None)
+    if name and not str(name).startswith("_:"):
+        named.setdefault(name, CwlType("Any", name=fragment(name)))
+    if kind == "array":
+        _declare_names(t.items, named)
+    elif kind == "record":
+        for f in t.fields or ():
+            _declare_names(f.type_, named)
+
+
+def convert_type(t: Any, named: dict[str, CwlType], location: Location | None = None) -> CwlType:
+    """A cwl-utils type (string, list or schema object) as a :class:`CwlType`; a type name that is neither CWL's
+    nor one the process defines is a :class:`ValidationError` at ``location``."""
     if t is None:
         return ANY
     if isinstance(t, str):
@@ -350,30 +457,30 @@ def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
         for prefix in (_SALAD, _CWL):
             if base.startswith(prefix):
                 base = base[len(prefix):]
-        if base in ("stdout", "stderr"):
+        if base in ("stdout", "stderr", "stdin"):
             return CwlType("File")
         if base in _PRIMITIVES:
             return CwlType(base)  # type: ignore[arg-type]
         if base.endswith("?"):
-            return CwlType("union", members=(CwlType("null"), convert_type(base[:-1], named)))
+            return CwlType("union", members=(CwlType("null"), convert_type(base[:-1], named, location)))
         if base.endswith("[]"):
-            return CwlType("array", items=convert_type(base[:-2], named))
+            return CwlType("array", items=convert_type(base[:-2], named, location))
         if t in named:
             return named[t]
-        return CwlType("Any", name=fragment(t))
+        raise _unknown_type(t, named, location)
     if isinstance(t, list | tuple):
-        members = tuple(convert_type(m, named) for m in t)
+        members = tuple(convert_type(m, named, location) for m in t)
         return members[0] if len(members) == 1 else CwlType("union", members=members)
     kind = getattr(t, "type_", None)
     name = getattr(t, "name", None)
     if kind == "array":
-        return CwlType("array", items=convert_type(t.items, named))
+        return CwlType("array", items=convert_type(t.items, named, location))
     if kind == "enum":
         return CwlType("enum", name=fragment(name) if name else None, symbols=tuple(
             shortname(s) for s in t.symbols or ()
         ))
     if kind == "record":
-        fields = tuple((shortname(f.name), convert_type(f.type_, named)) for f in t.fields or ())
+        fields = tuple((shortname(f.name), convert_type(f.type_, named, location)) for f in t.fields or ())
         patterns = tuple(
             (shortname(f.name), sf)
             for f in t.fields or ()
@@ -381,3 +488,13 @@ def convert_type(t: Any, named: dict[str, CwlType]) -> CwlType:
         )
         return CwlType("record", name=fragment(name) if name else None, fields=fields, field_secondary_files=patterns)
     return ANY
+
+
+def _unknown_type(t: str, named: Mapping[str, CwlType], location: Location | None) -> ValidationError:
+    shown = fragment(t) if t.startswith(("file:", "http:", "https:")) else t
+    choices = sorted(_PRIMITIVES - {"Any"}) + sorted({fragment(n) for n in named})
+    hint = dirac_hints.suggest(shown.rstrip("[]?"), choices) or (
+        " (CWL's types: null, boolean, int, long, float, double, string, File, Directory, Any, with [] and ?, or a "
+        "type the document defines)"
+    )
+    return ValidationError(f"unknown type '{shown}'{hint}", location)

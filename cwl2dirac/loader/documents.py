@@ -7,18 +7,18 @@ again with ruamel, so that the error can name the line and column.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
-
-import yaml
+from urllib.parse import urldefrag, urljoin
 
 from cwl2dirac.errors import LoadError, Location
-from cwl2dirac.location import uri_to_path
+from cwl2dirac.loader.text import check_structure, load_yaml, read_text
+from cwl2dirac.location import display_path, uri_to_path
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SUPPORTED_VERSIONS = ("v1.0", "v1.1", "v1.2")
 
 
@@ -65,23 +65,18 @@ class DocumentCache:
         if base in self._files:
             return self._files[base]
         path = uri_to_path(base)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise LoadError(f"file not found: {path}", None) from None
-        except OSError as exc:
-            raise LoadError(f"cannot read {path}: {exc.strerror}", None) from None
+        text = read_text(path, base, LoadError, "CWL document")
         self.reads += 1
-        try:
-            data = yaml.load(text, Loader=_YAML_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            col = mark.column + 1 if mark else None
-            problem = exc.problem or exc.context or "malformed YAML"
-            raise LoadError(f"malformed YAML: {problem}", Location(base, (), line, col)) from None
+        if not text.strip():
+            raise LoadError(
+                "the file is empty; a CWL document has at least cwlVersion, class, inputs and outputs",
+                Location(base, (), 1, 1),
+            )
+        data = load_yaml(text, base, LoadError)
         if not isinstance(data, dict):
             raise LoadError("not a CWL document: expected a mapping at the top", Location(base, (), 1, 1))
+        for keys, key, target in check_structure(data, text, base, LoadError):
+            _check_import(base, keys, key, target)
         version = data.get("cwlVersion")
         if version not in SUPPORTED_VERSIONS:
             where = Location(base, ("cwlVersion",))
@@ -106,6 +101,20 @@ class DocumentCache:
         self._files[base] = objects
         self._objects.update(objects)
         return objects
+
+
+def _check_import(base: str, keys: tuple[str | int, ...], key: str, target: str) -> None:
+    """An ``$import`` or ``$include`` of a local file that does not exist is an error at the reference (schema-salad
+    would report it as a type mismatch, or without a location)."""
+    uri = urljoin(base, target)
+    if not uri.startswith("file:"):
+        return
+    path = uri_to_path(urldefrag(uri)[0])
+    if not os.path.exists(path):
+        raise LoadError(f"{key}: file not found: {display_path(path)}", Location(base, keys))
+    if os.path.isdir(path):
+        raise LoadError(f"{key}: {display_path(path)} is a directory, not a file", Location(base, keys))
+    read_text(path, urldefrag(uri)[0], LoadError, f"file for {key}")  # not text: said at the file itself
 
 
 @functools.lru_cache(maxsize=1)
@@ -152,8 +161,21 @@ def _located_error(base: str, exc: Exception) -> LoadError:
             err = again
     if isinstance(err, SchemaSaladException):
         leaves = [leaf for leaf in err.leaves() if leaf.message] or [err]
-        leaf = leaves[0]
+        leaf = _most_useful(leaves)
         message = _one_line(leaf.message)
+        bad_class = re.match(r"^Field `class` contains undefined reference to `(?:[^`]*[#/])?([^`/#]+)`$", message)
+        if bad_class:
+            classes = ("CommandLineTool", "ExpressionTool", "Workflow", "Operation")
+            close = difflib.get_close_matches(bad_class.group(1), classes, n=1, cutoff=0.6)
+            message = f"class '{bad_class.group(1)}' is not a CWL process class ({', '.join(classes)})" + (
+                f" (did you mean '{close[0]}'?)" if close else ""
+            )
+        invalid = _INVALID_FIELD.match(message)
+        if invalid:  # a misspelt key: name the right one
+            expected = re.findall(r"`([^`]+)`", invalid.group(2))
+            close = difflib.get_close_matches(invalid.group(1), expected, n=1, cutoff=0.6)
+            if close:
+                message = f"invalid field `{invalid.group(1)}` (did you mean `{close[0]}`?)"
         if leaf.file and leaf.start:
             file_uri = leaf.file if "://" in leaf.file else to_uri(leaf.file)
             return LoadError(message, Location(file_uri, (), leaf.start[0], leaf.start[1]))
@@ -164,6 +186,20 @@ def _located_error(base: str, exc: Exception) -> LoadError:
             f"malformed YAML: {getattr(err, 'problem', '')}", Location(base, (), mark.line + 1, mark.column + 1)
         )
     return LoadError(_one_line(str(err)) or type(err).__name__, Location(base))
+
+
+_INVALID_FIELD = re.compile(r"^invalid field `([^`]+)`, expected one of:?(.*)$")
+
+
+def _most_useful(leaves: list[Any]) -> Any:
+    """The leaf to show: a misspelt field rather than the "missing required field" it causes (that one points at
+    the start of the mapping), else the first."""
+    missing = [m.group(1) for leaf in leaves if (m := re.match(r"missing required field `([^`]+)`", leaf.message))]
+    for leaf in leaves:
+        invalid = _INVALID_FIELD.match(_one_line(leaf.message))
+        if invalid and (not missing or difflib.get_close_matches(invalid.group(1), missing, n=1, cutoff=0.6)):
+            return leaf
+    return leaves[0]
 
 
 def _one_line(message: str) -> str:

@@ -24,6 +24,8 @@ StepType = Literal[
     "MCSimulation", "DataReprocessing", "Merging", "Training", "ApplyModel", "Processing", "MCReconstruction"
 ]
 MetaValue = str | int | float
+QueryValue = MetaValue | dict[str, MetaValue | list[MetaValue]]
+"""A meta-query value: a value, ``{"=": v}`` or ``{"in": [v, ...]}``."""
 
 
 class _Hint(BaseModel):
@@ -45,6 +47,12 @@ class Job(_Hint):
     output_se: str | None = Field(None, description="Storage element the outputs are uploaded to.")
     output_path: str | None = Field(
         None, description="LFN base path of the outputs, e.g. '/ctao/MC/PROD6'; the compiler appends the layout."
+    )
+    lfn_layout: Literal["cwl2dirac", "ctadirac"] | None = Field(
+        None,
+        description="How outputs are laid out under output_path: 'cwl2dirac' (default: <production>/<step>/<task>/"
+        "<file>) or 'ctadirac' (CTADIRAC's <MCCampaign>/<site>/<particle>/<program>/<transformation>/"
+        "<outputType>/<run>xxx/<file>).",
     )
 
 
@@ -92,6 +100,11 @@ class Transformation(_Hint):
     group_size: Annotated[int, Field(gt=0)] | None = Field(None, description="Files per task.")
     agent_type: Literal["Automatic", "Manual"] | None = Field(None, description="TS agent type.")
     max_retries: Annotated[int, Field(ge=0)] | None = Field(None, description="Times a failed task is retried.")
+    input_query: dict[str, QueryValue] = Field(
+        default_factory=dict,
+        description="Keys added to the step's input meta-query: they narrow what it selects of its parents' outputs "
+        "(CTADIRAC's input_meta_query keys beside parentID); each must be in the parents' output metadata.",
+    )
 
 
 class Metadata(_Hint):
@@ -100,6 +113,11 @@ class Metadata(_Hint):
     fields: dict[str, MetaValue] = Field(default_factory=dict, description="Metadata on every output of the step.")
     outputs: dict[str, dict[str, MetaValue]] = Field(
         default_factory=dict, description="Metadata per output port, added to 'fields'."
+    )
+    inherit: bool | list[str] = Field(
+        True,
+        description="Which single-valued keys of the step's input query its outputs inherit (before 'fields'): "
+        "true all (the default), false none, or these keys (CTADIRAC's jobs inherit a fixed set).",
     )
 
 
@@ -112,7 +130,14 @@ class MetadataFields(_Hint):
 class InputData(_Hint):
     """Workflow level: metadata of the workflow's input files, per input (what a DIRAC input query selects)."""
 
-    inputs: dict[str, dict[str, MetaValue]] = Field(description="Workflow input name -> metadata of its files.")
+    inputs: dict[str, dict[str, MetaValue]] = Field(
+        default_factory=dict, description="Workflow input name -> metadata of its files."
+    )
+    datasets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Workflow input name -> a DIRAC File Catalog dataset whose files it takes (its meta-query, "
+        "refined by the input's 'inputs' metadata), as CTADIRAC's input_meta_query 'dataset'.",
+    )
 
 
 HINT_CLASSES: dict[str, type[_Hint]] = {
@@ -151,9 +176,12 @@ def parse_hint(cls: str, fields: dict[str, Any], location: Location | None = Non
             f"unknown hint class 'dirac:{short}'{suggest(short, HINT_CLASSES)}", location
         )
     try:
-        return model.model_validate(fields)
+        hint = model.model_validate(fields)
     except PydanticValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt field shows as "unknown field" and, when the field is required, as "field required": the
+        # unknown one is what the author can fix
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(str(x) for x in err["loc"])
         field_name = loc[0] if loc else ""
         where = location.child(*loc) if location is not None and loc else location
@@ -164,8 +192,48 @@ def parse_hint(cls: str, fields: dict[str, Any], location: Location | None = Non
             )
         else:
             path = ".".join(loc)
-            msg = f"dirac:{short}.{path}: {err['msg'].lower()} (got {err.get('input')!r})"
+            text = str(err["msg"])
+            text = text[:1].lower() + text[1:]  # the allowed values stay as they must be written
+            msg = f"dirac:{short}.{path}: {text} (got {_shown(err.get('input'))})"
         raise ValidationError(msg, where) from None
+    boolean = _coerced_boolean(fields, hint.model_dump())
+    if boolean is not None:
+        path = ".".join(str(k) for k in boolean)
+        given = str(_get(fields, boolean)).lower()
+        raise ValidationError(
+            f"dirac:{short}.{path}: a boolean is not a number here (got {given}; write a number)",
+            location.child(*boolean) if location is not None else None,
+        )
+    return hint
+
+
+def _shown(value: Any) -> str:
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 80 else f"{text[:76]}...{text[-1]}"
+
+
+def _coerced_boolean(given: Any, parsed: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The path of a boolean in ``given`` that validation turned into a number (pydantic takes ``true`` for 1)."""
+    if isinstance(given, bool):
+        return path if not isinstance(parsed, bool) else None
+    if isinstance(given, dict) and isinstance(parsed, dict):
+        for key, value in given.items():
+            if key in parsed:
+                found = _coerced_boolean(value, parsed[key], (*path, key))
+                if found is not None:
+                    return found
+    if isinstance(given, list) and isinstance(parsed, list):
+        for i, (value, out) in enumerate(zip(given, parsed, strict=False)):
+            found = _coerced_boolean(value, out, (*path, i))
+            if found is not None:
+                return found
+    return None
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
 
 
 def json_schema() -> dict[str, Any]:

@@ -8,17 +8,40 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cwl2dirac.errors import InputError, Location
 from cwl2dirac.ir import NUMERIC, CwlType, SecondaryFile, Workflow
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.hints import suggest
+from cwl2dirac.loader.text import check_structure, load_yaml, read_text
 from cwl2dirac.location import uri_to_path
+from cwl2dirac.request.lfn import check_name
 from cwl2dirac.request.values import directory_listing
 from cwl2dirac.request.wire import runs_base
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DATASET_KEY = "dataset"
+"""A File or File[] input given as ``{dataset: NAME}`` in the job order takes the files of that catalog dataset."""
+
+
+def is_dataset(value: Any) -> bool:
+    """Whether a job-order value names a catalog dataset (``{dataset: NAME}``)."""
+    return isinstance(value, dict) and set(value) == {DATASET_KEY} and isinstance(value[DATASET_KEY], str)
+
+
+def split_datasets(job_order: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The job order without its dataset inputs, and those (input → dataset name)."""
+    datasets = {k: v[DATASET_KEY] for k, v in job_order.items() if is_dataset(v)}
+    return {k: v for k, v in job_order.items() if k not in datasets}, datasets
+
+
+def _catalog_inputs(wf: Workflow) -> tuple[set[str], dict[str, str]]:
+    """The workflow inputs that ``dirac:InputData`` describes as catalog data (their files may be left out of
+    the job order: on DIRAC the query selects them), and those it names a dataset for."""
+    req = wf.find("dirac:InputData")
+    if req is None:
+        return set(), {}
+    inputs = req.fields.get("inputs") or {}
+    datasets = req.fields.get("datasets") or {}
+    return {str(k) for k in inputs} | {str(k) for k in datasets}, {str(k): str(v) for k, v in datasets.items()}
 
 
 def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
@@ -31,21 +54,14 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
         uri = to_uri(path)
         file = uri_to_path(uri)
         base = os.path.dirname(file)
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read inputs file {path}: {exc.strerror}") from None
-        try:
-            loaded = yaml.load(text, Loader=_Loader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            raise InputError(
-                f"malformed YAML: {exc.problem}",
-                Location(uri, (), mark.line + 1 if mark else None, mark.column + 1 if mark else None),
-            ) from None
-        data = loaded or {}
+        if not os.path.exists(file):
+            raise InputError(f"cannot read inputs file {path}: No such file or directory")
+        text = read_text(file, uri, InputError, "job order")
+        loaded = load_yaml(text, uri, InputError)
+        data = loaded if loaded is not None else {}
         if not isinstance(data, dict):
             raise InputError("the inputs file must hold a mapping of input names to values", Location(uri, ()))
+        check_structure(data, text, uri, InputError)
     names = {p.id for p in wf.inputs}
     not_given = names - set(data)
     for key in data:
@@ -59,13 +75,20 @@ def load_job_order(path: str | Path | None, wf: Workflow) -> dict[str, Any]:
             "%s: ignoring '%s', which is not an input of the workflow", Location(uri, (key,)).render(), key
         )
     result: dict[str, Any] = {}
+    catalog_data, datasets = _catalog_inputs(wf)
     for port in wf.inputs:
         where = Location(uri, (port.id,))
         if port.id not in data or data[port.id] is None:
-            if not port.type.optional and not port.has_default:
+            if port.id in datasets and port.id not in data:
+                result[port.id] = {DATASET_KEY: datasets[port.id]}  # named by dirac:InputData.datasets
+                continue
+            if not port.type.optional and not port.has_default and port.id not in catalog_data:
                 raise InputError(f"missing required input '{port.id}' ({port.type})", Location(uri, ()))
             if port.id in data:
                 result[port.id] = None
+            continue
+        if is_dataset(data[port.id]) and port.type.carries_files and not port.type.nests_files:
+            result[port.id] = {DATASET_KEY: str(data[port.id][DATASET_KEY])}  # files of a catalog dataset
             continue
         result[port.id] = _check(data[port.id], port.type, port.id, where, base)
     for port in wf.inputs:
@@ -127,6 +150,7 @@ def with_secondary_files(
                                                              "dirname": os.path.dirname(path)}, job):
             if name in have:
                 continue
+            check_name(name, f"input '{port_name}': secondary file name (pattern '{entry.pattern}')", where)
             candidate = os.path.join(os.path.dirname(path), name)
             if os.path.isfile(candidate) or os.path.isdir(candidate):
                 secondaries.append({
@@ -230,6 +254,8 @@ def _check(value: Any, t: CwlType, name: str, where: Location, base: str) -> Any
 def _show(value: Any) -> str:
     if isinstance(value, dict) and "class" in value:
         return f"a {value['class']}"
+    if isinstance(value, bool):
+        return str(value).lower()
     text = repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
@@ -253,7 +279,13 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     path = os.path.normpath(os.path.join(base, path))
     exists = os.path.isfile(path) if value["class"] == "File" else os.path.isdir(path)
     if not exists:
+        if value["class"] == "File" and os.path.isdir(path):
+            raise InputError(f"input '{name}': {path} is a directory, not a file (write class: Directory)", where)
+        if value["class"] == "Directory" and os.path.exists(path):
+            raise InputError(f"input '{name}': {path} is a file, not a directory (write class: File)", where)
         raise InputError(f"input '{name}': {value['class'].lower()} {path} does not exist", where)
+    if "basename" in out:
+        check_name(out["basename"], f"input '{name}': basename", where.child("basename"))
     out["location"] = Path(path).as_uri()
     if "secondaryFiles" in out:
         out["secondaryFiles"] = [_resolve_files(s, base, name, where) for s in out["secondaryFiles"]]
@@ -279,8 +311,7 @@ def _materialise(value: dict[str, Any], base: str, name: str, where: Location) -
         resolved["listing"] = [_resolve_files(e, base, name, where) for e in value.get("listing", [])]
     digest = hashlib.sha1(json.dumps(resolved, sort_keys=True, default=str).encode()).hexdigest()
     basename = str(value.get("basename") or f"literal_{digest[:12]}")
-    if "/" in basename or basename in ("", ".", ".."):
-        raise InputError(f"input '{name}': invalid basename {basename!r}", where)
+    check_name(basename, f"input '{name}': basename", where)
     target = literals_dir() / digest / basename
     if not target.exists():
         tmp = literals_dir() / f".{digest}.{os.getpid()}"

@@ -2,6 +2,7 @@
 :class:`~cwl2dirac.passes.context.Compilation`."""
 
 from cwl2dirac.passes.bodies import build_bodies
+from cwl2dirac.passes.check_expressions import check_expressions
 from cwl2dirac.passes.check_globs import check_globs
 from cwl2dirac.passes.check_sources import check_sources
 from cwl2dirac.passes.check_types import check_types
@@ -19,6 +20,7 @@ PASSES = (
     apply_overrides,
     check_sources,
     check_globs,
+    check_expressions,
     build_graph,
     check_types,
     fold_constants,

@@ -30,6 +30,19 @@ def check_types(comp: Compilation) -> Compilation:
                     f"step '{step.id}' input '{inp.id}' expects {target} but its source {names} gives {merged}",
                     inp.location,
                 )
+    for out in wf.outputs:
+        if not out.sources:
+            continue
+        types = [source_type(wf, src) for src in out.sources]
+        merged = _merge(types, out.link_merge or "merge_nested") if len(types) > 1 or out.link_merge else types[0]
+        if out.pick_value:
+            merged = picked(merged, out.pick_value)
+        if not compatible(merged, out.type, out.pick_value is not None):
+            names = ", ".join(str(s) for s in out.sources)
+            how = f" after pickValue {out.pick_value}" if out.pick_value else ""
+            raise ValidationError(
+                f"workflow output '{out.id}' is declared {out.type} but {names} gives {merged}{how}", out.location
+            )
     return comp
 
 

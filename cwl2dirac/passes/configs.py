@@ -87,9 +87,12 @@ def step_config(
         scatter=list(step.scatter),
         scatter_method=step.scatter_method,
         task_values={k: list(v) for k, v in plan.task_values.items()} if plan.task_values else None,
+        indexed_values={k: dict(v) for k, v in plan.indexed_values.items()} if plan.indexed_values else None,
         when=step.when,
         output_path=plan.output_path,
         output_se=job.output_se if job else None,
+        lfn_layout="ctadirac" if job is not None and job.lfn_layout == "ctadirac" else None,
+        transformation=str(plan.position) if job is not None and job.lfn_layout == "ctadirac" else None,
     )
 
 

@@ -13,7 +13,9 @@ from cwl2dirac.loader.hints import Apptainer, Job, Software, Worker
 from cwl2dirac.request import StepConfig
 from cwl2dirac.request.wire import INPUTS_STEP
 
-__all__ = ["INPUTS_STEP", "BodyBuilder", "BodyRequest", "Compilation", "HintOverrides", "StepPlan"]
+__all__ = [
+    "INPUTS_STEP", "BodyBuilder", "BodyRequest", "Compilation", "DatasetResolver", "HintOverrides", "StepPlan",
+]
 
 
 
@@ -29,6 +31,8 @@ class StepPlan:
     """(port, source) pairs found by the worker through a query: constant for every task."""
     scattered_over_files: bool = False
     task_values: Mapping[str, list[Any]] | None = None
+    indexed_values: Mapping[str, Mapping[str, Any]] | None = None
+    """A scatter over files dotproduct known values: per value port, the element of each file by its index."""
     tasks: int | None = None
     expected_files: int | None = None
     type: str = "MCSimulation"
@@ -42,6 +46,8 @@ class StepPlan:
     output_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per registered output port: the catalog metadata its files get."""
     output_path: str = ""
+    position: int = 0
+    """The step's place in the production's parents-first order (1, 2…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,9 @@ HintOverrides = Mapping[str, Mapping[str, object]]
 BodyBuilder = Callable[[BodyRequest], str]
 """Makes a step's job template (the DIRAC backend's: :func:`cwl2dirac.backends.dirac.job.build_body`)."""
 
+DatasetResolver = Callable[[str], Mapping[str, Any]]
+"""A catalog dataset's name → its meta-query (on DIRAC: :func:`cwl2dirac.backends.dirac.datasets.dataset_query`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Compilation:
@@ -94,5 +103,10 @@ class Compilation:
     """Step id (or ``*``) → the caller's ``dirac:`` hints (see :mod:`cwl2dirac.passes.overrides`)."""
     body_builder: BodyBuilder | None = None
     """Makes the job template of each step; None: no templates (a local run, a picture)."""
+    datasets: Mapping[str, str] = field(default_factory=dict)
+    """Workflow input → the catalog dataset the job order gives for it (``{dataset: NAME}``)."""
+    dataset_resolver: DatasetResolver | None = None
+    """Resolves datasets to their meta-queries when compiling; None: the queries keep ``cwl2dirac_dataset``, which
+    the submission resolves."""
     configs: Mapping[str, Any] = field(default_factory=dict)
     bodies: Mapping[str, str] = field(default_factory=dict)

@@ -124,6 +124,14 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
     for port in wf.inputs:
         if port.id not in comp.input_queries:
             continue
+        if port.id in comp.datasets:  # the files of a catalog dataset, resolved when the production is submitted
+            datasets.append(
+                InputDataset(
+                    name=port.id, query=dict(comp.input_queries[port.id]), array=port.type.non_null().kind == "array",
+                    dataset=comp.datasets[port.id],
+                )
+            )
+            continue
         value = comp.job_order.get(port.id) if comp.job_order is not None else None
         if value is None:
             value = port.default

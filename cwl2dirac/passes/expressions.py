@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cwl2dirac.errors import UnsupportedFeature, ValidationError
+from cwl2dirac.errors import UnsupportedFeature, ValidationError, expression_failure, quiet_evaluator
 from cwl2dirac.ir import Requirement, Step, Workflow
 
 
@@ -70,10 +70,12 @@ def evaluate(
 
     try:
         reqs: list[Any] = list(requirements)
-        return do_eval(
-            expression, dict(inputs), reqs, None, None, {"cores": 1, "ram": 1024},
-            context=self_value, cwlVersion=cwl_version,
-        )
+        with quiet_evaluator():
+            return do_eval(
+                expression, dict(inputs), reqs, None, None, {"cores": 1, "ram": 1024},
+                context=self_value, cwlVersion=cwl_version,
+            )
     except Exception as exc:  # the evaluator raises several kinds (JavascriptException, WorkflowException)
-        message = " ".join(str(exc).split())
-        raise ValidationError(f"expression {expression.strip()!r} failed: {message}", location) from None
+        shown = " ".join(expression.split())
+        shown = shown if len(shown) <= 80 else shown[:76] + "..."
+        raise ValidationError(f"expression {shown!r} failed: {expression_failure(exc)}", location) from None

@@ -1,52 +1,72 @@
-"""Pass: constant folding — evaluate, at compile time, ExpressionTool steps whose inputs are all workflow values.
+"""Pass: constant folding — evaluate, at compile time, ExpressionTool steps whose inputs are all known.
 
-Their outputs become constants of the consuming steps (so ``runs: n_runs → [1..n]`` followed by a scatter over the
-run numbers becomes one MCSimulation transformation with n tasks). Without a job order the values are unknown: the
-step is still removed and its consumers' inputs are left unset (task counts unknown), never mapped wrongly.
+An input is known when it comes from the job order (values, and Files: their names and locations are known), a
+default, or an ExpressionTool folded before it; ``valueFrom`` on the step's inputs is evaluated as CWL does. A
+scattered ExpressionTool is evaluated once per element (its outputs become arrays, as cwltool gathers them), so
+a later scatter over them forms tasks: ``runs: n_runs → [1..n]`` followed by a scatter over the run numbers
+becomes one MCSimulation transformation with n tasks, and a scatter over file names computed from the input files
+pairs each file with its names (see :mod:`cwl2dirac.passes.plan`). Chains of such steps fold in order.
+
+Their outputs become constants of the consuming steps. Without a job order the values are unknown: the step is
+still removed and its consumers' inputs are left unset (task counts unknown), never mapped wrongly. An
+ExpressionTool fed by another transformation's outputs stays a step (it runs inside a job).
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 from dataclasses import replace
 from typing import Any
 
-from cwl2dirac.errors import ValidationError
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
+from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.context import Compilation
-from cwl2dirac.passes.expressions import evaluate, evaluate_step_input, js_requirements
-from cwl2dirac.passes.graph import step_graph
-
-
-def fold_constants(comp: Compilation) -> Compilation:
-    wf = comp.workflow
-    folded: dict[PortRef, Any] = {}
-    removed: set[str] = set()
-    for step in wf.steps:
-        if not _foldable(step, wf):
-            continue
-        outputs = _evaluate(step, wf, comp.job_order) if comp.job_order is not None else None
-        for port in step.outputs:
-            folded[PortRef(step.id, port)] = outputs.get(port) if outputs is not None else _UNKNOWN
-        removed.add(step.id)
-    if not removed:
-        return comp
-    steps = tuple(_substitute(s, folded, comp.job_order is not None) for s in wf.steps if s.id not in removed)
-    new_wf = replace(wf, steps=steps)
-    return replace(comp, workflow=new_wf, graph=step_graph(new_wf))
-
+from cwl2dirac.passes.expressions import evaluate, js_requirements
+from cwl2dirac.passes.graph import step_graph, topological
 
 _UNKNOWN = object()
 
 
-def _foldable(step: Step, wf: Workflow) -> bool:
-    if step.tool.cls != "ExpressionTool" or step.scatter or step.when is not None:
+def fold_constants(comp: Compilation) -> Compilation:
+    wf = comp.workflow
+    assert comp.graph is not None
+    folded: dict[PortRef, Any] = {}
+    removed: set[str] = set()
+    for step_id in topological(comp.graph):
+        step = wf.step(step_id)
+        if not _foldable(step, wf, removed):
+            continue
+        outputs = _evaluate(step, wf, comp.job_order, folded) if comp.job_order is not None else None
+        for port in step.outputs:
+            value = _UNKNOWN if outputs is None or outputs is _UNKNOWN else outputs.get(port)
+            folded[PortRef(step.id, port)] = value
+        removed.add(step.id)
+    if not removed:
+        return comp
+    steps = tuple(_substitute(s, folded) for s in wf.steps if s.id not in removed)
+    new_wf = replace(wf, steps=steps)
+    return replace(comp, workflow=new_wf, graph=step_graph(new_wf))
+
+
+def _foldable(step: Step, wf: Workflow, folded_steps: set[str]) -> bool:
+    if step.tool.cls != "ExpressionTool" or step.when is not None:
         return False
+    if step.scatter and (step.scatter_method or "dotproduct") not in ("dotproduct", "flat_crossproduct"):
+        return False
+    if any(isinstance(p, dict) and p.get("loadContents") for p in _document_inputs(step)):
+        return False  # file contents are read when the job runs
     for inp in step.inputs:
         for src in inp.sources:
             if src.step is not None:
-                return False
+                if src.step not in folded_steps:
+                    return False
+                continue
             port = wf.input(src.port)
-            if port is None or port.type.carries_files:
+            if port is None or port.type.nests_files or (
+                port.type.carries_files and port.type.item().non_null().kind != "File"
+            ):
                 return False
     consumers_ok = all(
         len(inp.sources) == 1
@@ -58,15 +78,118 @@ def _foldable(step: Step, wf: Workflow) -> bool:
     return consumers_ok and not feeds_outputs
 
 
-def _evaluate(step: Step, wf: Workflow, job_order: Any) -> dict[str, Any]:
+def _document_inputs(step: Step) -> list[Any]:
+    inputs = step.tool.document.get("inputs") or []
+    return list(inputs.values()) if isinstance(inputs, dict) else list(inputs)
+
+
+def _evaluate(step: Step, wf: Workflow, job_order: Any, folded: dict[PortRef, Any]) -> Any:
+    """The step's output object (arrays of the elements' outputs when scattered); ``_UNKNOWN`` if an input is."""
+    values: dict[str, Any] = {}
+    for inp in step.inputs:
+        value = _source_value(inp, wf, job_order, folded)
+        if value is _UNKNOWN:
+            return _UNKNOWN
+        values[inp.id] = value
+    if not step.scatter:
+        return _run(step, wf, _with_value_from(step, wf, values))
+    arrays: dict[str, Any] = {port: values.get(port) for port in step.scatter}
+    for port, array in arrays.items():
+        if not isinstance(array, list):
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter input '{port}' is not an array (got {type(array).__name__})",
+                step.location,
+            )
+    if (step.scatter_method or "dotproduct") == "dotproduct":
+        lengths = {len(a) for a in arrays.values() if isinstance(a, list)}
+        if len(lengths) > 1:
+            raise ValidationError(
+                f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}",
+                step.location,
+            )
+        combos = list(zip(*arrays.values(), strict=True))
+    else:
+        combos = list(itertools.product(*arrays.values()))
+    results = []
+    for combo in combos:
+        element = dict(values) | dict(zip(arrays, combo, strict=True))
+        results.append(_run(step, wf, _with_value_from(step, wf, element)))
+    return {port: [r.get(port) for r in results] for port in step.outputs}
+
+
+def _source_value(inp: Any, wf: Workflow, job_order: Any, folded: dict[PortRef, Any]) -> Any:
+    values = []
+    for src in inp.sources:
+        if src.step is not None:
+            value = folded.get(src, _UNKNOWN)
+        else:
+            value = job_order.get(src.port)
+            if value is None:
+                port = wf.input(src.port)
+                value = port.default if port is not None else None
+            value = _file_fields(value)
+        if value is _UNKNOWN:
+            return _UNKNOWN
+        values.append(value)
+    if not inp.sources:
+        value = None
+    elif len(values) == 1 and not inp.link_merge:
+        value = values[0]
+    elif inp.link_merge == "merge_flattened":
+        value = [x for v in values for x in (v if isinstance(v, list) else [v])]
+    else:
+        value = values
+    if value is None and inp.has_default:
+        value = inp.default
+    return value
+
+
+def _file_fields(value: Any) -> Any:
+    """A job-order File as an expression sees it (``basename``, ``nameroot``, ``nameext``, ``dirname``, ``size``,
+    as cwltool fills them in)."""
+    if isinstance(value, list):
+        return [_file_fields(v) for v in value]
+    if not isinstance(value, dict) or value.get("class") != "File":
+        return value
+    out = dict(value)
+    location = str(out.get("location") or out.get("path") or "")
+    path = uri_to_path(location) if location.startswith("file://") else location
+    basename = str(out.get("basename") or os.path.basename(path))
+    root, ext = os.path.splitext(basename)
+    out.setdefault("basename", basename)
+    out.setdefault("nameroot", root)
+    out.setdefault("nameext", ext)
+    if path and "://" not in path:
+        out.setdefault("path", path)
+        out.setdefault("dirname", os.path.dirname(path))
+        if os.path.isfile(path):
+            out.setdefault("size", os.path.getsize(path))
+    return out
+
+
+def _with_value_from(step: Step, wf: Workflow, values: dict[str, Any]) -> dict[str, Any]:
+    """The inputs after ``valueFrom`` (``inputs``: the values before any valueFrom, ``self``: the port's)."""
+    if not any(inp.value_from for inp in step.inputs):
+        return values
+    out = dict(values)
+    for inp in step.inputs:
+        if inp.value_from:
+            out[inp.id] = evaluate(
+                inp.value_from, values, values.get(inp.id), js_requirements(step, wf), wf.cwl_version, inp.location
+            )
+    return out
+
+
+def _run(step: Step, wf: Workflow, values: dict[str, Any]) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for port in step.tool.inputs:
-        value = evaluate_step_input(step, port.id, wf, job_order) if step.input(port.id) else None
+        value = values.get(port.id)
         if value is None and port.has_default:
             value = port.default
         inputs[port.id] = value
     expression = step.tool.document.get("expression")
-    result = evaluate(str(expression), inputs, None, js_requirements(step, wf), step.tool.cwl_version, step.location)
+    where = step.tool.location.child("expression") if step.tool.location else step.location
+    result = evaluate(str(expression), inputs, None, js_requirements(step, wf), step.tool.cwl_version, where)
     if not isinstance(result, dict):
         raise ValidationError(
             f"step '{step.id}': the ExpressionTool returned {type(result).__name__}, not an object of outputs",
@@ -75,7 +198,7 @@ def _evaluate(step: Step, wf: Workflow, job_order: Any) -> dict[str, Any]:
     return result
 
 
-def _substitute(step: Step, folded: dict[PortRef, Any], known: bool) -> Step:
+def _substitute(step: Step, folded: dict[PortRef, Any]) -> Step:
     if not any(src in folded for inp in step.inputs for src in inp.sources):
         return step
     inputs = []

@@ -15,10 +15,11 @@ from cwl2dirac.loader.hints import Transformation
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.graph import topological
-from cwl2dirac.passes.hint_lookup import effective_hint
+from cwl2dirac.passes.hint_lookup import effective_hint, field_location
 from cwl2dirac.passes.metadata import values_of
 from cwl2dirac.passes.plan import count_items
 from cwl2dirac.request import FIELD_OUTPUT
+from cwl2dirac.request.names import check_char32
 
 UNKNOWN_GROUP_SIZE = 10000
 """Group size of a gather whose input count is unknown when compiling; the last group is flushed."""
@@ -61,12 +62,19 @@ def _apply_hint(step: Step, plan: StepPlan, comp: Compilation) -> StepPlan:
     hint = effective_hint(step, comp.workflow, "dirac:Transformation", Transformation)
     if hint is None:
         return plan
+    if hint.plugin is not None:
+        where = field_location(step, comp.workflow, "dirac:Transformation", "plugin")
+        check_char32(hint.plugin, "dirac:Transformation.plugin", where)
     return replace(
         plan,
         type=hint.type or plan.type,
         plugin=hint.plugin or plan.plugin,
         group_size=hint.group_size or plan.group_size,
-        flush=plan.flush or bool(hint.group_size and plan.drivers and not plan.scattered_over_files),
+        # a group of several files is flushed once the parents are complete (a scatter grouping N elements per
+        # task too: its last group is smaller)
+        flush=plan.flush or bool(
+            hint.group_size and plan.drivers and (not plan.scattered_over_files or hint.group_size > 1)
+        ),
         agent_type=hint.agent_type or plan.agent_type,
         max_retries=hint.max_retries if hint.max_retries is not None else plan.max_retries,
     )

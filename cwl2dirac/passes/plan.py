@@ -15,12 +15,14 @@ import itertools
 from dataclasses import replace
 from typing import Any
 
-from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
+from cwl2dirac.passes.hint_lookup import catalog_data, dataset_inputs
+from cwl2dirac.request.names import check_transformation_name
 from cwl2dirac.request.wire import safe_name
 
 
@@ -28,16 +30,32 @@ def plan_steps(comp: Compilation) -> Compilation:
     assert comp.graph is not None
     wf = comp.workflow
     plans: dict[str, StepPlan] = {}
-    for step_id in topological(comp.graph):
+    for position, step_id in enumerate(topological(comp.graph), start=1):
         step = wf.step(step_id)
         if step.tool.cls not in ("CommandLineTool", "ExpressionTool"):
             raise UnsupportedFeature(
                 f"step '{step.id}': a {step.tool.cls} cannot run as a DIRAC job", step.location
             )
-        plan = _plan(step, wf, comp)
+        plan = replace(_plan(step, wf, comp), position=position)
         tasks = _task_count(step, plan, plans, comp)
         plans[step_id] = replace(plan, tasks=tasks)
+    _check_dirac_names(wf, plans)
     return replace(comp, plans=plans)
+
+
+def _check_dirac_names(wf: Workflow, plans: dict[str, StepPlan]) -> None:
+    """Every step's DIRAC name is unique (``a/b`` and ``a.b`` would both be ``a.b``) and fits DIRAC's
+    transformation names."""
+    seen: dict[str, str] = {}
+    for step_id, plan in plans.items():
+        step = wf.step(step_id)
+        check_transformation_name(plan.dirac_name, len(plans), step.location)
+        other = seen.setdefault(plan.dirac_name, step_id)
+        if other != step_id:
+            raise ValidationError(
+                f"steps '{other}' and '{step_id}' would both be '{plan.dirac_name}' in DIRAC (step names are made of "
+                "letters, digits, '_', '.' and '-'); rename one of them", step.location,
+            )
 
 
 def dirac_name(step_id: str) -> str:
@@ -59,7 +77,7 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     scattered_data = [(port, src) for port, src in data_inputs if port in scattered]
     if scattered_data:
         constant_scatter = [p for p in step.scatter if p not in {port for port, _ in scattered_data}]
-        if constant_scatter:
+        if constant_scatter and (step.scatter_method or "dotproduct") != "dotproduct":
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter over both files ({', '.join(sorted({p for p, _ in scattered_data}))})"
                 f" and values ({', '.join(constant_scatter)}) needs one task per combination, which a DIRAC "
@@ -97,16 +115,90 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
             )
         drivers = tuple(src for _, src in scattered_data)
         side = tuple((p, s) for p, s in data_inputs if p not in ports)
-        return replace(plan, drivers=drivers, side=side, scattered_over_files=True)
+        plan = replace(plan, drivers=drivers, side=side, scattered_over_files=True)
+        if constant_scatter:
+            plan = replace(plan, indexed_values=_indexed_values(step, comp, drivers, constant_scatter))
+        return plan
     step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
+    described = catalog_data(wf)
+    catalog_sources = [(p, s) for p, s in data_inputs if s.step is None and s.port in described]
     if step_sources:
         drivers = tuple(s for _, s in step_sources)
         side = tuple((p, s) for p, s in data_inputs if s.step is None)
+    elif catalog_sources:  # catalog data (dirac:InputData) forms the tasks; other files (a configuration) are side
+        drivers = tuple(s for _, s in catalog_sources)
+        side = tuple((p, s) for p, s in data_inputs if (p, s) not in catalog_sources)
     else:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
     task_values = _constant_task_values(step, comp) if step.scatter else None
     return replace(plan, drivers=drivers, side=side, task_values=task_values)
+
+
+def _indexed_values(
+    step: Step, comp: Compilation, drivers: tuple[PortRef, ...], ports: list[str]
+) -> dict[str, dict[str, Any]] | None:
+    """A dotproduct of the files of one input with values known at compile time (file names computed from the
+    input files by a folded ExpressionTool, say): per value port, the element of each file, by the file's
+    ``cwl2dirac_index``. None when the values are not known (no job order)."""
+    wf = comp.workflow
+    indices: list[int] | None = []
+    for src in drivers:
+        found = _element_indices(src, comp)
+        if found is None:
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter pairs the files of '{src}' with values ({', '.join(ports)}), but those "
+                "files do not come one per element of a scatter (a task's array output): DIRAC cannot tell which "
+                "value goes with which file",
+                step.location,
+            )
+        if found == [] or indices is None:
+            indices = None
+        else:
+            indices.extend(found)
+    if comp.job_order is None:
+        return None
+    values: dict[str, list[Any]] = {}
+    for port in ports:
+        value = raw_value(step, port, wf, comp.job_order)
+        if not isinstance(value, list):
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",
+                step.location,
+            )
+        values[port] = value
+    lengths = {len(v) for v in values.values()}
+    if indices is not None:
+        lengths.add(len(indices))
+    if len(lengths) > 1:
+        raise UnsupportedFeature(
+            f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}", step.location
+        )
+    keys = indices if indices is not None else list(range(len(next(iter(values.values())))))
+    return {port: {str(k): v for k, v in zip(keys, vs, strict=True)} for port, vs in values.items()}
+
+
+def _element_indices(src: PortRef, comp: Compilation) -> list[int] | None:
+    """The ``cwl2dirac_index`` of the files ``src`` registers, in scatter order ([] when their number is not
+    known yet); None when they are not one per scatter element (several files of one task)."""
+    wf = comp.workflow
+    if src.step is None:
+        count = count_items(src, comp, {})
+        return list(range(count)) if count is not None else []
+    producer = wf.step(src.step)
+    out = producer.tool.output(src.port)
+    if out is None or out.type.is_array:
+        return None
+    if producer.scatter:
+        drivers = [d for inp in producer.inputs if inp.id in producer.scatter for d in inp.sources
+                   if carries_data(wf, d)]
+        if not drivers:  # simulation-like: one task per value, the task number as index
+            values = _constant_task_values(producer, comp) if comp.job_order is not None else None
+            return list(range(1, len(next(iter(values.values()))) + 1)) if values else []
+        if len(drivers) != 1:
+            return None
+        return _element_indices(drivers[0], comp)
+    return None
 
 
 def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]] | None:
@@ -156,8 +248,10 @@ def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> 
     """How many catalog entries (files or carriers) the source registers, when known at compile time."""
     wf = comp.workflow
     if src.step is None:
-        if comp.job_order is None:
-            return None
+        if comp.job_order is None or src.port in dataset_inputs(wf, comp.datasets):
+            return None  # (a dataset's files are known when the production is submitted)
+        if comp.job_order.get(src.port) is None and src.port in catalog_data(wf):
+            return None  # catalog data its dirac:InputData query selects, no file given: known on DIRAC only
         value = comp.job_order.get(src.port)
         if value is None:
             port = wf.input(src.port)

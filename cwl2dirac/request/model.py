@@ -80,6 +80,28 @@ class StepConfig(_Model):
     output_path: str
     """LFN base of the outputs: ``<output_path>/<task number as 8 digits>/<file name>``."""
     output_se: str | None = None
+    lfn_layout: Literal["ctadirac"] | None = None
+    """``ctadirac``: outputs go where CTADIRAC puts them, ``<output_path>/<MCCampaign>/<site>/<particle>/<program>/
+    <transformation>/<outputType>/<run>xxx/<file name>`` (:func:`cwl2dirac.request.ctao.ctadirac_directory`), with
+    ``runNumber`` set; None: the default above. Omitted when None."""
+    transformation: str | None = None
+    """The step's position in the production (1, 2…): the ``<transformation>`` directory of the ``ctadirac`` layout
+    when ``$CWL2DIRAC_TRANSFORMATION`` (the transformation's id, on DIRAC) is not set. Omitted when None."""
+    indexed_values: dict[str, dict[str, Any]] | None = None
+    """For a scatter over files dotproduct values known at compile time: per value port, the value of each
+    element by the ``cwl2dirac_index`` of its file (as a string). Omitted when None."""
+
+    def wire_data(self) -> dict[str, Any]:
+        """The configuration as plain data, without the optional fields added since version 1 that are unset (so
+        configurations that do not use them are written exactly as before)."""
+        data = self.model_dump(mode="json")
+        for name in _LATER_FIELDS:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values")
 
 
 class OutputSpec(_Model):
@@ -149,6 +171,10 @@ class InputDataset(_Model):
     carrier with ``carrier_metadata`` (the dataset's), and ``files`` without a step or output, attached to it
     (``cwl2dirac_secondary_of``: the carrier's link); the carrier holds their LFNs (``cwl2dirac_lfn``)."""
     carrier_metadata: dict[str, Any] = Field(default_factory=dict)
+    dataset: str | None = None
+    """The DIRAC File Catalog dataset whose files this input takes (no ``files``): the submission resolves it (on
+    DIRAC its meta-query, locally the files of a local dataset; see :data:`~cwl2dirac.request.wire.FIELD_DATASET`).
+    Omitted when None."""
 
 
 class WorkflowOutputSpec(_Model):
@@ -201,7 +227,9 @@ class ProductionRequest(_Model):
         for i, dataset in enumerate(data["inputs"]):
             dataset["files"] = [_compact_file(f, files) for f in dataset["files"]]
             data["inputs"][i] = {
-                k: v for k, v in dataset.items() if k not in ("value", "carrier_metadata") or v != datasets[k]
+                k: v
+                for k, v in dataset.items()
+                if k not in ("value", "carrier_metadata", "dataset") or v != datasets[k]
             }
         for output in data["outputs"]:
             if not output["defaults"]:
@@ -209,6 +237,9 @@ class ProductionRequest(_Model):
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]
+            for name in _LATER_FIELDS:
+                if config.get(name) is None:
+                    config.pop(name, None)
             config["inputs"] = [_compact(b, inputs) for b in config["inputs"]]
             config["outputs"] = [_compact(b, outputs) for b in config["outputs"]]
             config["tool"] = tools.setdefault(_canonical_json(config["tool"]), config["tool"])

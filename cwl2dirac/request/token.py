@@ -14,7 +14,7 @@ def encode_config(config: StepConfig) -> str:
 
     The job template passes it to the worker on its command line; the local backend passes the very same token.
     """
-    raw = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+    raw = json.dumps(config.wire_data(), sort_keys=True, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii")
 
 

@@ -8,7 +8,9 @@ are asked from the catalog (:meth:`~cwl2dirac.worker.catalog.Catalog.task_inputs
 the job's InputData on DIRAC); the catalog is ``--catalog`` or ``$CWL2DIRAC_CATALOG`` (``sqlite:<workdir>``
 locally, ``dirac`` by default). The current directory is the task's working directory.
 
-Exit codes: 0 success (outputs registered), 1 failure, 33 unsupported feature.
+Exit codes (:mod:`cwl2dirac.request.wire`): 0 success (outputs registered), 1 a failure that may pass when retried,
+33 unsupported feature, 34 a deterministic failure (an expression that fails, a ``when`` that is not a boolean, an
+output outside the task or not of its type, an LFN outside the step's base): not worth retrying.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cwl2dirac.errors import Cwl2DiracError
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +60,7 @@ def run(argv: Sequence[str]) -> int:
     except Cwl2DiracError as exc:
         log.error("task %s failed: %s", args.task, exc)
         _discard(catalog)
-        return exc.exit_code
+        return exit_code(exc)
     except Exception as exc:
         log.exception("task %s failed: %s", args.task, exc)
         _discard(catalog)
@@ -71,6 +74,14 @@ def run(argv: Sequence[str]) -> int:
         time.perf_counter() - t0,
     )
     return 0
+
+
+def exit_code(exc: Cwl2DiracError) -> int:
+    """The worker's exit code for ``exc``: its own (33 for an unsupported feature), else
+    :data:`~cwl2dirac.request.wire.EXIT_DETERMINISTIC` when retrying cannot help, else 1."""
+    if exc.exit_code != EXIT_FAILURE:
+        return exc.exit_code
+    return EXIT_FAILURE if exc.retryable else EXIT_DETERMINISTIC
 
 
 class _StderrHandler(logging.StreamHandler):

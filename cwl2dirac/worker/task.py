@@ -13,12 +13,22 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from cwl2dirac.errors import BackendError, Cwl2DiracError, TaskFailed, UnsupportedFeature
+from cwl2dirac.errors import (
+    BackendError,
+    Cwl2DiracError,
+    DeterministicFailure,
+    PathEscape,
+    TaskFailed,
+    UnsupportedFeature,
+    expression_failure,
+    quiet_evaluator,
+)
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -31,8 +41,20 @@ from cwl2dirac.request import (
     StepConfig,
     secondary_link,
 )
+from cwl2dirac.request.ctao import ctadirac_directory
+from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
-from cwl2dirac.request.wire import ENV_CONTAINER, FIELD_ITEM, FIELD_SCATTER, FILE_REF
+from cwl2dirac.request.wire import (
+    ENV_CONTAINER,
+    ENV_CONTAINER_RUNTIME,
+    ENV_DEFAULT_CONTAINER,
+    ENV_TRANSFORMATION,
+    FIELD_ITEM,
+    FIELD_RUN,
+    FIELD_SCATTER,
+    FILE_REF,
+    USER_SPACE_PREFIX,
+)
 from cwl2dirac.worker.catalog import Catalog, CatalogFile, attached_metadata, find_attached
 from cwl2dirac.worker.environment import tool_environment
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
@@ -75,6 +97,7 @@ class _Inputs:
         self.secondaries.update(find_attached(self.catalog, new))
 
     def _secondary(self, cf: CatalogFile) -> dict[str, Any]:
+        check_lfn(cf.lfn, what="input LFN")  # its last part is the name it is staged under
         path = Path(self.catalog.get(cf.lfn, self.staging)).resolve()
         obj: dict[str, Any] = {
             "class": "Directory" if path.is_dir() else "File",
@@ -86,6 +109,7 @@ class _Inputs:
         return obj
 
     def value(self, cf: CatalogFile, carrier: bool) -> Any:
+        check_lfn(cf.lfn, what="input LFN")  # its last part is the name it is staged under
         path = self.catalog.get(cf.lfn, self.staging)
         if carrier:
             return self.carried(cf, json.loads(Path(path).read_text(encoding="utf-8")))
@@ -198,23 +222,36 @@ def build_job_order(
             if not 1 <= task <= len(values):
                 raise BackendError(f"task {task} out of range: {port} has {len(values)} values")
             order[port] = copy.deepcopy(values[task - 1])
+    if config.indexed_values:
+        if len(inputs) != 1:
+            raise BackendError(f"task {task}: {len(inputs)} input files for one element of a scatter")
+        index = str(inputs[0].metadata.get(FIELD_INDEX, 0))
+        for port, by_index in config.indexed_values.items():
+            if index not in by_index:
+                raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
+            order[port] = copy.deepcopy(by_index[index])
     return order
 
 
-def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig) -> Any:
+def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str) -> Any:
+    """Evaluate a step expression; its failure is deterministic (the same inputs fail the same way)."""
     from cwl_utils.expression import do_eval
 
     reqs: Any = [dict(r) for r in config.requirements]
-    return do_eval(
-        expr,
-        dict(inputs),
-        reqs,
-        None,
-        None,
-        {},
-        context=self_value,
-        cwlVersion=str(config.tool.get("cwlVersion", "")),
-    )
+    try:
+        with quiet_evaluator():
+            return do_eval(
+                expr,
+                dict(inputs),
+                reqs,
+                None,
+                None,
+                {},
+                context=self_value,
+                cwlVersion=str(config.tool.get("cwlVersion", "")),
+            )
+    except Exception as exc:  # cwl-utils raises JavascriptException, WorkflowException, SubstitutionError...
+        raise DeterministicFailure(f"step '{config.step}': {what} failed: {expression_failure(exc)}") from None
 
 
 def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any]:
@@ -226,16 +263,19 @@ def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any
     out = dict(order)
     for b in config.inputs:
         if b.value_from:
-            out[b.port] = _eval(b.value_from, before, order.get(b.port), config)
+            out[b.port] = _eval(b.value_from, before, order.get(b.port), config, f"valueFrom of input '{b.port}'")
     return out
 
 
 def evaluate_when(config: StepConfig, order: Mapping[str, Any]) -> bool:
     if config.when is None:
         return True
-    result = _eval(config.when, order, None, config)
+    result = _eval(config.when, order, None, config, "'when'")
     if not isinstance(result, bool):
-        raise TaskFailed(f"'when' must evaluate to true or false, got {result!r}")
+        shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:56] + "..."
+        raise DeterministicFailure(
+            f"step '{config.step}': 'when' must evaluate to true or false, got {shown} ({type(result).__name__})"
+        )
     return result
 
 
@@ -260,6 +300,7 @@ def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = 
                 f"#{tool_id.lstrip('#')}" if tool_id else ""
             )
         lc = LoadingContext()
+        lc.construct_tool_object = cast(Any, _make_tool)
         lc.requirements = cast(Any, copy.deepcopy(config.requirements))
         lc.do_update = True
         lc.disable_js_validation = True  # jshint linting only; it costs a node start per tool
@@ -268,16 +309,77 @@ def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = 
     return proc
 
 
+def _make_tool(document: Any, loading: Any) -> Any:
+    """cwltool's tool constructor, with CommandLineTools whose output globs cannot leave the output directory."""
+    from cwltool.workflow import default_make_tool
+
+    if isinstance(document, Mapping) and document.get("class") == "CommandLineTool":
+        return _confined_tool_class()(document, loading)
+    return default_make_tool(document, loading)
+
+
+@functools.cache
+def _confined_tool_class() -> type:
+    from cwltool.command_line_tool import CommandLineTool
+    from cwltool.errors import WorkflowException
+
+    class ConfinedCommandLineTool(CommandLineTool):
+        """Checks every output glob, literal or computed, before cwltool collects it: a pattern that is absolute or
+        climbs out with ``..`` is refused (cwltool refuses only absolute ones) with the rule of
+        :func:`cwl2dirac.request.lfn.check_relative`."""
+
+        def collect_output(
+            self, schema: Any, builder: Any, outdir: str, fs_access: Any, compute_checksum: bool = True
+        ) -> Any:
+            binding = schema.get("outputBinding") or {}
+            port = str(schema.get("id", "")).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            globs = binding.get("glob")
+            for gb in globs if isinstance(globs, list) else [globs] if globs is not None else []:
+                value = builder.do_eval(gb)
+                for pattern in value if isinstance(value, list) else [value]:
+                    if not isinstance(pattern, str):
+                        continue
+                    if pattern == builder.outdir or pattern.startswith(builder.outdir.rstrip("/") + "/"):
+                        pattern = pattern[len(builder.outdir) :].lstrip("/") or "."
+                    try:
+                        check_relative(pattern, f"output '{port}': glob")
+                    except PathEscape as exc:
+                        raise WorkflowException(exc.message) from None
+            return super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+
+    return ConfinedCommandLineTool
+
+
 def _use_container(proc: Any) -> bool:
     """Whether cwltool may use a container: ``$CWL2DIRAC_CONTAINER`` = ``auto`` (default: only for a
-    DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never`` or
-    ``always``."""
+    DockerRequirement that is a requirement, not a hint, as grid worker nodes rarely run Docker), ``never``
+    (cwltool's ``--no-container``) or ``always`` (cwltool's default)."""
     mode = os.environ.get(ENV_CONTAINER, "auto")
     if mode == "never":
         return False
     if mode == "always":
         return True
     return any(r.get("class") == "DockerRequirement" for r in proc.requirements)
+
+
+def _container_runtime(rc: Any) -> None:
+    """The engine and default image of cwltool's container options (``$CWL2DIRAC_CONTAINER_RUNTIME``,
+    ``$CWL2DIRAC_DEFAULT_CONTAINER``), as ``cwltool --singularity``/``--podman``/``--udocker``/
+    ``--user-space-docker-cmd``/``--default-container`` set them."""
+    runtime = os.environ.get(ENV_CONTAINER_RUNTIME) or "docker"
+    if runtime == "singularity":
+        rc.singularity = True
+    elif runtime == "podman":
+        rc.podman = True
+    elif runtime == "udocker":
+        rc.user_space_docker_cmd = "udocker"
+    elif runtime.startswith(USER_SPACE_PREFIX):
+        rc.user_space_docker_cmd = runtime.removeprefix(USER_SPACE_PREFIX)
+    elif runtime != "docker":
+        raise TaskFailed(f"unknown container runtime {runtime!r} in ${ENV_CONTAINER_RUNTIME}")
+    default = os.environ.get(ENV_DEFAULT_CONTAINER)
+    if default:
+        rc.default_container = default
 
 
 def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dict[str, Any]:
@@ -306,15 +408,63 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
         rc.use_container = rc.singularity = True
     else:
         rc.use_container = _use_container(proc)
+        if rc.use_container:
+            _container_runtime(rc)
     with env.applied() as variables:
         if variables:
             rc.preserve_environment = variables
         if not rc.use_container:
             _check_command(config, proc.tool, software_set_up=bool(variables))
-        out, status = SingleJobExecutor()(proc, job, rc, logger=logging.getLogger("cwltool"))
+        cwltool_log = logging.getLogger("cwltool")
+        records = _Records()
+        cwltool_log.addHandler(records)
+        try:
+            out, status = SingleJobExecutor()(proc, job, rc, logger=cwltool_log)
+        finally:
+            cwltool_log.removeHandler(records)
     if status != "success" or out is None:
-        raise TaskFailed(f"tool finished with status {status}")
+        raise records.failure(status)
     return dict(out) if isinstance(out, Mapping) else {}
+
+
+class _Records(logging.Handler):
+    """What cwltool logged while running the tool, to tell a tool that failed (retried: it may pass next time)
+    from outputs or expressions that are wrong (not retried: they will be wrong again)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.exit_status: str | None = None
+        self.job_error: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        template = str(record.msg)
+        args = record.args if isinstance(record.args, tuple) else ()
+        if ("exited with status" in template or "terminated by signal" in template) and len(args) >= 2:
+            self.exit_status = str(args[1])
+        elif "Job error" in template and len(args) >= 2:
+            self.job_error = str(args[1])
+
+    def failure(self, status: str) -> TaskFailed:
+        if self.exit_status is not None:
+            return TaskFailed(f"the tool exited with status {self.exit_status} (cwltool: {status})")
+        if self.job_error is not None:  # the tool succeeded, its outputs are wrong
+            return DeterministicFailure(f"the tool's outputs: {_summary(self.job_error)}")
+        return TaskFailed(f"tool finished with status {status}")
+
+
+def _summary(text: str, limit: int = 300) -> str:
+    """A cwltool error as one line: its first lines, without the output record it dumps."""
+    text = text.split("\n in {", 1)[0]
+    text = re.sub(r"Error collecting output for parameter '[^']+': \S+?:\d+:\d+:\s*", "", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_DETERMINISTIC_CWLTOOL = (
+    "Expression evaluation error", "Syntax error in parameter reference", "Invalid job input record",
+    "JavascriptException", "SubstitutionError", "ValidationException",
+)
+"""What a cwltool exception raised before the tool runs says when it will say it again on every attempt."""
 
 
 def _expand_formats(value: Any, namespaces: Any) -> Any:
@@ -368,6 +518,25 @@ def _check_command(config: StepConfig, tool: Mapping[str, Any], *, software_set_
         )
 
 
+def _check_outputs_inside(outputs: Mapping[str, Any], taskdir: Path, order: Mapping[str, Any]) -> None:
+    """Every output File or Directory (symbolic links followed) is inside the task's directory, or is one of the
+    task's input files passed through; anything else is refused, before anything is registered."""
+    inputs = [_local_path(f) for f in _all_files(order)]
+    for port, value in outputs.items():
+        for f in _all_files(value):
+            path = _local_path(f)
+            try:
+                check_inside(path, [taskdir, *inputs], f"output '{port}':")
+            except PathEscape as exc:
+                raise DeterministicFailure(f"{exc.message} (the task's directory)") from None
+
+
+def _all_files(value: Any) -> list[Mapping[str, Any]]:
+    """The File and Directory objects in ``value``, with their secondary files."""
+    found = _files_in(value)
+    return found + [s for f in found for s in _all_files(f.get("secondaryFiles") or [])]
+
+
 def _files_in(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, Mapping):
         if value.get("class") in ("File", "Directory"):  # a Directory is registered as one entry (its tree)
@@ -394,8 +563,10 @@ def register_outputs(
     outputs: Mapping[str, Any],
     catalog: Catalog,
     taskdir: Path,
+    used: set[str] | None = None,
 ) -> list[str]:
-    """Put and register every output of the task (files, and carriers for non-file values)."""
+    """Put and register every output of the task (files, and carriers for non-file values); ``used``: the LFNs
+    the task has already put (one task running several elements of a scatter puts them all in its directory)."""
     if len(inputs) == 1:
         index = int(inputs[0].metadata.get(FIELD_INDEX) or 0)
     elif not inputs:
@@ -404,9 +575,19 @@ def register_outputs(
         index = 0
     scattered = 1 if (config.scatter or config.task_values) else 0
     base = f"{config.output_path.rstrip('/')}/{task:08d}"
-    by_directory = catalog.directory_fields()
-    per_port = {ob.port for ob in config.outputs if by_directory.intersection(ob.metadata)}
-    used: set[str] = set()
+    check_lfn(f"{base}/x", config.output_path, "the step's output LFN base")
+    bases: dict[str, str] = {}
+    run_number = _run_number(inputs, task)
+    if config.lfn_layout == "ctadirac":  # where CTADIRAC puts them: by the outputs' directory metadata
+        transformation = os.environ.get(ENV_TRANSFORMATION) or config.transformation or "0000"
+        bases = {
+            ob.port: ctadirac_directory(config.output_path, ob.metadata, transformation, run_number)
+            for ob in config.outputs
+        }
+    else:  # a catalog that keeps some fields on directories: each port's files in a directory of their own
+        by_directory = catalog.directory_fields()
+        bases = {ob.port: f"{base}/{ob.port}" for ob in config.outputs if by_directory.intersection(ob.metadata)}
+    used = set() if used is None else used
     lfns: list[str] = []
 
     def lfn_for(name: str, port: str) -> str:
@@ -416,12 +597,11 @@ def register_outputs(
         """The LFN directory of a file and its secondary files (``names``): the task's, else ``<port>_<n>``."""
         if len(set(names)) < len(names):
             raise TaskFailed(f"output {port}: a file and its secondary files share a name: {', '.join(names)}")
-        home = f"{base}/{port}" if port in per_port else base
-        directory = home
+        directory = bases.get(port, base)
         n = 1
         while any(f"{directory}/{name}" in used for name in names):
             n += 1
-            directory = f"{home}/{port}_{n}" if home == base else f"{home}_{n}"
+            directory = f"{bases.get(port, base)}/{port}_{n}"
         used.update(f"{directory}/{name}" for name in names)
         return directory
 
@@ -429,8 +609,10 @@ def register_outputs(
         """Put a File (or Directory) and its secondary files; returns its LFN."""
         secondaries = [s for s in f.get("secondaryFiles") or [] if isinstance(s, Mapping)]
         names = [_name(f), *(_name(s) for s in secondaries)]
+        for name in names:
+            check_name(name, f"output '{port}': file name")
         lfn_dir = lfn_for_group(names, port)
-        lfn = f"{lfn_dir}/{names[0]}"
+        lfn = check_lfn(f"{lfn_dir}/{names[0]}", config.output_path, f"output '{port}': LFN")
         fmt = {FIELD_FORMAT: f["format"]} if f.get("format") else {}
         catalog.put(_local_path(f), lfn, file_meta | fmt)
         lfns.append(lfn)
@@ -438,7 +620,8 @@ def register_outputs(
         link = attached_metadata(lfn, file_meta.get(FIELD_PRODUCTION, config.production))
         for j, (s, name) in enumerate(zip(secondaries, names[1:], strict=True), start=1):
             sfmt = {FIELD_FORMAT: s["format"]} if s.get("format") else {}
-            catalog.put(_local_path(s), f"{lfn_dir}/{name}", link | sfmt | {FIELD_ITEM: j})
+            slfn = check_lfn(f"{lfn_dir}/{name}", config.output_path, f"output '{port}': LFN")
+            catalog.put(_local_path(s), slfn, link | sfmt | {FIELD_ITEM: j})
             lfns.append(f"{lfn_dir}/{name}")
         return lfn
 
@@ -447,6 +630,8 @@ def register_outputs(
         meta = dict(ob.metadata)
         meta[FIELD_INDEX] = index
         meta[FIELD_SCATTER] = scattered
+        if config.lfn_layout == "ctadirac":
+            meta[FIELD_RUN] = run_number
         value = outputs.get(ob.port)
         if ob.carrier:
             lfn = lfn_for(f"{ob.port}.json", ob.port)
@@ -466,6 +651,17 @@ def register_outputs(
     return lfns
 
 
+def _run_number(inputs: Sequence[CatalogFile], task: int) -> int:
+    """The run number of a task's outputs (CTADIRAC's ``runNumber``): its one input file's, else the task
+    number (a simulation's run number is its task number)."""
+    if len(inputs) == 1:
+        try:
+            return int(inputs[0].metadata[FIELD_RUN])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return task
+
+
 def _put_leaf(
     put_file: Callable[[Mapping[str, Any], dict[str, Any], str], str],
     attached: dict[str, Any], port: str, count: list[int], f: dict[str, Any],
@@ -482,16 +678,50 @@ def _name(file_obj: Mapping[str, Any]) -> str:
     return str(file_obj.get("basename") or _local_path(file_obj).name)
 
 
+def scatter_elements(config: StepConfig, inputs: Sequence[CatalogFile]) -> list[list[CatalogFile]] | None:
+    """The elements of a scatter over files that one task of several files runs (a transformation grouping
+    several files per task, ``dirac:Transformation.group_size`` > 1): one per file, in the stable order; None
+    when the task is one run of the tool."""
+    if len(inputs) < 2 or not config.scatter:
+        return None
+    scattered = [b for b in config.inputs if b.port in config.scatter and b.kind == "files" and not b.array]
+    if not scattered:
+        return None
+    return [[f] for f in sorted(inputs, key=CatalogFile.sort_key)]
+
+
 def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> TaskResult:
     """Run task ``task`` of the step described by ``config`` in ``taskdir`` (its working directory)."""
     taskdir = taskdir.resolve()
     inputs = catalog.task_inputs(config.step, task)
+    elements = scatter_elements(config, inputs)
+    if elements is None:
+        status, outputs, lfns = _run_element(config, task, inputs, catalog, taskdir, set())
+        if status == "skipped":
+            log.info("step %s task %d: 'when' is false, skipped", config.step, task)
+    else:  # several elements of the scatter in one task: the tool runs once per file
+        used: set[str] = set()
+        lfns, results = [], []
+        for n, element in enumerate(elements, start=1):
+            status, out, element_lfns = _run_element(config, task, element, catalog, taskdir / f"element_{n:04d}",
+                                                     used)
+            lfns += element_lfns
+            results.append(out)
+        status = "success"
+        outputs = {"elements": results}
+    catalog.commit_task(config.step, task, [f.lfn for f in inputs])
+    return TaskResult(status, outputs, lfns)
+
+
+def _run_element(
+    config: StepConfig, task: int, inputs: Sequence[CatalogFile], catalog: Catalog, taskdir: Path, used: set[str]
+) -> tuple[str, dict[str, Any], list[str]]:
+    """One run of the tool on ``inputs`` (a task, or one element of a task's scatter): status, outputs, LFNs."""
+    taskdir.mkdir(parents=True, exist_ok=True)
     order = build_job_order(config, task, inputs, catalog, taskdir / "inputs")
     order = apply_value_from(config, order)
     if not evaluate_when(config, order):
-        log.info("step %s task %d: 'when' is false, skipped", config.step, task)
-        catalog.commit_task(config.step, task, [f.lfn for f in inputs])
-        return TaskResult("skipped")
+        return "skipped", {}, []
     (taskdir / "job.json").write_text(json.dumps(order, indent=1, sort_keys=True, default=str), "utf-8")
     try:
         outputs = run_tool(config, order, taskdir)
@@ -502,8 +732,10 @@ def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> 
 
         if isinstance(exc, UnsupportedRequirement):
             raise UnsupportedFeature(str(exc)) from exc
-        raise TaskFailed(f"{type(exc).__name__}: {exc}") from exc
+        chain = f"{type(exc).__name__} {type(exc.__cause__).__name__} {exc}"
+        if any(sign in chain for sign in _DETERMINISTIC_CWLTOOL):
+            raise DeterministicFailure(f"the tool's inputs or expressions: {expression_failure(exc)}") from exc
+        raise TaskFailed(f"{type(exc).__name__}: {_summary(str(exc))}") from exc
+    _check_outputs_inside(outputs, taskdir, order)
     (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")
-    lfns = register_outputs(config, task, inputs, outputs, catalog, taskdir)
-    catalog.commit_task(config.step, task, [f.lfn for f in inputs])
-    return TaskResult("success", outputs, lfns)
+    return "success", outputs, register_outputs(config, task, inputs, outputs, catalog, taskdir, used)

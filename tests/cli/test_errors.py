@@ -26,7 +26,7 @@ CASES = [
         "malformed YAML: mapping values are not allowed in this context",
         1,
     ),
-    ("bad/unknown_field.cwl", None, LoadError, 12, 5, "invalid field `scater`, expected one of:", 1),
+    ("bad/unknown_field.cwl", None, LoadError, 12, 5, "invalid field `scater` (did you mean `scatter`?)", 1),
     ("bad/wrong_type.cwl", None, LoadError, 12, 5, "Value is a int, but valid values for this field are", 1),
     ("bad/missing_run.cwl", None, LoadError, 8, 5, "contains undefined reference to", 1),
     (

@@ -21,7 +21,7 @@ outputs:
   nested:
     type:
       type: array
-      items: {type: array, items: File}
+      items: File
     outputSource: [list_a/out, list_b/out]
     linkMerge: merge_nested
 steps:

@@ -1,62 +1,72 @@
-"""CTADIRAC ProdSteps YAML export."""
+"""CTADIRAC ProdSteps YAML export: what it writes and what it refuses (tests/importers/test_ctadirac.py runs
+CTADIRAC's own cta-prod-submit on it)."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
-from support.dirac import make_request, make_step, out_query
+from support import REPO
 
+import cwl2dirac
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.export.prodsteps import to_prodsteps_data, to_prodsteps_yaml
 from cwl2dirac.request import ProductionRequest
 
+METADATA = {"MCCampaign": "PROD6", "configuration_id": 1, "site": "LaPalma", "phiP": 180, "thetaP": 20.0,
+            "array_layout": "Alpha"}
 
-def test_round_trip(request_obj: ProductionRequest) -> None:
-    text = to_prodsteps_yaml(request_obj)
-    assert text == to_prodsteps_yaml(request_obj)
+
+@pytest.fixture(scope="module")
+def chain() -> ProductionRequest:
+    return cwl2dirac.compile(
+        REPO / "cwl/workflows/simulate_process_merge.cwl", REPO / "examples/simulate_process_merge.yml",
+        hints={"*": {"dirac:Metadata": {"fields": METADATA}}, "merge": {"dirac:Job": {"cpu_time": 999}}},
+        bodies=False,
+    )
+
+
+def test_steps_and_common(chain: ProductionRequest) -> None:
+    with pytest.raises(UnsupportedFeature, match="step 'merge': cpu_time of a step with a parent"):
+        to_prodsteps_data(chain)
+    request = cwl2dirac.compile(
+        REPO / "cwl/workflows/simulate_process_merge.cwl", REPO / "examples/simulate_process_merge.yml",
+        hints={"*": {"dirac:Metadata": {"fields": METADATA}}}, bodies=False,
+    )
+    text = to_prodsteps_yaml(request)
+    assert text == to_prodsteps_yaml(request)  # deterministic
+    assert "parentID:\n" in text  # None as CTADIRAC writes it
     data = yaml.safe_load(text)
-    assert data == to_prodsteps_data(request_obj)
-    steps = data["ProdSteps"]
-    assert [s["ID"] for s in steps] == [1, 2, 3, 4, 5]
-    assert [s["name"] for s in steps] == ["gamma_sim", "proton_sim", "gamma_process", "gamma_merge", "train"]
-    by_name = {s["name"]: s for s in steps}
+    assert data == to_prodsteps_data(request)
+    sim, process, merge = data["ProdSteps"]
+    assert [s["ID"] for s in data["ProdSteps"]] == [1, 2, 3]
+    assert sim["job_config"] == {
+        "type": "MCSimulation", "version": "2024-06-27", "array_layout": "Alpha", "site": "LaPalma",
+        "particle": "gamma-diffuse", "pointing_dir": "North", "zenith_angle": 20.0, "n_shower": 20000, "magic": None,
+        "sct": None, "moon": "dark", "start_run_number": 0,
+    }
+    assert process["input_meta_query"] == {"parentID": 1, "dataset": None}
+    assert process["job_config"] == {"type": "CtapipeProcessing", "version": "v0.28.0", "output_extension": "DL2.h5",
+                                     "data_level": 2, "group_size": 1}
+    assert merge["input_meta_query"]["parentID"] == 2
+    assert merge["job_config"]["type"] == "Merging" and merge["job_config"]["output_extension"] == "merged.DL2.h5"
+    assert data["Common"] == {"MCCampaign": "PROD6", "configuration_id": 1,
+                              "base_path": "/cwl2dirac/simulate_process_merge"}
 
-    sim = by_name["gamma_sim"]
-    assert sim["input_meta_query"] == {"parentID": None, "dataset": None}
-    assert sim["job_config"] == {"type": "MCSimulation", "group_size": 1, "cpu_time": 3600}
-    assert sim["cwl2dirac"]["tasks"] == 10
-    assert sim["cwl2dirac"]["output_meta_query"] == request_obj.step("gamma/sim").output_query
 
-    proc = by_name["gamma_process"]
-    assert proc["input_meta_query"]["parentID"] == 1
-    assert {k: v for k, v in proc["input_meta_query"].items() if k not in ("parentID", "dataset")} == (
-        request_obj.step("gamma/process").input_query
+def test_what_prodsteps_cannot_say_is_refused() -> None:
+    full = cwl2dirac.compile(REPO / "cwl/workflows/full_chain.cwl", REPO / "examples/full_chain.yml", bodies=False)
+    with pytest.raises(UnsupportedFeature, match="'train_classifier' has 2 parents") as info:
+        to_prodsteps_data(full)
+    assert info.value.exit_code == 33
+    echo = cwl2dirac.compile(REPO / "tests/data/scatter.cwl", REPO / "tests/data/scatter.yml", bodies=False)
+    with pytest.raises(UnsupportedFeature, match="which no CTADIRAC job type runs"):
+        to_prodsteps_data(echo)
+
+
+def test_what_ctadirac_needs_is_checked() -> None:
+    request = cwl2dirac.compile(
+        REPO / "cwl/workflows/process_merge.cwl", REPO / "examples/process_merge.yml", bodies=False
     )
-    assert proc["job_config"]["group_size"] == 5
-    assert by_name["gamma_merge"]["input_meta_query"]["parentID"] == 3
-
-    train = by_name["train"]
-    assert train["input_meta_query"]["parentID"] == [1, 2]
-    assert train["cwl2dirac"]["parents"] == ["gamma/sim", "proton/sim"]
-
-    # CTADIRAC's rule: a parent's ID is smaller than its child's
-    for step in steps:
-        parents = step["input_meta_query"]["parentID"]
-        for parent in parents if isinstance(parents, list) else [parents] if parents else []:
-            assert parent < step["ID"]
-
-    assert data["Common"] == {"base_path": "/vo/demo"}
-    assert "parentID:\n" in text  # CTADIRAC writes None as an empty value
-
-
-def test_common_campaign_fields() -> None:
-    q = out_query("sim", "out", MCCampaign="PROD6", configuration_id=16)
-    sim = make_step("sim", "MCSimulation", tasks=1, output_query=q)
-    proc = make_step(
-        "proc",
-        "DataReprocessing",
-        parents=["sim"],
-        input_query=out_query("sim", "out"),
-        output_query=out_query("proc", "out", MCCampaign="PROD6", configuration_id=16),
-    )
-    data = to_prodsteps_data(make_request([proc, sim]))
-    assert data["Common"]["MCCampaign"] == "PROD6" and data["Common"]["configuration_id"] == 16
-    assert [s["name"] for s in data["ProdSteps"]] == ["sim", "proc"]
+    with pytest.raises(ValidationError, match=r"step 'process': CTADIRAC's CtapipeProcessing needs array_layout, "
+                                              r"site, phiP, thetaP in the metadata of its input files"):
+        to_prodsteps_data(request)

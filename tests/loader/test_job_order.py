@@ -78,7 +78,7 @@ def test_numbers(tmp_path, data):
     assert load_job_order(_write(tmp_path, "n_runs: 3\n"), wf) == {"n_runs": 3}
     with pytest.raises(InputError, match=r"input 'n_runs' expects int but got 2\.5"):
         load_job_order(_write(tmp_path, "n_runs: 2.5\n"), wf)
-    with pytest.raises(InputError, match="input 'n_runs' expects int but got True"):
+    with pytest.raises(InputError, match="input 'n_runs' expects int but got true"):
         load_job_order(_write(tmp_path, "n_runs: true\n"), wf)
 
 

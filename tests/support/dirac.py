@@ -168,7 +168,7 @@ class RecordingService:
         def call(*args: Any) -> dict[str, Any]:
             self.calls.append((name, args))
             if name == self.fail:
-                return {"OK": False, "Message": f"{name}: refused by the recording service"}
+                return {"OK": False, "Message": f"{name}: rejected by the recording service"}
             return {"OK": True, "Value": self._answer(name, args)}
 
         return call

@@ -77,8 +77,8 @@ RETRY_PAUSES = (1.0, 3.0, 9.0)
 """Seconds between the attempts of a DIRAC call that failed on its way (3 retries, then the failure stands)."""
 
 TRANSIENT = re.compile(
-    r"connect|connection|timed? ?out|timeout|refused|reset by peer|broken pipe|eof|unreachable|ssl|"
-    r"no route|temporar|try again|too many|unavailable|not responding|socket",
+    r"connect|timed? ?out|timeout|reset by peer|broken pipe|\beof\b|unreachable|ssl|no route|temporar|"
+    r"try again|not responding|socket",
     re.IGNORECASE,
 )
 """What a DIRAC error says when the call did not get through (worth another try), unlike a refusal."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,7 +15,7 @@ from cwl2dirac.backends.local.progress import Mode, Progress
 from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunReport, run_request
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
-from cwl2dirac.request.wire import runs_base, safe_name
+from cwl2dirac.request.wire import container_environment, runs_base, safe_name
 
 
 def default_workdir(request_json: str, name: str) -> Path:
@@ -50,7 +51,15 @@ class LocalBackend:
         jobs: int | None = None,
         retries: int | None = None,
         progress: Mode | None = "quiet",
+        container: str | None = None,
+        default_container: str | None = None,
+        dataset_catalogs: Sequence[str | Path] = (),
     ) -> None:
+        self.dataset_catalogs = [Path(p) for p in dataset_catalogs]
+        try:
+            self.environment = container_environment(container, default_container)
+        except ValueError as exc:
+            raise BackendError(str(exc)) from None
         self.workdir = Path(workdir) if workdir is not None else None
         self.jobs = jobs
         self.retries = retries
@@ -68,6 +77,8 @@ class LocalBackend:
             progress=Progress(mode=self.progress),
             fingerprint=hashlib.sha1(request_json.encode()).hexdigest(),
             request_json=request_json,
+            environment=self.environment,
+            dataset_catalogs=self.dataset_catalogs,
         )
         self._requests[str(workdir)] = request
         return LocalProduction(backend=self.name, name=request.name, id=str(workdir), report=report)

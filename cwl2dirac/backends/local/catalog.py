@@ -10,9 +10,15 @@ Schema (``<workdir>/catalog.sqlite``):
 - ``fields(name, type)``: declared metadata fields (``INT``, ``FLOAT``, ``VARCHAR(128)``);
 - ``tasks(step, task, status, attempts, inputs JSON, log, message)``: the task table of every transformation;
 - ``tfiles(step, lfn, task)``: the files each transformation has been given (task 0 = not yet grouped);
-- ``state(key, value)``: run bookkeeping.
+- ``state(key, value)``: run bookkeeping;
+- ``datasets(name, query JSON)``: named meta-queries, the local counterpart of DIRAC File Catalog datasets
+  (``cwl2dirac catalog dataset add``); a workflow input given as a dataset takes their files.
 
-Storage is ``<workdir>/storage/<lfn>``. Registrations made by a worker through :meth:`LocalCatalog.put` become
+Storage is ``<workdir>/storage/<lfn>``. The store refuses an LFN that breaks the rule of
+:func:`cwl2dirac.request.lfn.check_lfn` (``..``, relative, empty parts...) or, once the run has declared its LFN bases
+(:meth:`LocalCatalog.declare_bases`: every step's ``output_path`` and ``/<production>/_inputs``), one outside them.
+
+Registrations made by a worker through :meth:`LocalCatalog.put` become
 visible in :meth:`LocalCatalog.commit_task`, in the same transaction that marks the task done: a task's
 outputs exist in the catalog if and only if the task completed.
 """
@@ -29,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cwl2dirac.errors import BackendError
+from cwl2dirac.errors import BackendError, PathEscape
 from cwl2dirac.request import MetaQuery
+from cwl2dirac.request.lfn import check_lfn, check_lfn_base, is_inside
 from cwl2dirac.worker.catalog import CatalogFile
 
 DB_NAME = "catalog.sqlite"
@@ -70,10 +77,14 @@ CREATE TABLE IF NOT EXISTS tfiles (
     PRIMARY KEY (step, lfn)
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS datasets (name TEXT PRIMARY KEY, query TEXT NOT NULL);
 """
 
 # Task statuses.
 WAITING, RUNNING, DONE, FAILED = "waiting", "running", "done", "failed"
+
+BASES_STATE = "lfn_bases"
+"""Key, in the state table, of the LFN bases the run's files must be below (JSON list)."""
 
 _OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -113,6 +124,8 @@ class LocalCatalog:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self._types: dict[str, str] = dict(self.db.execute("SELECT name, type FROM fields").fetchall())
+        bases = self.state_get(BASES_STATE)
+        self._bases: list[str] = json.loads(bases) if bases else []
         self._pending: list[tuple[str, dict[str, Any], int | None, str | None]] = []
 
     @classmethod
@@ -173,9 +186,27 @@ class LocalCatalog:
             return value
         return json.dumps(value, sort_keys=True)
 
+    def declare_bases(self, bases: Iterable[str]) -> None:
+        """The LFN bases every file this catalog stores must be below (a step's ``output_path``, the inputs')."""
+        given = {check_lfn_base(b, "LFN base of the run") for b in bases}
+        self._bases = sorted(set(self._bases) | given)
+        self.state_set(BASES_STATE, json.dumps(self._bases))
+
     # -- registration ----------------------------------------------------------------------------------------
     def storage_path(self, lfn: str) -> Path:
-        return self.storage / lfn.lstrip("/")
+        """Where the replica of ``lfn`` is (or goes); an LFN that could leave the storage is refused."""
+        check_lfn(lfn, what="LFN in the local store")
+        path = self.storage / lfn[1:]
+        if not is_inside(path.parent, self.storage) and path.parent.exists():  # a link planted in the storage
+            raise PathEscape(f"LFN {lfn!r} resolves outside the local store {self.storage}")
+        return path
+
+    def _check_base(self, lfn: str) -> None:
+        if self._bases and not any(lfn.startswith(f"{base}/") for base in self._bases):
+            raise PathEscape(
+                f"LFN {lfn!r} is below none of this run's LFN bases ({', '.join(self._bases)}); the local store "
+                "refuses it"
+            )
 
     def _insert(
         self,
@@ -202,6 +233,7 @@ class LocalCatalog:
         into storage first. Returns the number registered."""
         rows = []
         for lfn, metadata, src in files:
+            self._check_base(check_lfn(lfn, what="LFN in the local store"))
             size = None
             if src is not None:
                 size = self._store(Path(src), lfn)
@@ -297,6 +329,7 @@ class LocalCatalog:
         return path
 
     def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
+        self._check_base(check_lfn(lfn, what="LFN in the local store"))
         size = self._store(Path(path), lfn)
         self._pending.append((lfn, dict(metadata), size, None))
 
@@ -332,6 +365,25 @@ class LocalCatalog:
             else self.db.execute(sql + " ORDER BY step, task")
         )
         return [TaskRow(s, t, st, a, json.loads(i), lg, m) for s, t, st, a, i, lg, m in rows]
+
+    # -- datasets --------------------------------------------------------------------------------------------
+    def add_dataset(self, name: str, query: MetaQuery, *, replace: bool = False) -> int:
+        """Define dataset ``name`` as ``query`` (a dynamic dataset, as DIRAC's: the files matching it when it is
+        used); returns how many files match now."""
+        count = self.count(query)  # checks the query
+        with self.transaction() as db:
+            if not replace and db.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
+                raise BackendError(f"dataset {name!r} exists in {self.workdir} (replace it explicitly)")
+            db.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?)", (name, json.dumps(query, sort_keys=True)))
+        return count
+
+    def datasets(self) -> dict[str, MetaQuery]:
+        """Every dataset of this catalog: name → meta-query."""
+        return {n: json.loads(q) for n, q in self.db.execute("SELECT name, query FROM datasets ORDER BY name")}
+
+    def field_types(self) -> dict[str, str]:
+        """The declared metadata fields and their types."""
+        return dict(self._types)
 
     def state_get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, cast
@@ -48,7 +48,8 @@ def warm_up() -> None:
     logging.getLogger("cwltool").setLevel(logging.INFO)
 
 
-def _init(catalog_url: str) -> None:
+def _init(catalog_url: str, environment: Mapping[str, str]) -> None:
+    os.environ.update(environment)
     os.environ[ENV_CATALOG] = catalog_url
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
@@ -65,8 +66,15 @@ def _stream_handlers() -> list[logging.StreamHandler[Any]]:
         h
         for lg in loggers
         for h in lg.handlers
-        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) and _settable(h)
     ]
+
+
+def _settable(handler: logging.StreamHandler[Any]) -> bool:
+    """Whether the handler's stream can be pointed elsewhere (coloredlogs' stderr handler, which cwltool's main
+    installs, has a read-only ``stream``: it always writes to the current ``sys.stderr``)."""
+    prop = getattr(type(handler), "stream", None)
+    return not isinstance(prop, property) or prop.fset is not None
 
 
 def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
@@ -118,18 +126,19 @@ def _noop() -> int:
 
 
 class TaskPool:
-    """``jobs`` forked processes running worker tasks."""
+    """``jobs`` forked processes running worker tasks (with ``environment`` besides the catalog's variable)."""
 
-    def __init__(self, jobs: int, workdir: Path) -> None:
+    def __init__(self, jobs: int, workdir: Path, environment: Mapping[str, str] | None = None) -> None:
         self.jobs = jobs
         self.catalog_url = f"sqlite:{Path(workdir).resolve()}"
+        self.environment = dict(environment or {})
         self._executor: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
         warm_up()
         ctx = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(
-            self.jobs, mp_context=ctx, initializer=_init, initargs=(self.catalog_url,)
+            self.jobs, mp_context=ctx, initializer=_init, initargs=(self.catalog_url, self.environment)
         )
         self._executor.submit(_noop).result()  # with fork, every process starts at the first submit
 

@@ -80,7 +80,7 @@ class Progress:
             self._line(f"{step} task {task}: attempt {attempt} failed, retrying ({message}; log: {log})")
 
     def task_failed(self, step: str, task: int, attempts: int, message: str, log: str | None) -> None:
-        self._line(f"{step} task {task}: FAILED after {attempts} attempt(s): {message}; log: {log}")
+        """Nothing: a failed task is reported once, in the run's own error line (with its reason and log)."""
 
 
 class _Table:

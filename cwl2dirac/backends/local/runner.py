@@ -18,19 +18,22 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cwl2dirac.backends.base import FailedTask
 from cwl2dirac.backends.inputs import LFN_SCHEME, plan_inputs
 from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
+from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
 from cwl2dirac.errors import BackendError
@@ -39,7 +42,8 @@ from cwl2dirac.request import (
     StepSpec,
     encode_config,
 )
-from cwl2dirac.request.wire import EXIT_UNSUPPORTED, WORKER_FIELDS
+from cwl2dirac.request.lfn import check_lfn_base
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_UNSUPPORTED, INPUTS_STEP, WORKER_FIELDS
 
 REQUEST_FILE = "request.json"
 """The request a work directory runs, written there by its first run."""
@@ -102,14 +106,24 @@ def workdir_lock(workdir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def register_inputs(request: ProductionRequest, catalog: LocalCatalog) -> int:
-    """Register the request's input datasets (idempotent)."""
+def register_inputs(
+    request: ProductionRequest, catalog: LocalCatalog, dataset_catalogs: Sequence[Path] = ()
+) -> int:
+    """Register the request's input datasets (idempotent); an input given as a catalog dataset takes the files of
+    the local dataset of that name (:mod:`~cwl2dirac.backends.local.datasets`, looked up in ``dataset_catalogs``
+    first)."""
+    found: list[tuple[str, dict[str, Any], Path | None]] = []
+    for ds in request.inputs:
+        if ds.dataset is not None:
+            files, types = dataset_entries(request.name, ds, dataset_catalogs, exclude=catalog.workdir.resolve())
+            catalog.declare_fields({k: v for k, v in types.items() if k not in catalog.field_types()})
+            found.extend(files)
     with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
         entries = plan_inputs(request, f"/{request.name}", Path(tmp))
         for e in entries:
             if e.path is None:
                 raise BackendError(f"input {LFN_SCHEME}{e.lfn}: a file of the grid's catalog needs the DIRAC backend")
-        return catalog.register([(e.lfn, e.metadata, e.path) for e in entries])
+        return catalog.register([*found, *((e.lfn, e.metadata, e.path) for e in entries)])
 
 
 class LocalRunner:
@@ -125,8 +139,12 @@ class LocalRunner:
         progress: Progress | None = None,
         fingerprint: str | None = None,
         request_json: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        dataset_catalogs: Sequence[Path] = (),
     ) -> None:
         self.request = request
+        self.environment = dict(environment or {})
+        self.dataset_catalogs = list(dataset_catalogs)
         self.fingerprint = fingerprint
         self.request_json = request_json
         self.workdir = Path(workdir).resolve()
@@ -153,8 +171,9 @@ class LocalRunner:
         fields: dict[str, str] = dict(WORKER_FIELDS)
         fields.update(self.request.metadata_fields)
         cat.declare_fields(fields)
+        cat.declare_bases([f"/{self.request.name}/{INPUTS_STEP}", *(s.config.output_path for s in self.request.steps)])
         if cat.state_get("inputs") != "registered":
-            register_inputs(self.request, cat)
+            register_inputs(self.request, cat, self.dataset_catalogs)
             cat.state_set("inputs", "registered")
         cat.state_set("request", fp)
         with cat.transaction() as db:  # a new invocation retries what was running or failed
@@ -317,7 +336,7 @@ class LocalRunner:
             self.progress.task_done(st.spec.name, task)
             return
         message = _last_error(log) or f"exit code {code}"
-        if code != EXIT_UNSUPPORTED and attempts < self._max_attempts(st):
+        if code not in (EXIT_UNSUPPORTED, EXIT_DETERMINISTIC) and attempts < self._max_attempts(st):
             new = WAITING
             self.progress.task_retry(st.spec.name, task, attempts, message, log)
         else:
@@ -334,9 +353,12 @@ class LocalRunner:
     # -- main loop -------------------------------------------------------------------------------------------
     def run(self) -> RunReport:
         t0 = time.monotonic()
+        for spec in self.request.steps:  # before the work directory exists: a request that escapes writes nothing
+            check_lfn_base(spec.config.output_path, f"step {spec.name}: output_path")
+        check_lfn_base(f"/{self.request.name}/{INPUTS_STEP}", "the production name, as an LFN directory")
         with workdir_lock(self.workdir):
             cat = self.catalog = self._prepare()
-            pool = TaskPool(self.jobs, self.workdir)
+            pool = TaskPool(self.jobs, self.workdir, self.environment)
             pool.start()
             running: dict[Future[int], tuple[_Step, int]] = {}
             try:
@@ -397,11 +419,19 @@ class LocalRunner:
         )
 
 
+_WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
+
+
 def _last_error(log: str | None) -> str | None:
-    """The last ERROR line of a task log (a short reason for the report)."""
+    """The reason a task failed, from its log: the worker's own error line (without its prefix), else the last
+    ERROR line, else the last line."""
     if not log or not os.path.exists(log):
         return None
     lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        match = _WORKER_ERROR.match(line.strip())
+        if match:
+            return match.group(1)[:400]
     for line in reversed(lines):
         if line.startswith("ERROR") or "permanentFail" in line or "failed:" in line:
             return line.strip()[:300]
@@ -417,14 +447,18 @@ def run_request(
     progress: Progress | None = None,
     fingerprint: str | None = None,
     request_json: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    dataset_catalogs: Sequence[Path] = (),
 ) -> RunReport:
     """Run ``request`` in ``workdir`` (resuming whatever a previous run left there).
 
     ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
-    already has them (serialising a large request costs time).
+    already has them (serialising a large request costs time). ``environment``: variables of every task (the
+    worker's container options, :func:`~cwl2dirac.request.wire.container_environment`); ``dataset_catalogs``: work
+    directories whose local datasets the request's dataset inputs take first.
     """
     runner = LocalRunner(
         request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
-        request_json=request_json,
+        request_json=request_json, environment=environment, dataset_catalogs=dataset_catalogs,
     )
     return runner.run()

@@ -71,6 +71,6 @@ def test_an_unknown_site_stops_before_anything_is_sent(request_obj: ProductionRe
 
 def test_a_refused_start_names_the_call(request_obj: ProductionRequest) -> None:
     service = RecordingService(fail="startProduction")
-    with pytest.raises(BackendError, match=r"startProduction 'demo': startProduction: refused"):
+    with pytest.raises(BackendError, match=r"startProduction 'demo': startProduction: rejected"):
         DiracBackend(clients=recording_clients(service)).submit(request_obj)
     assert "extendTransformation" not in service.names()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cwl2dirac.backends.local.catalog import DONE, WAITING, LocalCatalog
-from cwl2dirac.errors import BackendError
+from cwl2dirac.errors import BackendError, PathEscape
 
 
 @pytest.fixture
@@ -125,6 +125,44 @@ def test_commit_of_an_unknown_task_registers_nothing(tmp_path: Path) -> None:
     with pytest.raises(BackendError):
         c.commit_task("nope", 1, [])
     assert c.find({}) == []
+
+
+@pytest.mark.parametrize(
+    "lfn", ["/../../outside.txt", "/p/../../outside.txt", "p/relative.txt", "//p/x.txt", "/p/./x.txt", "/p/x\x00"]
+)
+def test_the_store_refuses_lfns_that_escape(tmp_path: Path, lfn: str) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    src = tmp_path / "f.txt"
+    src.write_text("x")
+    for store in (lambda: c.put(src, lfn, {}), lambda: c.register([(lfn, {}, src)]), lambda: c.get(lfn, tmp_path)):
+        with pytest.raises(PathEscape):
+            store()
+    assert not (tmp_path / "outside.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt", "w"]
+
+
+def test_the_store_refuses_lfns_outside_the_runs_bases(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    c.declare_bases(["/prod/_inputs", "/cwl2dirac/prod/step"])
+    src = tmp_path / "f.txt"
+    src.write_text("x")
+    c.put(src, "/cwl2dirac/prod/step/00000001/f.txt", {})
+    for lfn in ("/cwl2dirac/prod/other/00000001/f.txt", "/cwl2dirac/prod/stepX/f.txt", "/etc/f.txt"):
+        with pytest.raises(PathEscape, match="below none of this run's LFN bases"):
+            c.put(src, lfn, {})
+    assert LocalCatalog(tmp_path / "w")._bases == ["/cwl2dirac/prod/step", "/prod/_inputs"]  # another process's view
+    with pytest.raises(PathEscape, match=r"'\.\.' part"):
+        c.declare_bases(["/../x"])
+
+
+def test_hostile_metadata_values_are_stored_as_they_are(tmp_path: Path) -> None:
+    c = LocalCatalog(tmp_path / "w")
+    c.declare_fields({"particle": "VARCHAR(128)"})
+    hostile = "x'); DROP TABLE files; --"
+    c.register([("/p/a.h5", {"particle": hostile}, None), ("/p/b.h5", {"particle": "gamma"}, None)])
+    assert lfns(c.find({"particle": hostile})) == ["/p/a.h5"]
+    assert lfns(c.find({"particle": {"in": [hostile, "gamma"]}})) == ["/p/a.h5", "/p/b.h5"]
+    assert c.find({"particle": "' OR '1'='1"}) == []
 
 
 @pytest.mark.slow

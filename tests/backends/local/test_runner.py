@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support.local import (
     ADD,
     CAT,
@@ -28,7 +29,9 @@ from cwl2dirac.backends.local.catalog import LocalCatalog
 from cwl2dirac.backends.local.progress import Progress
 from cwl2dirac.backends.local.runner import RunReport, run_request
 from cwl2dirac.backends.outputs import collect_outputs
+from cwl2dirac.errors import PathEscape
 from cwl2dirac.request import InputBinding, ProductionRequest, WorkflowOutputSpec
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC
 
 
 def run(req: ProductionRequest, tmp_path: Path, **kw: Any) -> tuple[RunReport, dict[str, Any]]:
@@ -283,3 +286,31 @@ def test_empty_scatter_has_no_task_and_gives_an_empty_array(tmp_path: Path) -> N
     report, out = run(req, tmp_path)
     assert report.complete and report.tasks == 1
     assert out["out"] == [] and Path(out["all"]["path"]).read_text() == ""
+
+
+def test_deterministic_failures_are_not_retried(tmp_path: Path) -> None:
+    """A task that would fail the same way again (worker exit 34) is reported once, with its reason."""
+    js = [{"class": "InlineJavascriptRequirement"}]
+    when = step("when", ECHO, [value("msg", "abc")], {"out": False}, tasks=1, requirements=js, when="$(3)")
+    valuefrom = step(
+        "valuefrom", ECHO, [InputBinding(port="msg", kind="value", value="abc", value_from="$(self.no.such)")],
+        {"out": False}, tasks=1, requirements=js,
+    )
+    report, _ = run(request([when, valuefrom]), tmp_path)
+    assert not report.complete
+    by_step = {f.step: f for f in report.failed}
+    assert {f.attempts for f in report.failed} == {1}  # max_retries 2, none used
+    assert {f.exit_code for f in report.failed} == {EXIT_DETERMINISTIC}
+    assert by_step["when"].message == "step 'when': 'when' must evaluate to true or false, got 3 (int)"
+    assert by_step["valuefrom"].message is not None
+    assert by_step["valuefrom"].message.startswith("step 'valuefrom': valueFrom of input 'msg' failed: TypeError")
+
+
+def test_an_output_path_that_escapes_writes_nothing(tmp_path: Path) -> None:
+    """A request whose LFN base climbs out (a hand-edited request file) is refused before its work directory
+    exists; the store itself refuses such LFNs too (tests/backends/local/test_catalog.py)."""
+    s = step("s", ECHO, [value("msg", "x")], {"out": False}, tasks=1)
+    bad = s.model_copy(update={"config": s.config.model_copy(update={"output_path": "/../../escaped"})})
+    with pytest.raises(PathEscape, match=r"'\.\.' part"):
+        run(request([bad]), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -1,0 +1,13 @@
+cwlVersion: v1.2
+class: Workflow
+inputs: []
+outputs: []
+steps:
+  a:
+    run: cat.cwl
+    in: {infile: b/out}
+    out: [out]
+  b:
+    run: cat.cwl
+    in: {infile: a/out}
+    out: [out]

@@ -1,0 +1,19 @@
+cwlVersion: v1.2
+class: Workflow
+$namespaces:
+  dirac: https://cwl2dirac.dev/ns#
+inputs:
+  message: string
+outputs:
+  out:
+    type: File
+    outputSource: say/out
+steps:
+  say:
+    run: echo.cwl
+    in:
+      message: message
+    out: [out]
+    hints:
+      dirac:Job:
+        output_path: /../../x

@@ -1,0 +1,15 @@
+cwlVersion: v1.2
+class: Workflow
+inputs:
+  infile:
+    type: File
+    secondaryFiles: ['/../../x']
+outputs:
+  out:
+    type: File
+    outputSource: copy/out
+steps:
+  copy:
+    run: cat.cwl
+    in: {infile: infile}
+    out: [out]

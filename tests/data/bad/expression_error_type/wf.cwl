@@ -1,0 +1,12 @@
+cwlVersion: v1.2
+class: Workflow
+requirements:
+  InlineJavascriptRequirement: {}
+inputs:
+  n: int
+outputs: []
+steps:
+  runs:
+    run: numbers.cwl
+    in: {n: n}
+    out: [numbers]

@@ -1,0 +1,5 @@
+class: CommandLineTool
+baseCommand: echo
+inputs:
+  message: string
+outputs: []

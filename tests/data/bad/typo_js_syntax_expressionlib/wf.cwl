@@ -1,0 +1,22 @@
+cwlVersion: v1.2
+class: Workflow
+$namespaces:
+  dirac: https://cwl2dirac.dev/ns#
+requirements:
+  InlineJavascriptRequirement:
+    expressionLib: ['function f( { return 1; }']
+  StepInputExpressionRequirement: {}
+inputs:
+  message: string
+outputs:
+  out:
+    type: File
+    outputSource: say/out
+steps:
+  say:
+    run: echo.cwl
+    in:
+      message:
+        source: message
+        valueFrom: $(f())
+    out: [out]

@@ -1,0 +1,11 @@
+cwlVersion: v1.2
+class: CommandLineTool
+requirements:
+  InlineJavascriptRequirement: {}
+baseCommand: echo
+inputs: []
+outputs:
+  n:
+    type: int
+    outputBinding:
+      outputEval: $(1 +* 2)

@@ -1,0 +1,7 @@
+cwlVersion: v1.2
+class: CommandLineTool
+baseCommand: echo
+inputs:
+  message:
+    type: {type: record, fields: {a: {type: boolen}}}
+outputs: []

@@ -1,0 +1,8 @@
+cwlVersion: v1.2
+class: CommandLineTool
+baseCommand: echo
+inputs:
+  message: string
+outputs: []
+---
+class: Workflow
