@@ -579,7 +579,10 @@ def register_outputs(
     bases: dict[str, str] = {}
     run_number = _run_number(inputs, task)
     if config.lfn_layout == "ctadirac":  # where CTADIRAC puts them: by the outputs' directory metadata
-        transformation = os.environ.get(ENV_TRANSFORMATION) or config.transformation or "0000"
+        known = getattr(catalog, "transformation", None)  # the DIRAC catalog knows its transformation
+        transformation = (
+            os.environ.get(ENV_TRANSFORMATION) or (str(known) if known else None) or config.transformation or "0000"
+        )
         bases = {
             ob.port: ctadirac_directory(config.output_path, ob.metadata, transformation, run_number)
             for ob in config.outputs
