@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -166,7 +165,9 @@ def test_hostile_metadata_values_are_stored_as_they_are(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_query_over_a_million_files_under_a_second(tmp_path: Path) -> None:
+def test_query_over_a_million_files_uses_the_indexes(tmp_path: Path) -> None:
+    """Queries over a million files give the right answer, and SQLite answers them through the (field, value)
+    index, never by scanning a table (how long they take is for benchmarks/, not asserted here)."""
     c = LocalCatalog(tmp_path / "w")
     c.declare_fields({"particle": "VARCHAR(128)", "data_level": "INT", "run": "INT", "site": "VARCHAR(128)"})
     particles = ["gamma", "proton", "electron", "gamma-diffuse"]
@@ -193,13 +194,13 @@ def test_query_over_a_million_files_under_a_second(tmp_path: Path) -> None:
         ):
             db.executemany("INSERT INTO meta VALUES (?, ?, ?)", ((fieldname, fn(i), i) for i in range(n)))
     db.execute("ANALYZE")
-    t0 = time.perf_counter()
-    found = c.find({"particle": {"in": ["proton", "electron"]}, "data_level": 1, "run": {">=": 990_000}})
-    elapsed = time.perf_counter() - t0
+    query = {"particle": {"in": ["proton", "electron"]}, "data_level": 1, "run": {">=": 990_000}}
+    found = c.find(query)
     assert len(found) == sum(1 for i in range(990_000, n) if i % 4 in (1, 2) and i % 3 == 1)
-    assert elapsed < 1.0, elapsed
-    t0 = time.perf_counter()
-    assert c.count({"particle": "gamma", "data_level": 2, "site": "LaPalma"}) == sum(
-        1 for i in range(n) if i % 4 == 0 and i % 3 == 2
-    )
-    assert time.perf_counter() - t0 < 1.0
+    other = {"particle": "gamma", "data_level": 2, "site": "LaPalma"}
+    assert c.count(other) == sum(1 for i in range(n) if i % 4 == 0 and i % 3 == 2)
+    for q in (query, other):
+        sql, args = c._query_sql(q)
+        plan = [row[3] for row in c.db.execute(f"EXPLAIN QUERY PLAN SELECT lfn FROM files WHERE id IN ({sql})", args)]
+        assert not any(step.startswith("SCAN") for step in plan), plan
+        assert any("SEARCH meta USING PRIMARY KEY" in step for step in plan), plan

@@ -3,7 +3,6 @@ inputs."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -110,20 +109,34 @@ def test_grouping_with_and_without_flush(tmp_path: Path) -> None:
 
 
 def test_parallel_tasks(tmp_path: Path) -> None:
+    """With 2 jobs, 4 one-second tasks run two at a time: their running intervals overlap, never three at once."""
+    clock = tmp_path / "clock.txt"
+    tool = {
+        "cwlVersion": "v1.2",
+        "class": "CommandLineTool",
+        "baseCommand": ["sh", "-c", 'echo "start $(date +%s.%N)" >> "$1"; sleep 1; echo "end $(date +%s.%N)" >> "$1"',
+                        "timed"],
+        "inputs": {"msg": {"type": "string"}, "clock": {"type": "string", "inputBinding": {"position": 1}}},
+        "outputs": {},
+    }
     s = step(
         "sleepy",
-        ECHO,
-        [value("sleep", 1.0)],
-        {"out": False},
+        tool,
+        [value("clock", str(clock))],
+        {},
         tasks=4,
         task_values={"msg": ["a", "b", "c", "d"]},
         scatter=("msg",),
     )
-    t0 = time.monotonic()
     report, _ = run(request([s]), tmp_path, jobs=2)
-    elapsed = time.monotonic() - t0
     assert report.complete and report.tasks == 4
-    assert elapsed < 3.6, f"4 tasks of 1 s with 2 jobs took {elapsed:.1f} s"
+    events = sorted((float(t), +1 if kind == "start" else -1)
+                    for kind, t in (line.split() for line in clock.read_text().splitlines()))
+    running, most = 0, 0
+    for _, delta in events:
+        running += delta
+        most = max(most, running)
+    assert most == 2, events
 
 
 def test_failed_task_is_retried_then_reported_with_its_log(tmp_path: Path) -> None:
