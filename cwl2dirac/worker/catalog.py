@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from cwl2dirac.errors import BackendError
-from cwl2dirac.request import FIELD_INDEX, FIELD_ITEM, FIELD_PRODUCTION, FIELD_SECONDARY, MetaQuery, secondary_link
+from cwl2dirac.request import (
+    FIELD_INDEX,
+    FIELD_ITEM,
+    FIELD_PRODUCTION,
+    FIELD_SECONDARY,
+    MetaQuery,
+    StepConfig,
+    secondary_link,
+)
 from cwl2dirac.request.wire import ENV_CATALOG
 
 CATALOG_ENTRY_POINTS = "cwl2dirac.catalogs"
@@ -102,6 +110,10 @@ class Catalog(Protocol):
     def commit_task(self, step: str, task: int, inputs: Sequence[str]) -> None:
         """The task succeeded: make its puts visible and mark its input files Processed (locally, in one
         transaction that also marks the task done)."""
+        ...
+
+    def use_step(self, config: StepConfig) -> None:
+        """The task about to run is of the step ``config`` (a grid catalog takes its output SE from it)."""
         ...
 
     def directory_fields(self) -> frozenset[str]:

@@ -696,6 +696,7 @@ def scatter_elements(config: StepConfig, inputs: Sequence[CatalogFile]) -> list[
 def run_task(config: StepConfig, task: int, catalog: Catalog, taskdir: Path) -> TaskResult:
     """Run task ``task`` of the step described by ``config`` in ``taskdir`` (its working directory)."""
     taskdir = taskdir.resolve()
+    catalog.use_step(config)
     inputs = catalog.task_inputs(config.step, task)
     elements = scatter_elements(config, inputs)
     if elements is None:

@@ -79,6 +79,8 @@ STORAGE_ELEMENTS = ("LOCAL-DISK", "LOCAL-FAILOVER", "LOCAL-DISK-2")
 PLATFORM = "EL9"
 COMPATIBLE_PLATFORMS = ["EL9", "EL8", "EL7"]
 SANDBOX_SE = "ProductionSandboxSE"
+BUSY_THREADS = 40
+"""Threads of the services that every job, agent and client calls (DIRAC's default is 15)."""
 
 # Agent cycles. DIRAC's agent scheduler (AgentReactor: ThreadScheduler(minPeriod=10)) never runs a cycle more
 # often than every 10 s, whatever PollingTime; with PollingTime >= 9 the first cycle comes 1 s after the agent
@@ -177,8 +179,16 @@ def _services(s: Settings) -> dict[str, Any]:
             "MaxSandboxSizeMiB": 100,
         },
         "WorkloadManagement/Matcher": {"MaxThreads": 5},
-        "WorkloadManagement/JobManager": {"MaxParametricJobs": 100},
+        "WorkloadManagement/JobManager": {"MaxParametricJobs": 100, "MaxThreads": BUSY_THREADS},
+        # The services every job, agent and client calls: more threads than DIRAC's 15, so that a burst of slow
+        # calls (startProduction validates every link through the catalog) does not leave new connections waiting
+        # past their 10 s handshake timeout.
+        "Transformation/TransformationManager": {"MaxThreads": BUSY_THREADS},
+        "Production/ProductionManager": {"MaxThreads": BUSY_THREADS},
+        "WorkloadManagement/JobStateUpdate": {"MaxThreads": BUSY_THREADS},
+        "RequestManagement/ReqManager": {"MaxThreads": BUSY_THREADS},
         "DataManagement/FileCatalog": {
+            "MaxThreads": BUSY_THREADS,
             # The classic schema: with DirectoryClosure/FileManagerPs metadata search broke in 9.1.22
             "DirectoryManager": "DirectoryLevelTree",
             "FileManager": "FileManager",

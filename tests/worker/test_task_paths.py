@@ -27,6 +27,9 @@ class Recorder:
     def directory_fields(self) -> frozenset[str]:
         return frozenset()
 
+    def use_step(self, config: Any) -> None:
+        pass
+
 
 def _config(output_path: str = "/test/s") -> Any:
     s = step("s", ECHO, [value("msg", "x")], {"out": False}, tasks=1)

@@ -96,6 +96,11 @@ class DiracCatalog:
             self._levels = levels
         return self._levels
 
+    def use_step(self, config: Any) -> None:
+        """Outputs go to the step's output SE (``dirac:Job.output_se``), else this site's ``/LocalSite/LocalSE``."""
+        if config.output_se:
+            self.output_se = str(config.output_se)
+
     def directory_fields(self) -> frozenset[str]:
         return frozenset(k for k, v in self.field_levels().items() if v == "directory")
 

@@ -75,7 +75,7 @@ def run_cycle(
     for row, facts in ours:
         try:
             tid = int(row["TransformationID"])
-            for what in _unstick_reserved(clients, tid, dry_run):
+            for what in [*_unstick_reserved(clients, tid, dry_run), *_unstick_waiting(clients, tid, dry_run)]:
                 reserved = Action(tid, str(facts.get("step")), str(facts.get("production")), what)
                 actions.append(reserved)
                 if log is not None:
@@ -191,6 +191,49 @@ def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[st
             done.append(f"put the Reserved task {task} (no job) back to Created in")
             if not dry_run:
                 _boundary.ok(rpc.setTaskStatus(tid, task, "Created"), f"task {task}")
+    return done
+
+
+WAITING_GRACE = 600
+"""Seconds a task's job may wait for a JobAgent before the controller sends it through the optimizers again (once):
+a lost connection while an optimizer queued it leaves a job Waiting that no JobAgent is ever offered."""
+
+
+def _unstick_waiting(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
+    """Jobs of the transformation's tasks that have waited longer than :data:`WAITING_GRACE` and were never
+    rescheduled: rescheduled (``JobManager.rescheduleJob``: back through the optimizers into a task queue)."""
+    import datetime
+
+    from DIRAC.WorkloadManagementSystem.Client.JobManagerClient import JobManagerClient
+    from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+
+    tc = clients.transformation()
+    tasks = _boundary.ok(
+        _boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Waiting"})),
+        f"waiting tasks of {tid}",
+    ) or []
+    jobs = [int(t["ExternalID"]) for t in tasks if str(t["ExternalID"]).isdigit() and int(t["ExternalID"])]
+    if not jobs:
+        return []
+    summaries = _boundary.ok(
+        _boundary.retried(partial(JobMonitoringClient().getJobsSummary, jobs)), f"jobs of {tid}"
+    ) or {}
+    if isinstance(summaries, str):
+        import ast
+
+        summaries = ast.literal_eval(summaries)
+    cutoff = datetime.datetime.utcnow() - datetime.timedelta(seconds=WAITING_GRACE)
+    done = []
+    for job, summary in sorted(summaries.items(), key=lambda kv: int(kv[0])):
+        last = summary.get("LastUpdateTime")
+        if isinstance(last, str):
+            last = datetime.datetime.fromisoformat(last)
+        if summary.get("Status") != "Waiting" or int(summary.get("RescheduleCounter") or 0) > 0:
+            continue
+        if isinstance(last, datetime.datetime) and last.replace(tzinfo=None) < cutoff:
+            done.append(f"rescheduled job {job}, Waiting since {last:%H:%M:%S}, of")
+            if not dry_run:
+                _boundary.ok(JobManagerClient().rescheduleJob(int(job)), f"rescheduling job {job}")
     return done
 
 

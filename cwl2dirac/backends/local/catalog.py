@@ -141,6 +141,9 @@ class LocalCatalog:
         """None: every field is a file's."""
         return frozenset()
 
+    def use_step(self, config: Any) -> None:
+        """Nothing to adapt: one storage for every step."""
+
     @classmethod
     def from_url(cls, rest: str) -> LocalCatalog:
         """The catalog of ``sqlite:<workdir>`` (the ``sqlite`` entry of the ``cwl2dirac.catalogs`` registry)."""
