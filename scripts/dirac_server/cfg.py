@@ -281,8 +281,9 @@ def _agents(s: Settings) -> dict[str, Any]:
         "JobScheduling": {},
     }
     # The job wrapper removes each job's working directory when it ends, unless CWL2DIRAC_SERVER_KEEP_JOBS=1
-    # (to look at what a job left behind); accounting is off (LocalSite/DisableAccounting of the JobAgents).
-    wms["JobWrapper"] = {"CleanUpFlag": not s.keep_jobs, "StopMargin": 0}
+    # (to look at what a job left behind); accounting is off (LocalSite/DisableAccounting of the JobAgents). A job's
+    # failover request may run at once (DIRAC's JobWrapper delays it by 45 minutes unless FailoverRequestDelay says).
+    wms["JobWrapper"] = {"CleanUpFlag": not s.keep_jobs, "StopMargin": 0, "FailoverRequestDelay": 0}
     return systems
 
 

@@ -35,13 +35,18 @@ from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 tids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(prod)["Value"]]
 tc = TransformationClient()
 files = {}
+status = [tc.getTransformation(tid)["Value"]["Status"] for tid in tids]
 for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
 fc = FileCatalogClient()
-outputs = sorted(fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"])
+def walk(path):  # the step's outputs by place: their metadata waits in the failover request with them
+    listing = fc.listDirectory(path)["Value"]["Successful"].get(path) or {}
+    return list(listing.get("Files", {})) + [lfn for sub in listing.get("SubDirs", {}) for lfn in walk(sub)]
+outputs = sorted(walk(sys.argv[3]))
 replicas = DataManager().getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
-print(json.dumps({"inputs": files, "replicas": {k: sorted(v) for k, v in replicas.items()}}))
+tagged = fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"]
+print(json.dumps({"status": status, "inputs": files, "replicas": {k: sorted(v) for k, v in replicas.items()}, "tagged": sorted(tagged)}))
 '''
 
 
@@ -52,7 +57,8 @@ def client_env(server: Server) -> dict[str, str]:
 
 
 def probe(server: Server, production: str, name: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, production, name], env=client_env(server),
+    step_dir = f"/cwl2dirac/{name}/sort"  # the server's VO (the default) and the step's place under it
+    proc = subprocess.run([sys.executable, "-c", PROBE, production, name, step_dir], env=client_env(server),
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -99,10 +105,14 @@ def test_outputs_go_through_the_failover_request(dirac_server: Server, tmp_path:
         time.sleep(15)  # the request is tried and fails while the SE is broken: the input is not Processed yet
         still = probe(dirac_server, production, name)
         assert still["replicas"][lfn] == ["LOCAL-FAILOVER"] and "Processed" not in still["inputs"].values(), still
+        assert still["tagged"] == [], still  # no child step selects it before it is where it belongs
+        assert still["status"] != ["Completed"], still
     finally:
         storage.unlink()
         shutil.move(backup, storage)
     healed = wait_for(dirac_server, production, name,
-                      lambda s: s["replicas"].get(lfn) == [SE] and set(s["inputs"].values()) == {"Processed"}, 600)
+                      lambda s: s["replicas"].get(lfn) == [SE] and set(s["inputs"].values()) == {"Processed"}
+                      and s["tagged"] == [lfn], 600)
     assert healed["replicas"][lfn] == [SE], healed  # replicated to its SE, the failover copy removed
     assert set(healed["inputs"].values()) == {"Processed"}, healed
+    assert healed["tagged"] == [lfn], healed  # its metadata, set by the request after the replication

@@ -129,7 +129,9 @@ def _decide(
         _boundary.retried(partial(tc.getTransformationTaskStats, tid)), f"tasks of {tid}"
     ) or {}
     task_total = int(tasks.get("TotalCreated", sum(int(v) for k, v in tasks.items() if k != "TotalCreated")))
-    tasks_done = sum(int(v) for k, v in tasks.items() if k in ("Done", "Completed"))
+    # a task is done when Done: "Completed" is a job whose failover request still waits (DIRAC marks its input
+    # files Processed all the same, so the file statuses alone would complete the step before its outputs arrive)
+    tasks_done = int(tasks.get("Done", 0))
     query = input_query(clients, tid)
     if not query:  # no input data: tasks by extension
         wanted = int(facts.get("tasks") or task_total)
