@@ -48,8 +48,7 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool, 
         ps.AgentType = "Manual"  # nothing is submitted: only the queries are looked at
     submission = Submission(request, clients, steps)
     levels = submission.declare_fields()
-    submission.create()
-    submission.start()
+    submission.establish(None)
     prod_id = _boundary.ok(clients.production().getProduction(name), "getProduction")["ProductionID"]
     transformations = submission.transformations(int(prod_id))
 

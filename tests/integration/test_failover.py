@@ -46,7 +46,8 @@ def walk(path):  # the step's outputs by place: their metadata waits in the fail
 outputs = sorted(walk(sys.argv[3]))
 replicas = DataManager().getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
 tagged = fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"]
-print(json.dumps({"status": status, "inputs": files, "replicas": {k: sorted(v) for k, v in replicas.items()}, "tagged": sorted(tagged)}))
+replicas = {k: sorted(v) for k, v in replicas.items()}
+print(json.dumps({"status": status, "inputs": files, "replicas": replicas, "tagged": sorted(tagged)}))
 '''
 
 

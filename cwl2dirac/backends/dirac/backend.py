@@ -173,12 +173,7 @@ class DiracBackend:
         submission.declare_fields()
         found = submission.existing()
         input_se = self.clients.input_se(request)
-        if found is None:
-            prod_id, state = submission.create(), "New"
-        else:
-            prod_id, state = int(found["ProductionID"]), str(found["Status"])
-        if state == "New":
-            submission.start()
+        prod_id = submission.establish(found)
         transformations = submission.transformations(prod_id)
         submission.hold(transformations)
         submission.annotate(transformations)

@@ -25,6 +25,7 @@ import os
 import posixpath
 import re
 import tempfile
+import time
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,9 @@ REQUEST_PARAMETER = "Cwl2DiracRequest"
 """The transformation parameter (of every transformation) holding the whole request (zlib + hex of its JSON)."""
 HELD = "Manual"
 """The AgentType of a step held back for its side inputs: DIRAC's WorkflowTaskAgent submits no job for it."""
+
+START_ATTEMPTS = 3
+"""Starts of a production tried, each after DIRAC undid the one that failed on its way (``Submission.establish``)."""
 
 
 def fingerprint(request: ProductionRequest) -> str:
@@ -100,6 +104,7 @@ class Submission:
         self.steps = steps  # DIRAC ProductionSteps, parents first
         self.digest = fingerprint(request)
         self.levels: dict[str, str] = {}
+        self._description = ""  # the production description of the steps added (JSON)
 
     # -- 1. fields ---------------------------------------------------------------------------------------------
     def declare_fields(self) -> dict[str, str]:
@@ -235,10 +240,17 @@ class Submission:
         return digests
 
     def create(self) -> int:
+        """The production steps, then the production (its id)."""
         client = self.clients.production()
         for ps in self.steps:
             _boundary.ok(_boundary.retried(partial(_add_step, client, ps)), f"addProductionStep '{ps.Name}'")
-        result = _boundary.retried(partial(client.addProduction, self.request.name, json.dumps(client.prodDescription)))
+        self._description = json.dumps(client.prodDescription)
+        return self._add_production()
+
+    def _add_production(self) -> int:
+        """The production of the steps added (their description, kept: a client is not shared between calls)."""
+        client = self.clients.production()
+        result = _boundary.retried(partial(client.addProduction, self.request.name, self._description))
         if not result["OK"] and _boundary.transient(result):
             found = self.existing()  # the call may have reached the service before the connection failed
             if found is not None:
@@ -248,14 +260,41 @@ class Submission:
             raise BackendError(f"addProduction '{self.request.name}' returned {prod_id!r}, not a production id")
         return prod_id
 
-    def start(self) -> None:
+    def establish(self, found: Mapping[str, Any] | None) -> int:
+        """The production made (unless ``found``) and started; its id.
+
+        DIRAC's ``startProduction`` undoes what it made when one of its own calls to the Transformation System
+        fails on its way: the transformations, and, when the failure comes while linking them, the production
+        itself (its steps stay: DIRAC cannot delete them). So a start that failed on its way is looked at: started
+        (only the answer was lost), still New (started again), or gone (made again from the same steps, then
+        started) — :data:`START_ATTEMPTS` times at most."""
         client = self.clients.production()
-        result = _boundary.retried(partial(client.startProduction, self.request.name))
-        if not result["OK"] and _boundary.transient(result):
-            state = _boundary.ok(_boundary.retried(partial(client.getProduction, self.request.name)), "getProduction")
-            if state and str(state.get("Status")) != "New":
-                return  # it started, only the answer was lost
-        _boundary.ok(result, f"startProduction '{self.request.name}'")
+        name = self.request.name
+        prod_id = self.create() if found is None else int(found["ProductionID"])
+        if found is not None and str(found.get("Status")) != "New":
+            return prod_id
+        result: Any = None
+        for attempt in range(START_ATTEMPTS):
+            if attempt:
+                time.sleep(_boundary.RETRY_PAUSES[min(attempt, len(_boundary.RETRY_PAUSES)) - 1])
+            try:
+                result = client.startProduction(name)
+            except OSError as exc:
+                result = {"OK": False, "Message": f"connection: {type(exc).__name__}: {exc}"}
+            if result.get("OK"):
+                return prod_id
+            if not _boundary.transient(result):
+                break
+            state = _boundary.retried(partial(client.getProduction, name))
+            if state["OK"] and str(state["Value"].get("Status")) != "New":
+                return prod_id  # it started, only the answer was lost
+            if not state["OK"]:
+                if "not exist" not in str(state.get("Message", "")).lower():
+                    _boundary.ok(state, f"getProduction '{name}'")
+                prod_id = self._add_production()  # DIRAC deleted it: the same steps, a new production
+        message = " ".join(str(result.get("Message", "unknown error")).split())
+        tried = f" ({START_ATTEMPTS} attempts)" if _boundary.transient(result) else ""
+        raise BackendError(f"startProduction '{name}': {message}{tried}")
 
     # -- 5./6. the transformations -----------------------------------------------------------------------------
     def transformations(self, prod_id: int) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from support.dirac import RecordingService, recording_clients
@@ -74,3 +75,64 @@ def test_a_refused_start_names_the_call(request_obj: ProductionRequest) -> None:
     with pytest.raises(BackendError, match=r"startProduction 'demo': startProduction: rejected"):
         DiracBackend(clients=recording_clients(service)).submit(request_obj)
     assert "extendTransformation" not in service.names()
+
+
+class RollingBackService(RecordingService):
+    """As DIRAC's ProductionDB when its own call to the Transformation System fails while it links the
+    transformations of a production being started: it deletes them and the production, and answers the error of
+    that call (a transport error). The steps stay."""
+
+    def __init__(self, rollbacks: int) -> None:
+        super().__init__()
+        self.rollbacks = rollbacks
+        self.exists = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "startProduction" and self.rollbacks:
+            def rolled_back(*args: Any) -> dict[str, Any]:
+                self.calls.append((name, args))
+                self.rollbacks -= 1
+                self.exists = False
+                return {"OK": False, "Message": "Can't connect to dips://localhost:9131/Transformation/"
+                        "TransformationManager: NoCertificate('peer did not return certificate')"}
+            return rolled_back
+        if name == "addProduction":
+            def added(*args: Any) -> dict[str, Any]:
+                self.calls.append((name, args))
+                self.exists = True
+                self.production_id += 1
+                return {"OK": True, "Value": self.production_id}
+            return added
+        return super().__getattr__(name)
+
+    def getProduction(self, name: Any) -> dict[str, Any]:
+        if not self.exists or not self.calls or self.calls[-1][0] != "startProduction":
+            return super().getProduction(name)
+        self.calls.append(("getProduction", (name,)))
+        return {"OK": True, "Value": {"ProductionID": self.production_id, "Status": "New"}}
+
+
+@pytest.mark.parametrize("rollbacks", [1, 2])
+def test_a_start_that_dirac_rolled_back_is_made_again_from_the_same_steps(
+    request_obj: ProductionRequest, rollbacks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    service = RollingBackService(rollbacks)
+    production = DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    names = service.names()
+    assert names.count("addProductionStep") == 5  # the steps once: DIRAC keeps them
+    assert names.count("addProduction") == rollbacks + 1 and names.count("startProduction") == rollbacks + 1
+    descriptions = {args[1] for name, args in service.calls if name == "addProduction"}
+    assert len(descriptions) == 1  # the same steps each time
+    assert production.id == str(41 + rollbacks + 1)
+    assert all(name.startswith(f"{41 + rollbacks + 1:08d}_") for name in service.transformations)
+
+
+def test_a_start_rolled_back_every_time_is_one_error(
+    request_obj: ProductionRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    service = RollingBackService(rollbacks=10)
+    with pytest.raises(BackendError, match=r"startProduction 'demo': Can't connect .*TransformationManager.* \(3 atte"):
+        DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert service.names().count("startProduction") == 3 and "extendTransformation" not in service.names()
