@@ -35,6 +35,7 @@ from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
 from cwl2dirac.errors import BackendError, TaskFailed
 from cwl2dirac.request import MetaQuery
+from cwl2dirac.request.lfn import check_lfn
 from cwl2dirac.worker.catalog import CatalogFile
 
 log = logging.getLogger("cwl2dirac.worker")
@@ -141,7 +142,7 @@ class DiracCatalog:
         return CatalogFile(lfn, dict(meta), _size(info), info.get("Checksum"))
 
     def get(self, lfn: str, dest: Path) -> Path:
-        name = posixpath.basename(lfn)
+        name = posixpath.basename(check_lfn(lfn, what="input LFN"))  # no '..', no empty part: it names a path here
         downloaded = self.job_dir / name
         alone = sum(1 for other in self._inputs if posixpath.basename(other) == name) == 1
         if lfn in self._inputs and alone and downloaded.is_file():
@@ -159,6 +160,7 @@ class DiracCatalog:
         return where / name
 
     def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
+        check_lfn(lfn, what="output LFN")  # the worker checked it against its base; never an escape into the SE
         if not path.is_file():
             raise TaskFailed(f"output {lfn}: {path} is not a file (a DIRAC storage element holds files only)")
         self._ready()
