@@ -85,8 +85,10 @@ def full_chain() -> dict[str, float]:
     profile = cProfile.Profile()
     t0 = time.perf_counter()
     profile.enable()
+    # full_chain names CTAO's namespace (/ctao/MC/PROD6): the local server's VO is cwl2dirac
     request = cwl2dirac.compile(ROOT / "cwl/workflows/full_chain.cwl", ROOT / "examples/full_chain.yml",
-                                name=f"bench_full_{uuid.uuid4().hex[:6]}", lfn_base="/cwl2dirac/bench")
+                                name=f"bench_full_{uuid.uuid4().hex[:6]}",
+                                hints={"*": {"dirac:Job": {"output_path": "/cwl2dirac/bench"}}})
     compiled = time.perf_counter()
     production = backend.submit(request)
     profile.disable()
@@ -114,9 +116,9 @@ def registration(n: int) -> dict[str, float]:
             "cwlVersion: v1.2\nclass: Workflow\n$namespaces: {dirac: 'https://cwl2dirac.dev/ns#'}\n"
             "hints:\n  dirac:InputData:\n    inputs:\n      simtel: {data_level: 0, outputType: Data}\n"
             "requirements: {ScatterFeatureRequirement: {}}\n"
-            "inputs: {simtel: File[]}\noutputs: {out: {type: 'File[]', outputSource: count/out}}\n"
+            "inputs: {simtel: 'File[]'}\noutputs: {out: {type: 'File[]', outputSource: count/count}}\n"
             f"steps:\n  count:\n    run: {ROOT}/tests/data/engines/tools/wc.cwl\n    scatter: infile\n"
-            "    in: {infile: simtel}\n    out: [out]\n"
+            "    in: {infile: simtel}\n    out: [count]\n"
         )
         job = Path(tmp) / "job.json"
         job.write_text(json.dumps({"simtel": [{"class": "File", "location": str(p)} for p in sorted(files.iterdir())]}))
