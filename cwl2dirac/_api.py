@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus
-from cwl2dirac.errors import TaskFailed, ValidationError
+from cwl2dirac.errors import BackendError, TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE, EXIT_UNSUPPORTED
 
@@ -295,13 +295,22 @@ def submit(
     return engine.submit(_dirac_request(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base))
 
 
-def status(production: str | Path, *, dirac_cfg: str | Path | None = None) -> ProductionStatus:
-    """Where a production stands: a local run's work directory, or a DIRAC production's id or name."""
+def status(
+    production: str | Path, *, backend: Literal["local", "dirac"] | None = None, dirac_cfg: str | Path | None = None
+) -> ProductionStatus:
+    """Where a production stands: a local run (its work directory, or its name under the runs base) or a DIRAC
+    production (its id or name). ``backend`` says which when a name could be both (default: a local run of that
+    name if there is one, else DIRAC)."""
     from cwl2dirac.backends import get_backend
+    from cwl2dirac.backends.local.backend import find_run
 
-    if Path(production).is_dir():
-        local = get_backend("local")
-        return local.status(Production("local", Path(production).name, str(production)))
+    if backend != "dirac":
+        workdir = Path(production) if Path(production).is_dir() else find_run(str(production))
+        if workdir is not None:
+            return get_backend("local").status(Production("local", workdir.name, str(workdir)))
+        if backend == "local":
+            raise BackendError(f"no local run '{production}': neither a work directory nor a run of that name "
+                               "under the runs base ($CWL2DIRAC_WORKDIR_BASE)")
     engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
     return engine.status(Production("dirac", str(production), str(production)))
 

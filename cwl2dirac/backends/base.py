@@ -51,7 +51,28 @@ class StepStatus:
     name: str
     complete: bool
     tasks: Mapping[str, int] = field(default_factory=dict)
+    """Tasks by state: ``waiting``, ``running``, ``done``, ``failed``."""
     files: Mapping[str, int] = field(default_factory=dict)
+    """Input files by the backend's file status (DIRAC's: ``Unused``, ``Assigned``, ``Processed``…)."""
+
+    @property
+    def state(self) -> str:
+        """``complete``, ``failed`` (a task failed for good), ``running`` (tasks started or done) or ``waiting``."""
+        if self.complete:
+            return "complete"
+        if self.tasks.get("failed"):
+            return "failed"
+        if self.tasks.get("running") or self.tasks.get("done"):
+            return "running"
+        return "waiting"
+
+    @property
+    def progress(self) -> float:
+        """The share of its tasks done (1.0 once complete; 0.0 before it has any)."""
+        if self.complete:
+            return 1.0
+        total = sum(self.tasks.values())
+        return self.tasks.get("done", 0) / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,8 @@ class ProductionStatus:
     production: Production
     steps: tuple[StepStatus, ...]
     failed: tuple[FailedTask, ...] = ()
+    request: ProductionRequest | None = field(default=None, compare=False, repr=False)
+    """The request the production was made from, when the backend keeps it (both do)."""
 
     @property
     def complete(self) -> bool:

@@ -47,6 +47,8 @@ def handle_errors(prefix: str = "") -> Callable[[F], F]:
             except KeyboardInterrupt:
                 click.echo("interrupted", err=True)
                 sys.exit(EXIT_INTERRUPTED)
+            except (click.exceptions.ClickException, click.exceptions.Exit):
+                raise  # a usage error: click reports it
             except Exception as exc:  # a bug of ours: still one line unless --debug
                 if State.debug:
                     raise

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import click
 
 import cwl2dirac
 from cwl2dirac.cli._common import compiling_process, handle_errors, output_file
+from cwl2dirac.errors import BackendError
 
 
 @click.command()
@@ -69,18 +72,43 @@ def compile_cmd(
 
 
 @click.command()
-@click.argument("pipeline")
+@click.argument("pipeline", required=False)
 @click.argument("inputs", required=False)
 @click.option(
     "-o", "--output", required=True, callback=output_file((".svg", ".png", ".pdf", ".dot")),
     help="Picture to write: .svg, .png, .pdf or .dot.",
 )
+@click.option("--status", "production", default=None, metavar="PRODUCTION",
+              help="Draw where PRODUCTION stands instead (a local run's work directory or name, a DIRAC production's "
+                   "id or name): each step coloured by its state.")
+@click.option("--backend", type=click.Choice(["local", "dirac"]), default=None,
+              help="With --status: where PRODUCTION is, when a name could be both.")
+@click.option("--dirac-cfg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --status: a DIRAC configuration file.")
 @handle_errors()
-def graph(pipeline: str, inputs: str | None, output: str) -> None:
-    """Draw the production of PIPELINE: steps with types, group sizes and input queries."""
+def graph(
+    pipeline: str | None, inputs: str | None, output: str, production: str | None, backend: str | None,
+    dirac_cfg: Path | None,
+) -> None:
+    """Draw the production of PIPELINE: steps with types, group sizes and input queries.
+
+    With --status PRODUCTION (and no PIPELINE): the production as it stands, each step coloured by its state
+    (complete green, running blue, waiting grey, failed red) with its tasks done.
+    """
     from cwl2dirac.export.graph import write_graph
 
-    write_graph(cwl2dirac.compile(pipeline, inputs, bodies=False), output)
+    if production is not None:
+        if pipeline is not None:
+            raise click.UsageError("give either PIPELINE or --status PRODUCTION, not both")
+        chosen: Any = backend
+        state = cwl2dirac.status(production, backend=chosen, dirac_cfg=dirac_cfg)
+        if state.request is None:
+            raise BackendError(f"production '{production}': its request is not known, so it cannot be drawn")
+        write_graph(state.request, output, {s.name: s for s in state.steps})
+    elif pipeline is None:
+        raise click.UsageError("give PIPELINE (or --status PRODUCTION)")
+    else:
+        write_graph(cwl2dirac.compile(pipeline, inputs, bodies=False), output)
     click.echo(f"wrote {output}", err=True)
 
 

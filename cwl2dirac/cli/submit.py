@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,25 +56,70 @@ def submit(
         click.echo(f"  {step}: transformation {tid}{tasks}")
 
 
+def production_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A production argument that no backend could take (empty, a newline or another control character)."""
+    if not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise click.BadParameter(f"{value!r} is not a production id, name or work directory")
+    return value
+
+
 @click.command()
-@click.argument("production")
-@click.option("--json", "as_json", is_flag=True, help="The status as JSON (see docs/dirac-mapping.md).")
+@click.argument("production", callback=production_argument)
+@click.option("--json", "as_json", is_flag=True, help="The status as JSON (a versioned shape: docs/status.md).")
+@click.option("--watch", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Show it again every SECONDS until the production is complete or failed (or Ctrl-C).")
+@click.option("--backend", type=click.Choice(["local", "dirac"]), default=None,
+              help="Where PRODUCTION is, when a name could be both (default: a local run of that name, else DIRAC).")
 @DIRAC_CFG
 @handle_errors()
-def status(production: str, as_json: bool, dirac_cfg: Path | None) -> None:
-    """Where PRODUCTION stands: a DIRAC production's id or name, or a local run's work directory."""
-    state = cwl2dirac.status(production, dirac_cfg=dirac_cfg)
-    if as_json:
-        click.echo(json.dumps(status_data(state), indent=2, sort_keys=True))
-        return
-    done = "complete" if state.complete else ("failed" if state.failed else "running")
-    click.echo(f"production {state.production.name} ({state.production.backend} {state.production.id}): {done}")
+def status(production: str, as_json: bool, watch: float | None, backend: str | None, dirac_cfg: Path | None) -> None:
+    """Where PRODUCTION stands: a DIRAC production's id or name, or a local run's work directory or name.
+
+    Per step: its state, a progress bar, tasks and input files by status; then the failed tasks with their error
+    and log. With --watch, the exit code says how it ended: 0 complete, 1 a task failed for good.
+    """
+    chosen: Any = backend
+
+    def show() -> cwl2dirac.ProductionStatus:
+        state = cwl2dirac.status(production, backend=chosen, dirac_cfg=dirac_cfg)
+        if as_json:
+            click.echo(json.dumps(status_data(state), indent=None if watch else 2, sort_keys=True))
+        else:
+            click.echo("\n".join(status_lines(state)))
+        return state
+
+    state = show()
+    while watch and not state.complete and not state.failed:
+        time.sleep(watch)
+        if not as_json:
+            click.echo(f"\n-- {time.strftime('%H:%M:%S')}, every {watch:g} s (Ctrl-C to stop)")
+        state = show()
+    if watch and state.failed:
+        sys.exit(1)
+
+
+BAR = 24
+
+
+def bar(share: float) -> str:
+    """``[########................]`` for a share between 0 and 1."""
+    filled = round(max(0.0, min(1.0, share)) * BAR)
+    return "[" + "#" * filled + "." * (BAR - filled) + "]"
+
+
+def status_lines(state: cwl2dirac.ProductionStatus) -> list[str]:
+    """The text of ``status``: the production, a line per step, the failed tasks."""
+    overall = "complete" if state.complete else ("failed" if state.failed else "running")
+    lines = [f"production {state.production.name} ({state.production.backend} {state.production.id}): {overall}"]
+    width = max((len(s.name) for s in state.steps), default=0)
     for step in state.steps:
         tasks = ", ".join(f"{n} {k}" for k, n in sorted(step.tasks.items())) or "no task"
         files = ", ".join(f"{n} {k}" for k, n in sorted(step.files.items())) or "no file"
-        click.echo(f"  {step.name}: {'complete' if step.complete else 'not complete'}; tasks: {tasks}; files: {files}")
+        lines.append(f"  {step.name:<{width}}  {step.state:<8} {bar(step.progress)} {step.progress:4.0%}  "
+                     f"tasks: {tasks}; files: {files}")
     for f in state.failed:
-        click.echo(f"  failed: {f.step} task {f.task}: {f.message} ({f.log})")
+        lines.append(f"  failed: {f.step} task {f.task} ({f.attempts} attempt(s)): {f.message} (log: {f.log})")
+    return lines
 
 
 def status_data(state: cwl2dirac.ProductionStatus) -> dict[str, object]:
@@ -83,7 +129,8 @@ def status_data(state: cwl2dirac.ProductionStatus) -> dict[str, object]:
         "production": {"backend": state.production.backend, "name": state.production.name, "id": state.production.id},
         "complete": state.complete,
         "steps": [
-            {"name": s.name, "complete": s.complete, "tasks": dict(s.tasks), "files": dict(s.files)}
+            {"name": s.name, "state": s.state, "complete": s.complete, "progress": round(s.progress, 4),
+             "tasks": dict(s.tasks), "files": dict(s.files)}
             for s in state.steps
         ],
         "failed": [

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import FIELD_PRODUCTION, ProductionRequest
@@ -14,6 +16,27 @@ _COLOURS = {
     "MCSimulation": "#dbeafe", "DataReprocessing": "#dcfce7", "Merging": "#fef9c3",
     "Training": "#fce7f3", "ApplyModel": "#ede9fe",
 }
+
+
+STATE_COLOURS = {"complete": "#bbf7d0", "running": "#bfdbfe", "waiting": "#e5e7eb", "failed": "#fecaca"}
+"""A step's fill colour by its state, in a picture of a production's status (``graph --status``)."""
+
+
+class StepState(Protocol):
+    """What the picture shows of a step's status (:class:`~cwl2dirac.backends.base.StepStatus` has it)."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def tasks(self) -> Mapping[str, int]: ...
+
+
+def _state_text(status: StepState) -> str:
+    total = sum(status.tasks.values())
+    done, failed = status.tasks.get("done", 0), status.tasks.get("failed", 0)
+    text = f"{status.state.upper()}: {done}/{total} task(s) done"
+    return text + (f", {failed} failed" if failed else "")
 
 
 def _esc(text: str) -> str:
@@ -31,8 +54,9 @@ def _query_text(query: dict[str, object] | None) -> str:
     return "\\l".join(parts) + "\\l"
 
 
-def to_dot(request: ProductionRequest) -> str:
-    """DOT text: one box per step (type, plugin, group size or tasks, input query), one arrow per parent link."""
+def to_dot(request: ProductionRequest, status: Mapping[str, StepState] | None = None) -> str:
+    """DOT text: one box per step (type, plugin, group size or tasks, input query), one arrow per parent link.
+    With ``status`` (step name → its status), each box is coloured by the step's state and says it."""
     lines = [
         f'digraph "{_esc(request.name)}" {{',
         "  rankdir=TB;",
@@ -53,6 +77,10 @@ def to_dot(request: ProductionRequest) -> str:
             f"{_query_text(step.input_query)}"
         )
         colour = _COLOURS.get(step.type, "#e5e7eb")
+        if status is not None:
+            state = status.get(step.name)
+            colour = STATE_COLOURS.get(state.state, "#e5e7eb") if state else "#ffffff"
+            label += _esc(_state_text(state) if state else "NOT IN THE PRODUCTION") + "\\n"
         lines.append(f'  "{_esc(step.name)}" [fillcolor="{colour}", label="{label}"];')
     for step in request.steps:
         for parent in step.parents:
@@ -69,10 +97,11 @@ def to_dot(request: ProductionRequest) -> str:
     return "\n".join(dict.fromkeys(lines)) + "\n"
 
 
-def write_graph(request: ProductionRequest, output: str | Path) -> None:
-    """Write the picture; the format follows the suffix (.dot, .svg, .png, .pdf)."""
+def write_graph(request: ProductionRequest, output: str | Path, status: Mapping[str, StepState] | None = None) -> None:
+    """Write the picture (of the production's status, with ``status``); the format follows the suffix (.dot, .svg,
+    .png, .pdf)."""
     out = Path(output)
-    dot = to_dot(request)
+    dot = to_dot(request, status)
     if out.suffix == ".dot":
         out.write_text(dot, encoding="utf-8")
         return

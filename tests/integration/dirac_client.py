@@ -322,7 +322,22 @@ def failover(run: str, timeout: str = "120") -> dict[str, Any]:
             "in_catalog_before": bool(before), "in_catalog_after": bool(after), "replicas": sorted(replicas)}
 
 
-SCENARIOS = {"echo_job": echo_job, "metadata": metadata, "production": production, "failover": failover}
+def stop_production(name: str) -> dict[str, Any]:
+    """Every transformation of production ``name`` Stopped (a failed one's files would be tried again)."""
+    _init()
+    from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
+    from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
+
+    tc = TransformationClient()
+    stopped = []
+    for row in ok(call(ProductionClient().getProductionTransformations, name), "transformations"):
+        ok(call(tc.setTransformationParameter, row["TransformationID"], "Status", "Stopped"), "stop")
+        stopped.append(row["TransformationID"])
+    return {"stopped": stopped}
+
+
+SCENARIOS = {"echo_job": echo_job, "metadata": metadata, "production": production, "failover": failover,
+             "stop_production": stop_production}
 
 if __name__ == "__main__":
     _init()

@@ -101,6 +101,55 @@ def test_side_input_step_waits_for_its_producer(dirac_server: Server, tmp_path: 
     assert [s["name"] for s in data["steps"]] == ["train", "apply", "merge"]
 
 
+FAILING = """cwlVersion: v1.2
+class: Workflow
+inputs: {infile: File}
+outputs: {out: {type: File, outputSource: bad/out}}
+steps:
+  ok:
+    run: %s/tools/sort.cwl
+    in: {infile: infile}
+    out: [out]
+  bad:
+    run:
+      class: CommandLineTool
+      baseCommand: [sh, -c, "echo this tool is broken on purpose >&2; exit 3"]
+      inputs: {infile: File}
+      outputs: {out: {type: File, outputBinding: {glob: x}}}
+    in: {infile: ok/out}
+    out: [out]
+"""
+
+
+def test_a_failing_task_is_reported_with_its_log(dirac_server: Server, tmp_path: Path) -> None:
+    """``run --backend dirac`` exits non-zero with the failed task and its log (the job's output sandbox,
+    downloaded); ``status`` names the task and what its job says; ``graph --status`` colours it."""
+    workflow = tmp_path / "failing.cwl"
+    workflow.write_text(FAILING % ENGINES)
+    name = f"fail_{run_id()}"
+    try:
+        proc = cwl2dirac(dirac_server, "run", "--backend", "dirac", "--name", name, "--outdir", str(tmp_path / "out"),
+                         "--timeout", "600", str(workflow), str(ENGINES / "chain.yml"), cwd=tmp_path)
+        assert proc.returncode == 1 and proc.stdout == "", proc.stderr[-3000:]
+        lines = [x for x in proc.stderr.splitlines() if x.startswith("cwl2dirac: bad task 1 failed")]
+        assert len(lines) == 1 and "fix and re-run" in lines[0], proc.stderr[-3000:]
+        line = lines[0]
+        assert "job Failed: Application Finished With Errors" in line, line  # what DIRAC says of the job
+        log = Path(line.rsplit("(log: ", 1)[1].split(")")[0])
+        assert log.is_file() and "this tool is broken on purpose" in log.read_text(errors="replace"), line
+        status = cwl2dirac(dirac_server, "status", name, cwd=tmp_path)
+        assert status.returncode == 0, status.stderr
+        failed = [x for x in status.stdout.splitlines() if x.strip().startswith("failed: bad task 1")]
+        assert failed and "job Failed" in failed[0] and "dirac-wms-job-get-output" in failed[0], status.stdout
+        picture = tmp_path / "status.dot"
+        drawn = cwl2dirac(dirac_server, "graph", "--status", name, "-o", str(picture), cwd=tmp_path)
+        assert drawn.returncode == 0, drawn.stderr
+        bad = next(x for x in picture.read_text().splitlines() if x.startswith('  "bad" ['))
+        assert 'fillcolor="#fecaca"' in bad and "1 failed" in bad, bad
+    finally:
+        dirac_server.run("stop_production", name)
+
+
 def test_the_same_submission_again_finds_its_production(dirac_server: Server, tmp_path: Path) -> None:
     workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"
     name = f"again_{run_id()}"

@@ -14,6 +14,7 @@ import json
 import shutil
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -200,7 +201,7 @@ class DiracBackend:
         self.clients.initialize()
         view = ProductionView(self.clients, production.id)
         trans = view.fill(view.transformations())
-        return _status(production, trans)
+        return replace(_status(production, trans), request=view.request())
 
     def wait(self, production: Production) -> ProductionStatus:
         """Follow the production until every step is complete, a task failed, or ``timeout`` passed."""
@@ -332,7 +333,8 @@ def _status(production: Production, trans: list[Transformation]) -> ProductionSt
             if status in FINAL_FAILED:
                 job = t.jobs.get(task)
                 where = f"DIRAC job {job}: dirac-wms-job-get-output {job}" if job else "no DIRAC job"
-                failed.append(FailedTask(t.step, task, 1, where, f"job {status}"))
+                why = t.reasons.get(task)
+                failed.append(FailedTask(t.step, task, 1, where, f"job {status}" + (f": {why}" if why else "")))
     steps = tuple(
         StepStatus(
             name=t.step,

@@ -51,6 +51,8 @@ class Transformation:
     """Task id → its status (the WMS's when the task has a job)."""
     jobs: dict[int, int] = field(default_factory=dict)
     """Task id → its WMS job id."""
+    reasons: dict[int, str] = field(default_factory=dict)
+    """Task id → what its failed job says (its minor and application status)."""
 
     @property
     def complete(self) -> bool:
@@ -122,12 +124,17 @@ class ProductionView:
                       and int(row["ExternalID"]) > 0}
             live = [job for task, job in t.jobs.items() if t.tasks[task] not in DONE]
             if live:
-                result = _boundary.retried(partial(monitoring.getJobsStatus, live))
-                found: Mapping[int, Any] = result["Value"] if result.get("OK") else {}
-                by_job = {int(job): str(v.get("Status")) for job, v in found.items()}
+                result = _boundary.retried(partial(monitoring.getJobsStates, live))
+                found: Mapping[int, Any] = (result.get("Value") or {}) if result.get("OK") else {}
                 for task, job in t.jobs.items():
-                    if job in by_job:
-                        t.tasks[task] = by_job[job]
+                    state = found.get(job)
+                    if state is None:
+                        continue
+                    t.tasks[task] = str(state.get("Status"))
+                    if t.tasks[task] in FINAL_FAILED:
+                        said = [str(state.get(k)) for k in ("MinorStatus", "ApplicationStatus")
+                                if state.get(k) and str(state.get(k)) != "Unknown"]
+                        t.reasons[task] = "; ".join(dict.fromkeys(said))
         return trans
 
 

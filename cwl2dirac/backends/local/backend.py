@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +24,24 @@ def default_workdir(request_json: str, name: str) -> Path:
     digest = hashlib.sha1(request_json.encode()).hexdigest()[:16]
     safe = safe_name(name, collapse=True)[:60] or "run"
     return runs_base() / f"{safe}-{digest}"
+
+
+def find_run(name: str) -> Path | None:
+    """The work directory of the local run named ``name`` under the runs base (None if there is none); a
+    :class:`BackendError` when several runs have that name (each made from a different request)."""
+    safe = safe_name(name, collapse=True)[:60] or "run"
+    base = runs_base()
+    if not base.is_dir():
+        return None
+    found = []
+    for candidate in sorted(base.glob(f"{safe}-*")):
+        path = candidate / REQUEST_FILE
+        if candidate.name[len(safe) + 1:].isalnum() and path.is_file() and ProductionRequest.read(path).name == name:
+            found.append(candidate)
+    if len(found) > 1:
+        listed = ", ".join(str(p) for p in found)
+        raise BackendError(f"several local runs are named '{name}' ({listed}): give the work directory")
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,9 @@ class LocalBackend:
             )
             for s in request.steps
         )
-        return ProductionStatus(production=production, steps=steps, failed=tuple(failed))
+        if production.name != request.name:  # a handle made from a work directory: the run's own name
+            production = replace(production, name=request.name)
+        return ProductionStatus(production=production, steps=steps, failed=tuple(failed), request=request)
 
     def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
         from cwl2dirac.backends.outputs import collect_outputs
