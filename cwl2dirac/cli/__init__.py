@@ -2,7 +2,7 @@
 
 - :mod:`~cwl2dirac.cli.compile`: ``validate``, ``compile``, ``graph``, ``schema``;
 - :mod:`~cwl2dirac.cli.run`: ``run`` (cwltool's command line; also ``cwl2dirac [options] tool.cwl job.yml``);
-- :mod:`~cwl2dirac.cli.submit`: ``submit``, ``status``, ``controller`` (a production on DIRAC);
+- :mod:`~cwl2dirac.cli.submit`: ``submit``, ``status``, ``controller``, ``recover`` (a production on DIRAC);
 - :mod:`~cwl2dirac.cli.catalog`: ``catalog query|tasks``, ``catalog dataset add|list|show``;
 - :mod:`~cwl2dirac.cli.imports`: ``import prodsteps``.
 
@@ -23,7 +23,7 @@ from cwl2dirac.cli.catalog import catalog_group
 from cwl2dirac.cli.compile import compile_cmd, graph, schema, validate
 from cwl2dirac.cli.imports import import_group
 from cwl2dirac.cli.run import run_command
-from cwl2dirac.cli.submit import controller, status, submit
+from cwl2dirac.cli.submit import controller, recover, status, submit
 
 
 class _Cli(click.Group):
@@ -83,7 +83,7 @@ def main(debug: bool) -> None:
 
 
 for _command in (
-    validate, compile_cmd, graph, submit, run_command, status, controller, catalog_group, import_group, schema,
+    validate, compile_cmd, graph, submit, run_command, status, controller, recover, catalog_group, import_group, schema,
 ):
     main.add_command(_command)
 

@@ -1,4 +1,4 @@
-"""``submit``, ``status``, ``controller``: a production on DIRAC."""
+"""``submit``, ``status``, ``controller``, ``recover``: a production on DIRAC."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 
 import cwl2dirac
 from cwl2dirac.cli._common import handle_errors
+from cwl2dirac.errors import BackendError
 
 DIRAC_CFG = click.option(
     "--dirac-cfg",
@@ -162,3 +163,37 @@ def controller(productions: tuple[str, ...], dry_run: bool, watch: float | None,
                 click.echo("nothing to do", err=True)
             return
         time.sleep(watch)
+
+
+@click.command()
+@click.argument("production", callback=production_argument)
+@click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
+@click.option("--max-attempts", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Tasks a file may be given; after that many failures it becomes Problematic.")
+@click.option("--retry-deterministic", is_flag=True,
+              help="Reset the files of deterministic failures (worker exit 34) too, instead of Problematic at once.")
+@click.option("--force", is_flag=True, help="Act on a production that cwl2dirac did not make.")
+@DIRAC_CFG
+@handle_errors()
+def recover(production: str, dry_run: bool, max_attempts: int, retry_deterministic: bool, force: bool,
+            dirac_cfg: Path | None) -> None:
+    """Recover the failed tasks of PRODUCTION (a DIRAC production's id or name) now, by the recovery policy.
+
+    The files of each task whose job failed go back to Unused for another task, or become Problematic after
+    --max-attempts failures (at once for a deterministic failure); the task is set Failed. Tasks whose job still
+    runs are never touched. The production controller applies the same policy at each cycle.
+    """
+    from cwl2dirac.backends.dirac._clients import DiracClients
+    from cwl2dirac.backends.dirac.controller import recover_production
+    from cwl2dirac.backends.dirac.recovery import Policy
+
+    if Path(production).is_dir():
+        raise BackendError(f"{production} is a local run: run the same command again to retry its failed tasks "
+                           "(cwl2dirac run --retries N)")
+    policy = Policy(max_attempts=max_attempts, deterministic_final=not retry_deterministic)
+    actions = recover_production(DiracClients([dirac_cfg] if dirac_cfg else []), production, policy,
+                                 dry_run=dry_run, force=force)
+    for action in actions:
+        click.echo(("would: " if dry_run else "") + str(action))
+    if not actions:
+        click.echo(f"nothing to recover in production {production}", err=True)

@@ -262,7 +262,8 @@ def _agents(s: Settings) -> dict[str, Any]:
             "DefaultLogLevel": "INFO",
         },
         # As DIRAC's production agents: acts with the ProductionManager shifter's proxy (from the ProxyManager)
-        "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING, "shifterProxy": "ProductionManager"},
+        "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING, "shifterProxy": "ProductionManager",
+                                                 "MaxAttempts": 2},
     }
     systems: dict[str, Any] = {}
     for name, options in agents.items():

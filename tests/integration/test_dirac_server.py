@@ -7,8 +7,10 @@ fresh run id.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 import time
 import uuid
 
@@ -79,6 +81,16 @@ def test_two_step_production_runs_through_dirac_agents(dirac_server: Server) -> 
         assert set(jobs.values()) == {"Done"}, result
     assert result["files"][step1] == ["Processed"] * 4, result
     assert result["files"][step2] == ["Processed"] * 2, result
+    # a production made by hand, not by cwl2dirac: recover refuses it unless told to
+    env = {k: v for k, v in os.environ.items() if k not in dirac_server.unset}
+    env.update(dirac_server.env)
+    refused = subprocess.run([sys.executable, "-m", "cwl2dirac", "recover", str(result["production_id"])],
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "was not made by cwl2dirac" in refused.stderr, refused.stderr
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    forced = subprocess.run([sys.executable, "-m", "cwl2dirac", "recover", "--force", "--dry-run",
+                             str(result["production_id"])], env=env, capture_output=True, text=True, timeout=120)
+    assert forced.returncode == 0 and "nothing to recover" in forced.stderr, forced.stderr
 
 
 def test_failover_request_is_executed(dirac_server: Server) -> None:

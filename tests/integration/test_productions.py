@@ -121,9 +121,37 @@ steps:
 """
 
 
-def test_a_failing_task_is_reported_with_its_log(dirac_server: Server, tmp_path: Path) -> None:
-    """``run --backend dirac`` exits non-zero with the failed task and its log (the job's output sandbox,
-    downloaded); ``status`` names the task and what its job says; ``graph --status`` colours it."""
+DETERMINISTIC = """cwlVersion: v1.2
+class: Workflow
+requirements: {InlineJavascriptRequirement: {}}
+inputs: {infile: File}
+outputs: {n: {type: int, outputSource: bad/n}}
+steps:
+  bad:
+    run:
+      class: CommandLineTool
+      requirements: {InlineJavascriptRequirement: {}}
+      baseCommand: [cat]
+      inputs: {infile: {type: File, inputBinding: {position: 1}}}
+      stdout: out.txt
+      outputs: {n: {type: int, outputBinding: {glob: out.txt, outputEval: "$(null.length)"}}}
+    in: {infile: infile}
+    out: [n]
+"""
+
+
+def failed_line(proc: subprocess.CompletedProcess[str]) -> tuple[int, str]:
+    """The task number and the one line ``run`` printed for the failed task of step ``bad``."""
+    lines = [x for x in proc.stderr.splitlines() if x.startswith("cwl2dirac: bad task ")]
+    assert len(lines) == 1 and "fix and re-run" in lines[0], proc.stderr[-3000:]
+    return int(lines[0].split()[3]), lines[0]
+
+
+def test_a_failing_task_is_retried_then_reported_with_its_log(dirac_server: Server, tmp_path: Path) -> None:
+    """The recovery policy (the server's controller: MaxAttempts 2): the failed task's file goes to a second task,
+    which fails too; the file is then Problematic and the step completes without it. ``run --backend dirac``
+    exits 1 with that task and its log (the job's output sandbox, downloaded); ``status`` names it and what its
+    job says; ``graph --status`` colours the step; ``recover`` finds nothing left to do."""
     workflow = tmp_path / "failing.cwl"
     workflow.write_text(FAILING % ENGINES)
     name = f"fail_{run_id()}"
@@ -131,21 +159,45 @@ def test_a_failing_task_is_reported_with_its_log(dirac_server: Server, tmp_path:
         proc = cwl2dirac(dirac_server, "run", "--backend", "dirac", "--name", name, "--outdir", str(tmp_path / "out"),
                          "--timeout", "600", str(workflow), str(ENGINES / "chain.yml"), cwd=tmp_path)
         assert proc.returncode == 1 and proc.stdout == "", proc.stderr[-3000:]
-        lines = [x for x in proc.stderr.splitlines() if x.startswith("cwl2dirac: bad task 1 failed")]
-        assert len(lines) == 1 and "fix and re-run" in lines[0], proc.stderr[-3000:]
-        line = lines[0]
-        assert "job Failed: Application Finished With Errors" in line, line  # what DIRAC says of the job
+        task, line = failed_line(proc)
+        assert task == 2 and "failed after 2 attempt(s): job Failed: Application Finished With Errors" in line, line
         log = Path(line.rsplit("(log: ", 1)[1].split(")")[0])
         assert log.is_file() and "this tool is broken on purpose" in log.read_text(errors="replace"), line
-        status = cwl2dirac(dirac_server, "status", name, cwd=tmp_path)
+        status = cwl2dirac(dirac_server, "status", name, "--json", cwd=tmp_path)
         assert status.returncode == 0, status.stderr
-        failed = [x for x in status.stdout.splitlines() if x.strip().startswith("failed: bad task 1")]
-        assert failed and "job Failed" in failed[0] and "dirac-wms-job-get-output" in failed[0], status.stdout
+        data = json.loads(status.stdout)
+        (failed,) = data["failed"]
+        assert (failed["step"], failed["task"], failed["attempts"]) == ("bad", 2, 2), data
+        assert "dirac-wms-job-get-output" in failed["log"] and failed["message"].startswith("job Failed"), data
+        watched = cwl2dirac(dirac_server, "status", name, "--watch", "5", cwd=tmp_path, timeout=120)
+        assert watched.returncode == 1, watched.stdout  # it stops by itself: a task failed for good
+        bad = next(s for s in json.loads(
+            cwl2dirac(dirac_server, "status", name, "--json", "--watch", "5", cwd=tmp_path, timeout=300).stdout
+            .splitlines()[-1])["steps"] if s["name"] == "bad")
+        assert bad["files"].get("Problematic") == 1, bad
         picture = tmp_path / "status.dot"
         drawn = cwl2dirac(dirac_server, "graph", "--status", name, "-o", str(picture), cwd=tmp_path)
         assert drawn.returncode == 0, drawn.stderr
-        bad = next(x for x in picture.read_text().splitlines() if x.startswith('  "bad" ['))
-        assert 'fillcolor="#fecaca"' in bad and "1 failed" in bad, bad
+        node = next(x for x in picture.read_text().splitlines() if x.startswith('  "bad" ['))
+        assert "failed" in node.lower(), node
+        again = cwl2dirac(dirac_server, "recover", name, "--dry-run", cwd=tmp_path)
+        assert again.returncode == 0 and again.stdout == "" and "nothing to recover" in again.stderr, again.stderr
+    finally:
+        dirac_server.run("stop_production", name)
+
+
+def test_a_deterministic_failure_is_not_retried(dirac_server: Server, tmp_path: Path) -> None:
+    """An expression error (worker exit 34): the file is Problematic at its first failure, no second task."""
+    workflow = tmp_path / "deterministic.cwl"
+    workflow.write_text(DETERMINISTIC)
+    name = f"det_{run_id()}"
+    try:
+        proc = cwl2dirac(dirac_server, "run", "--backend", "dirac", "--name", name, "--outdir", str(tmp_path / "out"),
+                         "--timeout", "600", str(workflow), str(ENGINES / "chain.yml"), cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr[-3000:]
+        task, line = failed_line(proc)
+        assert task == 1 and "after 1 attempt(s) (not retried: it would fail the same way)" in line, line
+        assert "Status 34" in line, line
     finally:
         dirac_server.run("stop_production", name)
 

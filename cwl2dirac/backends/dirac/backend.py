@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TextIO
 from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.recovery import DETERMINISTIC
 from cwl2dirac.backends.dirac.status import FINAL_FAILED, ProductionView, Transformation, bucket
 from cwl2dirac.backends.dirac.submission import (
     Submission,
@@ -31,7 +32,7 @@ from cwl2dirac.backends.dirac.submission import (
 from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
-from cwl2dirac.request.wire import safe_name
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, safe_name
 
 
 def needs_extension(step: StepSpec) -> bool:
@@ -334,7 +335,9 @@ def _status(production: Production, trans: list[Transformation]) -> ProductionSt
                 job = t.jobs.get(task)
                 where = f"DIRAC job {job}: dirac-wms-job-get-output {job}" if job else "no DIRAC job"
                 why = t.reasons.get(task)
-                failed.append(FailedTask(t.step, task, 1, where, f"job {status}" + (f": {why}" if why else "")))
+                failed.append(FailedTask(t.step, task, t.attempts.get(task, 1), where,
+                                         f"job {status}" + (f": {why}" if why else ""),
+                                         EXIT_DETERMINISTIC if why and DETERMINISTIC.search(why) else 1))
     steps = tuple(
         StepStatus(
             name=t.step,

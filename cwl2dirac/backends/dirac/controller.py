@@ -28,6 +28,7 @@ from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.recovery import FINAL_FILES, Policy, recover
 from cwl2dirac.backends.dirac.submission import HELD, STEP_PARAMETER
 from cwl2dirac.errors import BackendError
 
@@ -54,8 +55,12 @@ def run_cycle(
     productions: Iterable[str] | None = None,
     dry_run: bool = False,
     log: Callable[[str], Any] | None = None,
+    policy: Policy | None = None,
 ) -> list[Action]:
-    """One pass over the active cwl2dirac transformations (of ``productions``, by name, when given)."""
+    """One pass over the active cwl2dirac transformations (of ``productions``, by name, when given); ``policy``:
+    how the files of failed tasks are recovered (:mod:`~cwl2dirac.backends.dirac.recovery`; default
+    :class:`Policy`)."""
+    policy = policy or Policy()
     clients = clients or DiracClients()
     clients.initialize()
     tc = clients.transformation()
@@ -75,7 +80,9 @@ def run_cycle(
     for row, facts in ours:
         try:
             tid = int(row["TransformationID"])
-            for what in [*_unstick_reserved(clients, tid, dry_run), *_unstick_waiting(clients, tid, dry_run)]:
+            recovered = [f"{r} in" for r in recover(clients, tid, policy, dry_run=dry_run)]
+            for what in [*_unstick_reserved(clients, tid, dry_run), *_unstick_waiting(clients, tid, dry_run),
+                         *recovered]:
                 reserved = Action(tid, str(facts.get("step")), str(facts.get("production")), what)
                 actions.append(reserved)
                 if log is not None:
@@ -133,6 +140,8 @@ def _decide(
     # files Processed all the same, so the file statuses alone would complete the step before its outputs arrive)
     tasks_done = int(tasks.get("Done", 0))
     query = input_query(clients, tid)
+    if query:  # a Failed task's files were recovered (reset for another task, or Problematic): it is over
+        tasks_done += int(tasks.get("Failed", 0))
     if not query:  # no input data: tasks by extension
         wanted = int(facts.get("tasks") or task_total)
         if task_total >= wanted and tasks_done == task_total:
@@ -147,7 +156,9 @@ def _decide(
     leftover_ok = not facts.get("flush") and unused < group
     if assigned == 0 and (unused == 0 or leftover_ok) and tasks_done == task_total:
         processed = int(files.get("Processed", 0))
-        return ("Status", "Completed", f"completed ({processed} file(s) processed, {tasks_done} task(s) done)")
+        problematic = sum(int(files.get(k, 0)) for k in FINAL_FILES)
+        lost = f", {problematic} file(s) Problematic: see cwl2dirac status" if problematic else ""
+        return ("Status", "Completed", f"completed ({processed} file(s) processed{lost}, {tasks_done} task(s) over)")
     return None
 
 
@@ -254,3 +265,28 @@ def _all_inputs_arrived(clients: DiracClients, tid: int, query: dict[str, Any], 
     fc = clients.file_catalog()
     found = _boundary.ok(_boundary.retried(partial(fc.findFilesByMetadata, dict(query), "/")), f"inputs of {tid}")
     return attached >= len(found or [])
+
+
+def recover_production(
+    clients: DiracClients, production: str | int, policy: Policy, *, dry_run: bool = False, force: bool = False
+) -> list[Action]:
+    """The recovery policy applied now to every transformation of one production (its id or name): what
+    ``cwl2dirac recover`` does. A production that cwl2dirac did not make (no ``Cwl2DiracStep`` on its
+    transformations) is refused unless ``force``."""
+    from cwl2dirac.backends.dirac.status import ProductionView
+
+    clients.initialize()
+    view = ProductionView(clients, production)
+    trans = view.transformations()
+    name = str(production)
+    if not any(t.facts for t in trans):
+        if not force:
+            raise BackendError(f"production '{production}' was not made by cwl2dirac (its transformations carry no "
+                               f"{STEP_PARAMETER}): recover it only if you mean it, with --force")
+    else:
+        name = str(next(t.facts.get("production") for t in trans if t.facts))
+    actions = []
+    for t in trans:
+        for r in recover(clients, t.id, policy, dry_run=dry_run):
+            actions.append(Action(t.id, t.step, name, f"{r} in"))
+    return actions

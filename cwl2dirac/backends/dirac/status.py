@@ -16,6 +16,7 @@ from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac.recovery import FINAL_FILES
 from cwl2dirac.backends.dirac.submission import REQUEST_PARAMETER, STEP_PARAMETER, decode_request
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
@@ -53,6 +54,8 @@ class Transformation:
     """Task id → its WMS job id."""
     reasons: dict[int, str] = field(default_factory=dict)
     """Task id → what its failed job says (its minor and application status)."""
+    attempts: dict[int, int] = field(default_factory=dict)
+    """Task id (failed for good) → the failures of its most tried input file."""
 
     @property
     def complete(self) -> bool:
@@ -135,7 +138,33 @@ class ProductionView:
                         said = [str(state.get(k)) for k in ("MinorStatus", "ApplicationStatus")
                                 if state.get(k) and str(state.get(k)) != "Unknown"]
                         t.reasons[task] = "; ".join(dict.fromkeys(said))
+            self._settle_failures(t)
         return trans
+
+
+    def _settle_failures(self, t: Transformation) -> None:
+        """A task whose job failed is failed for good only when the recovery policy is done with it: its input
+        files Problematic (or MaxReset), or it has none (a step without input data). Otherwise it is
+        ``Retrying``: its files go (or went) to another task (:mod:`~cwl2dirac.backends.dirac.recovery`)."""
+        failed = [task for task, status in t.tasks.items() if status in FINAL_FAILED]
+        if not failed:
+            return
+        tc = self.clients.transformation()
+        rows = _boundary.ok(
+            _boundary.retried(partial(tc.getTransformationFiles, {"TransformationID": t.id, "TaskID": failed})),
+            f"files of the failed tasks of {t.id}",
+        ) or []
+        files: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            files.setdefault(int(row.get("TaskID") or 0), []).append(row)
+        with_input = any(n for n in t.files.values())
+        for task in failed:
+            mine = files.get(task, [])
+            final = [f for f in mine if str(f.get("Status")) in FINAL_FILES]
+            if with_input and not final:  # its files Assigned (to be recovered), or reset (no longer its own)
+                t.tasks[task] = "Retrying"
+            else:
+                t.attempts[task] = max((int(f.get("ErrorCount") or 0) for f in final), default=1) or 1
 
 
 def counts(t: Transformation) -> Counter[str]:

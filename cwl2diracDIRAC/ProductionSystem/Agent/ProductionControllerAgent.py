@@ -1,7 +1,9 @@
 """The cwl2dirac production controller, run by DIRAC as an agent.
 
 Configure it in ``/Systems/Production/Agents/ProductionControllerAgent`` (``PollingTime``; DIRAC's agent
-scheduler runs a cycle at most every 10 s) and start it with ``dirac-agent Production/ProductionControllerAgent``.
+scheduler runs a cycle at most every 10 s; the recovery policy: ``MaxAttempts``, default 3, and
+``DeterministicFinal``, default True, see ``cwl2dirac.backends.dirac.recovery``) and start it with
+``dirac-agent Production/ProductionControllerAgent``.
 
 Each cycle calls ``cwl2dirac.backends.dirac.controller.run_cycle()`` (with ``log=`` the agent's logger when it
 takes one); a list it returns is logged as the cycle's actions, an S_OK/S_ERROR is the cycle's result. That
@@ -53,10 +55,21 @@ class ProductionControllerAgent(AgentModule):
         self.log.info("cwl2dirac production controller cycle", f"{self.cycles}")
         kwargs: dict[str, Any] = {}
         try:
-            if "log" in inspect.signature(run_cycle).parameters:
-                kwargs["log"] = lambda message: self.log.info(str(message))
+            parameters = inspect.signature(run_cycle).parameters
         except (TypeError, ValueError):
-            pass
+            parameters = {}  # type: ignore[assignment]
+        if "log" in parameters:
+            kwargs["log"] = lambda message: self.log.info(str(message))
+        if "policy" in parameters:
+            try:
+                recovery = importlib.import_module("cwl2dirac.backends.dirac.recovery")
+                kwargs["policy"] = recovery.Policy(
+                    max_attempts=int(self.am_getOption("MaxAttempts", 3)),
+                    deterministic_final=bool(self.am_getOption("DeterministicFinal", True)),
+                )
+            except Exception as exc:  # a bad option: the cycle fails with it, the agent goes on
+                self.log.error("cwl2dirac production controller: bad recovery policy", str(exc))
+                return S_ERROR(f"bad recovery policy: {exc}")
         try:
             result = run_cycle(**kwargs)
         except Exception as exc:  # an agent must survive a failing cycle

@@ -1,0 +1,137 @@
+"""The recovery policy: what becomes of the input files of a task whose DIRAC job failed.
+
+DIRAC on its own: the Transformation System learns of a failed job up to ten minutes late, then puts the task's
+files back to ``Unused`` for another task, again and again; every ``FilesMaxResetCounter``-th failure (10) makes a
+file ``MaxReset``, which nothing looks at afterwards, and a transformation with such files never completes.
+
+cwl2dirac's policy, applied to every cwl2dirac transformation by the production controller at each cycle (and by
+hand: ``cwl2dirac recover``), as soon as the WMS says a task's job failed:
+
+- the task's files go back to ``Unused`` (a new task takes them) while each has failed fewer than
+  :attr:`Policy.max_attempts` times (DIRAC's ``ErrorCount`` counts the earlier failures);
+- then they become ``Problematic``: reported by ``status``, and their step completes without them;
+- a job whose worker exited with 34 (a deterministic failure: an expression error, an output of the wrong type;
+  see docs/errors.md) sends its files to ``Problematic`` at once: another attempt would fail the same way;
+- the task is set ``Failed``, so that DIRAC, when it learns of the job later, leaves its files alone.
+
+Only tasks whose job is over (``Failed``, ``Killed``) are touched: nothing a running job holds is reset, so no
+output is made twice. A step without input data (tasks by extension) has no files to reset: its failed tasks are
+reported, not retried.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from cwl2dirac.backends.dirac import _boundary
+from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.errors import BackendError
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC
+
+OVER = ("Failed", "Killed")
+"""WMS statuses of a job that is over without success."""
+LIVE_TASKS = ("Submitted", "Received", "Checking", "Staging", "Waiting", "Matched", "Running", "Completing",
+              "Stalled", "Rescheduled")
+"""Transformation task statuses of a task whose job may still be going on (as far as the TS knows)."""
+FINAL_FILES = ("Problematic", "MaxReset")
+"""File statuses after which no task will take the file again."""
+DETERMINISTIC = re.compile(rf"\bStatus {EXIT_DETERMINISTIC}\b")
+"""What a job's application status says when its worker exited with the deterministic-failure code."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How failed tasks are recovered."""
+
+    max_attempts: int = 3
+    """Tasks a file may be given; after that many failures it is Problematic."""
+    deterministic_final: bool = True
+    """A deterministic failure (worker exit 34) makes the files Problematic at once."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_attempts, int) or isinstance(self.max_attempts, bool) or not (
+            1 <= self.max_attempts <= 100
+        ):
+            raise BackendError(f"recovery policy: max attempts must be a whole number from 1 to 100, not "
+                               f"{self.max_attempts!r}")
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What was done (or, in a dry run, would be done) for one failed task."""
+
+    transformation: int
+    task: int
+    job: int
+    reason: str
+    reset: tuple[str, ...]
+    problematic: tuple[str, ...]
+    attempts: int
+    """The failures of its most tried file, this one included."""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.reset:
+            parts.append(f"reset {len(self.reset)} file(s) to Unused ({_ordinal(self.attempts)} failure)")
+        if self.problematic:
+            why = "a deterministic failure" if DETERMINISTIC.search(self.reason) else (
+                f"{_ordinal(self.attempts)} failure")
+            parts.append(f"set {len(self.problematic)} file(s) Problematic ({why})")
+        done = "; ".join(parts) or "no file to reset"
+        return f"task {self.task} (job {self.job}: {self.reason}): {done}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = False) -> list[Recovery]:
+    """Apply ``policy`` to the tasks of transformation ``tid`` whose job is over without success."""
+    from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+
+    tc = clients.transformation()
+    live = {"TransformationID": tid, "ExternalStatus": list(LIVE_TASKS)}
+    tasks = _boundary.ok(
+        _boundary.retried(partial(tc.getTransformationTasks, live)), f"tasks of transformation {tid}"
+    ) or []
+    jobs = {int(t["ExternalID"]): int(t["TaskID"]) for t in tasks
+            if str(t.get("ExternalID", "")).isdigit() and int(t["ExternalID"]) > 0}
+    if not jobs:
+        return []
+    states = _boundary.ok(
+        _boundary.retried(partial(JobMonitoringClient().getJobsStates, sorted(jobs))), f"jobs of transformation {tid}"
+    ) or {}
+    over = {job: state for job, state in states.items() if str(state.get("Status")) in OVER and int(job) in jobs}
+    done: list[Recovery] = []
+    rpc = tc._getRPC()
+    for job, state in sorted(over.items()):
+        task = jobs[int(job)]
+        said = [str(state.get(k)) for k in ("Status", "MinorStatus", "ApplicationStatus")
+                if state.get(k) and str(state.get(k)) != "Unknown"]
+        reason = "; ".join(dict.fromkeys(said))
+        files = _boundary.ok(
+            _boundary.retried(partial(tc.getTransformationFiles, {"TransformationID": tid, "TaskID": task})),
+            f"files of task {task} of transformation {tid}",
+        ) or []
+        held = [f for f in files if str(f.get("Status")) == "Assigned"]
+        final = policy.deterministic_final and bool(DETERMINISTIC.search(reason))
+        reset: list[str] = []
+        problematic: list[str] = []
+        attempts = 1
+        for f in held:
+            failures = int(f.get("ErrorCount") or 0) + 1
+            attempts = max(attempts, failures)
+            (problematic if final or failures >= policy.max_attempts else reset).append(str(f["LFN"]))
+        if not dry_run:
+            statuses = {**dict.fromkeys(reset, "Unused"), **dict.fromkeys(problematic, "Problematic")}
+            if statuses:
+                _boundary.ok(
+                    _boundary.retried(partial(tc.setFileStatusForTransformation, tid, statuses)),
+                    f"file statuses of task {task} of transformation {tid}",
+                )
+            _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, task, "Failed")), f"task {task}")
+        done.append(Recovery(tid, task, int(job), reason, tuple(reset), tuple(problematic), attempts))
+    return done
