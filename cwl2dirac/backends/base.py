@@ -29,7 +29,7 @@ class Production:
     transformations: Mapping[str, int] = field(default_factory=dict)
     """Step name (cwl2dirac) → the backend's transformation id (DIRAC), when it has one."""
     extended: Mapping[str, int] = field(default_factory=dict)
-    """Step name → tasks added by extension (steps without input data)."""
+    """Step name → its task count, reached by extension (steps without input data; only missing tasks are added)."""
 
 
 @dataclass(frozen=True)
