@@ -241,6 +241,10 @@ def stop(s: Settings) -> int:
         name = pidfile.stem
         if name != mariadb.NAME and procs.kill(s, name):
             stopped.append(name)
+    # a job wrapper started while its JobAgent was being stopped can outlive the agent's process group
+    strays = procs.kill_strays(f"{s.state}/jobagents/")
+    if strays:
+        stopped.append(f"{len(strays)} job process(es) left by the JobAgents")
     if procs.kill(s, mariadb.NAME, timeout=30):
         stopped.append(mariadb.NAME)
     print(f"dirac-server: stopped {', '.join(stopped) if stopped else 'nothing (was not running)'}")
