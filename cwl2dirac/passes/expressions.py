@@ -33,22 +33,31 @@ def raw_value(
                 "transformation, when the production is compiled",
                 inp.location,
             )
-        value = job_order.get(src.port)
-        if value is None:
-            wf_port = wf.input(src.port)
-            value = wf_port.default if wf_port is not None else None
-        values.append(value)
-    if not inp.sources:
-        value = None
-    elif len(values) == 1 and not inp.link_merge:
-        value = values[0]
-    elif inp.link_merge == "merge_flattened":
-        value = [x for v in values for x in (v if isinstance(v, list) else [v])]
-    else:
-        value = values
+        values.append(workflow_input_value(wf, src.port, job_order))
+    value = combine_sources(inp, values)
     if value is None and inp.has_default and use_default:
         value = inp.default
     return value
+
+
+def workflow_input_value(wf: Workflow, port: str, job_order: Mapping[str, Any]) -> Any:
+    """Workflow input ``port``'s value: the job order's, else the input's default."""
+    value = job_order.get(port)
+    if value is None:
+        wf_port = wf.input(port)
+        value = wf_port.default if wf_port is not None else None
+    return value
+
+
+def combine_sources(inp: Any, values: list[Any]) -> Any:
+    """A step input's value from the values of its sources, by its ``linkMerge`` (None without a source)."""
+    if not inp.sources:
+        return None
+    if len(values) == 1 and not inp.link_merge:
+        return values[0]
+    if inp.link_merge == "merge_flattened":
+        return [x for v in values for x in (v if isinstance(v, list) else [v])]
+    return values
 
 
 def evaluate_step_input(step: Step, port: str, wf: Workflow, job_order: Mapping[str, Any]) -> Any:

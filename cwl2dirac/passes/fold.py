@@ -23,7 +23,7 @@ from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.context import Compilation
-from cwl2dirac.passes.expressions import evaluate, js_requirements
+from cwl2dirac.passes.expressions import combine_sources, evaluate, js_requirements, workflow_input_value
 from cwl2dirac.passes.graph import step_graph, topological
 
 _UNKNOWN = object()
@@ -123,22 +123,11 @@ def _source_value(inp: Any, wf: Workflow, job_order: Any, folded: dict[PortRef, 
         if src.step is not None:
             value = folded.get(src, _UNKNOWN)
         else:
-            value = job_order.get(src.port)
-            if value is None:
-                port = wf.input(src.port)
-                value = port.default if port is not None else None
-            value = _file_fields(value)
+            value = _file_fields(workflow_input_value(wf, src.port, job_order))
         if value is _UNKNOWN:
             return _UNKNOWN
         values.append(value)
-    if not inp.sources:
-        value = None
-    elif len(values) == 1 and not inp.link_merge:
-        value = values[0]
-    elif inp.link_merge == "merge_flattened":
-        value = [x for v in values for x in (v if isinstance(v, list) else [v])]
-    else:
-        value = values
+    value = combine_sources(inp, values)
     if value is None and inp.has_default:
         value = inp.default
     return value
