@@ -185,7 +185,7 @@ def recover(production: str, dry_run: bool, max_attempts: int, retry_determinist
     """
     from cwl2dirac.backends.dirac._clients import DiracClients
     from cwl2dirac.backends.dirac.controller import recover_production
-    from cwl2dirac.backends.dirac.recovery import Policy
+    from cwl2dirac.backends.policy import Policy
 
     if Path(production).is_dir():
         raise BackendError(f"{production} is a local run: run the same command again to retry its failed tasks "

@@ -28,8 +28,9 @@ from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
-from cwl2dirac.backends.dirac.recovery import FINAL_FILES, Policy, recover
+from cwl2dirac.backends.dirac.recovery import FINAL_FILES, recover
 from cwl2dirac.backends.dirac.submission import HELD, STEP_PARAMETER
+from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 
 ACTIVE = ("Active", "Flush", "Completing", "Stopped", "New")

@@ -27,7 +27,7 @@ from functools import partial
 
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
-from cwl2dirac.errors import BackendError
+from cwl2dirac.backends.policy import Policy
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC
 
 OVER = ("Failed", "Killed")
@@ -39,23 +39,6 @@ FINAL_FILES = ("Problematic", "MaxReset")
 """File statuses after which no task will take the file again."""
 DETERMINISTIC = re.compile(rf"\bStatus {EXIT_DETERMINISTIC}\b")
 """What a job's application status says when its worker exited with the deterministic-failure code."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How failed tasks are recovered."""
-
-    max_attempts: int = 3
-    """Tasks a file may be given; after that many failures it is Problematic."""
-    deterministic_final: bool = True
-    """A deterministic failure (worker exit 34) makes the files Problematic at once."""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.max_attempts, int) or isinstance(self.max_attempts, bool) or not (
-            1 <= self.max_attempts <= 100
-        ):
-            raise BackendError(f"recovery policy: max attempts must be a whole number from 1 to 100, not "
-                               f"{self.max_attempts!r}")
 
 
 @dataclass(frozen=True)
