@@ -263,7 +263,7 @@ def _agents(s: Settings) -> dict[str, Any]:
         },
         # As DIRAC's production agents: acts with the ProductionManager shifter's proxy (from the ProxyManager)
         "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING, "shifterProxy": "ProductionManager",
-                                                 "MaxAttempts": 2},
+                                                 "MaxAttempts": 2, "StalledAfter": s.stalled_after},
     }
     systems: dict[str, Any] = {}
     for name, options in agents.items():

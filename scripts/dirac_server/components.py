@@ -34,11 +34,14 @@ def processes(s: Settings) -> list[Proc]:
         Proc("Configuration", "service", ("Configuration/Server",), 0, ("--cfg", str(s.cs_master_cfg))),
         Proc(
             "Services-Base", "service",
-            ("Framework/ProxyManager", "DataManagement/FileCatalog", "ResourceStatus/ResourceStatus",
+            ("Framework/ProxyManager", "ResourceStatus/ResourceStatus",
              "ResourceStatus/ResourceManagement", "RequestManagement/ReqManager",
              "WorkloadManagement/OptimizationMind", "WorkloadManagement/PilotManager"),
             1,
         ),
+        # Alone in its process, as the TransformationManager (with the ProductionManager) is in its own: the fault
+        # tests stop and kill it without the ReqManager that holds the failover requests.
+        Proc("Services-Catalog", "service", ("DataManagement/FileCatalog",), 1),
         Proc(
             "Services-WMS", "service",
             ("WorkloadManagement/JobManager", "WorkloadManagement/JobMonitoring", "WorkloadManagement/JobStateUpdate",

@@ -45,21 +45,34 @@ def dirac_env(dirac_server: Server, monkeypatch: pytest.MonkeyPatch) -> Server:
     return dirac_server
 
 
-@pytest.fixture(scope="session")
-def ctao_catalog_server(dirac_server: Server) -> Server:
-    """A second local DIRAC server, on its own ports and state, whose File Catalog gets CTAO's fields at
-    directory level (as CTAO's catalog has them) before anything else declares them: fields are global to a
-    catalog, so this cannot share the main server. Left running, like the main one (xdist workers share it)."""
-    base = int(os.environ.get("CWL2DIRAC_SERVER_PORT") or 29100) + 50
-    env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{dirac_server.state}-ctao-catalog",
-           "CWL2DIRAC_SERVER_PORT": str(base)}
+def other_server(main: Server, suffix: str, offset: int, **settings: str) -> Server:
+    """Another local DIRAC server beside the main one: state ``<main state>-<suffix>``, ports ``offset`` above."""
+    base = int(os.environ.get("CWL2DIRAC_SERVER_PORT") or 29100) + offset
+    settings = {"CWL2DIRAC_SERVER_PORT": str(base), **settings}
+    env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{main.state}-{suffix}", **settings}
     proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT,
                           env=env)
     if proc.returncode != 0:
-        pytest.fail(f"the second DIRAC server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
+        pytest.fail(f"the {suffix} DIRAC server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
                     pytrace=False)
     env_out = subprocess.run(["bash", str(SCRIPT), "env"], capture_output=True, text=True, timeout=60, check=True,
                              env=env)
     server_env, unset = parse_env(env_out.stdout)
     return Server(state=Path(server_env["CWL2DIRAC_SERVER_DIR"]), env=server_env, unset=unset,
-                  start_output=proc.stdout + proc.stderr)
+                  start_output=proc.stdout + proc.stderr, settings=settings)
+
+
+@pytest.fixture(scope="session")
+def ctao_catalog_server(dirac_server: Server) -> Server:
+    """A second local DIRAC server, on its own ports and state, whose File Catalog gets CTAO's fields at
+    directory level (as CTAO's catalog has them) before anything else declares them: fields are global to a
+    catalog, so this cannot share the main server. Left running, like the main one (xdist workers share it)."""
+    return other_server(dirac_server, "ctao-catalog", 50)
+
+
+@pytest.fixture(scope="session")
+def faults_server(dirac_server: Server) -> Server:
+    """A third local DIRAC server for the fault tests (tests/integration/test_faults.py, one xdist group: they run
+    one after the other), which stop, kill and restart its services: the other tests' server is never touched.
+    Its controller takes a job silent for a minute as stalled."""
+    return other_server(dirac_server, "faults", 100, CWL2DIRAC_SERVER_STALLED_AFTER="60")

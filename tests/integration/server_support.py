@@ -9,7 +9,7 @@ import os
 import shlex
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ class Server:
     env: dict[str, str]  # variables to set
     unset: tuple[str, ...]  # variables to remove
     start_output: str
+    settings: dict[str, str] = field(default_factory=dict)
+    """The ``CWL2DIRAC_SERVER_*`` settings it was started with beyond its state (to start it again)."""
 
     def run(self, scenario: str, *args: str, timeout: float = 600) -> dict[str, Any]:
         """Run a dirac_client.py scenario in a fresh Python process with the client environment."""
@@ -43,6 +45,18 @@ class Server:
                 pytrace=False,
             )
         return json.loads(last)
+
+    def script(self, command: str, timeout: float = START_TIMEOUT) -> subprocess.CompletedProcess[str]:
+        """``scripts/dirac-server.sh COMMAND`` for this server (e.g. ``start`` again after a fault test killed
+        one of its processes: it starts what is down)."""
+        env = {**os.environ, "CWL2DIRAC_SERVER_DIR": str(self.state), **self.settings}
+        return subprocess.run(["bash", str(SCRIPT), command], capture_output=True, text=True, timeout=timeout,
+                              env=env)
+
+    def pid(self, process: str) -> int:
+        """The PID of one of the server's processes (``Services-Production``, ``Services-Catalog``, ``MariaDB``…):
+        it leads its process group."""
+        return int((self.state / "run" / f"{process}.pid").read_text().split()[0])
 
     def log(self, name: str) -> str:
         path = self.state / "log" / f"{name}.log"

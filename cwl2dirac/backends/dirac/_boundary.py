@@ -74,7 +74,40 @@ def prodvalidator() -> Any:
 
 
 RETRY_PAUSES = (1.0, 3.0, 9.0)
-"""Seconds between the attempts of a DIRAC call that failed on its way (3 retries, then the failure stands)."""
+"""Seconds between the attempts of a DIRAC call that failed on its way (3 retries, then the failure stands);
+``CWL2DIRAC_DIRAC_RETRY_PAUSES`` (comma-separated seconds, ``""`` for no retry) replaces them."""
+RETRY_PAUSES_VAR = "CWL2DIRAC_DIRAC_RETRY_PAUSES"
+CALL_TIMEOUT = 120
+"""Seconds a DIRAC call may take before it counts as failed on its way (DIRAC's own default: 600; its floor: 120);
+``CWL2DIRAC_DIRAC_TIMEOUT`` replaces it."""
+CALL_TIMEOUT_VAR = "CWL2DIRAC_DIRAC_TIMEOUT"
+
+
+def retry_pauses() -> tuple[float, ...]:
+    """The pauses between retries: :data:`RETRY_PAUSES`, or those of ``CWL2DIRAC_DIRAC_RETRY_PAUSES``."""
+    text = os.environ.get(RETRY_PAUSES_VAR)
+    if text is None:
+        return RETRY_PAUSES
+    try:
+        pauses = tuple(float(part) for part in text.replace(" ", "").split(",") if part)
+    except ValueError:
+        pauses = (-1.0,)
+    if len(pauses) > 10 or any(not (0 <= p <= 3600) for p in pauses):
+        raise BackendError(f"{RETRY_PAUSES_VAR}={text!r}: expected at most 10 comma-separated pauses in seconds "
+                           "(0 to 3600), e.g. '1,3,9'")
+    return pauses
+
+
+def call_timeout() -> int:
+    """Seconds a DIRAC call may take: :data:`CALL_TIMEOUT`, or ``CWL2DIRAC_DIRAC_TIMEOUT``."""
+    text = os.environ.get(CALL_TIMEOUT_VAR)
+    if text is None:
+        return CALL_TIMEOUT
+    if not text.strip().isdigit() or not (1 <= int(text) <= 86400):
+        raise BackendError(f"{CALL_TIMEOUT_VAR}={text!r}: expected a whole number of seconds from 1 to 86400 "
+                           "(DIRAC waits at least 120)")
+    return int(text)
+
 
 TRANSIENT = re.compile(
     r"connect|timed? ?out|timeout|reset by peer|broken pipe|\beof\b|unreachable|ssl|no route|temporar|"
@@ -89,12 +122,13 @@ def transient(result: Any) -> bool:
     return isinstance(result, dict) and not result.get("OK") and bool(TRANSIENT.search(str(result.get("Message"))))
 
 
-def retried(call: Callable[[], Any], pauses: Sequence[float] = RETRY_PAUSES) -> Any:
-    """The DIRAC result of ``call()``, tried again after each of ``pauses`` while it fails on its way (a
+def retried(call: Callable[[], Any], pauses: Sequence[float] | None = None) -> Any:
+    """The DIRAC result of ``call()``, tried again after each of ``pauses`` (default :func:`retry_pauses`) while it
+    fails on its way (a
     :func:`transient` error, or an OSError): the last result, OK or not, so that the caller keeps its ``rpcStub``.
     A service's refusal is returned at once."""
     result: Any = None
-    for pause in (*pauses, None):
+    for pause in (*(retry_pauses() if pauses is None else pauses), None):
         try:
             result = call()
         except OSError as exc:  # a dropped connection below DIRAC's own handling

@@ -82,12 +82,12 @@ class DiracClients:
     def production(self) -> Any:
         from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 
-        return ProductionClient()
+        return timed(ProductionClient())
 
     def transformation(self) -> Any:
         from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 
-        return TransformationClient()
+        return timed(TransformationClient())
 
     def catalog(self) -> Any:
         from DIRAC.Resources.Catalog.FileCatalog import FileCatalog
@@ -111,7 +111,7 @@ class DiracClients:
         """The DIRAC File Catalog's own client (its failed calls carry the ``rpcStub`` of a failover request)."""
         from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 
-        return FileCatalogClient()
+        return timed(FileCatalogClient())
 
     def data_manager(self) -> Any:
         from DIRAC.DataManagementSystem.Client.DataManager import DataManager
@@ -126,7 +126,7 @@ class DiracClients:
     def requests(self) -> Any:
         from DIRAC.RequestManagementSystem.Client.ReqClient import ReqClient
 
-        return ReqClient()
+        return timed(ReqClient())
 
     def storage_elements(self) -> set[str] | None:
         """The storage elements the Configuration Service defines (None: it defines none to check against)."""
@@ -156,3 +156,10 @@ class DiracClients:
         from DIRAC import gConfig
 
         return str(gConfig.getValue("/DIRAC/VirtualOrganization", "") or "")
+
+
+def timed(client: Any) -> Any:
+    """A DIRAC client whose calls give up after :func:`~cwl2dirac.backends.dirac._boundary.call_timeout` seconds
+    (DIRAC's default, 600 s, makes a stopped service hang its callers for ten minutes a call)."""
+    client.timeout = _boundary.call_timeout()
+    return client

@@ -69,6 +69,8 @@ class DiracCatalog:
         self._operations: list[Any] = []
         self._deferred = False
         self._directories: dict[str, dict[str, Any]] = {}
+        self._catalog_down = ""
+        """Why the File Catalog did not answer an upload's registration (then later outputs do not wait for it)."""
 
     @classmethod
     def from_url(cls, rest: str) -> DiracCatalog:
@@ -120,9 +122,10 @@ class DiracCatalog:
         return files
 
     def task_inputs(self, step: str, task: int) -> list[CatalogFile]:
+        self._ready()
+        self.field_levels()  # asked now, while the catalog answers: the outputs' metadata need it at the end
         if self.transformation is None:
             return []
-        self._ready()
         tc = self.clients.transformation()
         rows = _boundary.ok(
             _boundary.retried(
@@ -165,9 +168,18 @@ class DiracCatalog:
             raise TaskFailed(f"output {lfn}: {path} is not a file (a DIRAC storage element holds files only)")
         self._ready()
         se = self._output_se()
+        if self._catalog_down:
+            self._upload_unregistered(path, lfn, se, self._catalog_down)
+            self._set_metadata(lfn, metadata)
+            return
         dm = self.clients.data_manager()
         result = _boundary.retried(lambda: dm.putAndRegister(lfn, str(path), se))
-        if not result.get("OK"):
+        if not result.get("OK") and _boundary.transient(result):
+            # DIRAC asks the catalog first whether the LFN exists: the catalog does not answer (stopped, dead, cut
+            # off); the storage may still take the file, and the failover request registers it later
+            self._catalog_down = " ".join(str(result.get("Message", "")).split())
+            self._upload_unregistered(path, lfn, se, self._catalog_down)
+        elif not result.get("OK"):
             self._failover_upload(path, lfn, se, str(result.get("Message", "")))
         else:
             failed = (result.get("Value") or {}).get("Failed", {}).get(lfn)
@@ -267,6 +279,18 @@ class DiracCatalog:
         raise TaskFailed(
             f"output {lfn}: the upload to {target} failed after retries ({reason}) and no failover SE took it"
         )
+
+    def _upload_unregistered(self, path: Path, lfn: str, se: str, reason: str) -> None:
+        """The File Catalog does not answer: the file goes to ``se`` directly (DIRAC's StorageElement, no catalog),
+        and a ``RegisterFile`` operation of the failover request registers it once the catalog is back."""
+        log.warning("%s: the File Catalog does not answer (%s); uploading to %s without registering", lfn, reason, se)
+        storage = self.clients.storage_element(se)
+        result = _boundary.retried(functools.partial(storage.putFile, {lfn: str(path)}))
+        try:
+            _boundary.bulk_ok(result, f"upload of {lfn} to {se}")
+        except BackendError as exc:
+            raise TaskFailed(f"output {lfn}: the File Catalog does not answer ({reason}) and {exc}") from exc
+        self._failover_registration(path, lfn, se)
 
     def _failover_registration(self, path: Path, lfn: str, se: str) -> None:
         from DIRAC.RequestManagementSystem.Client.File import File

@@ -15,7 +15,13 @@ hand: ``cwl2dirac recover``), as soon as the WMS says a task's job failed:
 - the task is set ``Failed``, so that DIRAC, when it learns of the job later, leaves its files alone.
 
 Only tasks whose job is over (``Failed``, ``Killed``) are touched: nothing a running job holds is reset, so no
-output is made twice. A step without input data (tasks by extension) has no files to reset: its failed tasks are
+output is made twice. Two kinds of jobs are made over first:
+
+- a job the WMS no longer knows (vanished: deleted, or its database restored) holds nothing: its task fails;
+- a job ``Stalled`` (DIRAC's StalledJobAgent says so), or ``Matched``/``Running`` without a sign of life (its
+  heartbeat, any status change) for :attr:`Policy.stalled_after` seconds (its node died with its pilot), is killed
+  in the WMS first (``Killed`` at once, and the kill command sent, should it come back), then failed.
+ A step without input data (tasks by extension) has no files to reset: its failed tasks are
 reported, not retried.
 """
 
@@ -23,10 +29,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from cwl2dirac.backends.dirac import _boundary
-from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac._clients import DiracClients, timed
 from cwl2dirac.backends.policy import Policy
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC
 
@@ -35,6 +42,8 @@ OVER = ("Failed", "Killed")
 LIVE_TASKS = ("Submitted", "Received", "Checking", "Staging", "Waiting", "Matched", "Running", "Completing",
               "Stalled", "Rescheduled")
 """Transformation task statuses of a task whose job may still be going on (as far as the TS knows)."""
+SILENT = ("Matched", "Running", "Stalled")
+"""WMS statuses of a job that may have died without telling (checked against :attr:`Policy.stalled_after`)."""
 FINAL_FILES = ("Problematic", "MaxReset")
 """File statuses after which no task will take the file again."""
 DETERMINISTIC = re.compile(rf"\bStatus {EXIT_DETERMINISTIC}\b")
@@ -84,10 +93,23 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
             if str(t.get("ExternalID", "")).isdigit() and int(t["ExternalID"]) > 0}
     if not jobs:
         return []
-    states = _boundary.ok(
-        _boundary.retried(partial(JobMonitoringClient().getJobsStates, sorted(jobs))), f"jobs of transformation {tid}"
+    monitoring = timed(JobMonitoringClient())
+    summary = _boundary.ok(
+        _boundary.retried(partial(monitoring.getJobsSummary, sorted(jobs))), f"jobs of transformation {tid}"
     ) or {}
-    over = {job: state for job, state in states.items() if str(state.get("Status")) in OVER and int(job) in jobs}
+    states = {int(job): state for job, state in summary.items() if str(job).isdigit()}
+    over = {job: state for job, state in states.items() if str(state.get("Status")) in OVER and job in jobs}
+    for job in sorted(set(jobs) - set(states)):
+        over[job] = {"Status": "Vanished", "MinorStatus": f"the WMS does not know job {job}"}
+    for job, state in sorted(states.items()):
+        if job in jobs and str(state.get("Status")) in SILENT:
+            silent = _silent_for(state)
+            stalled = str(state.get("Status")) == "Stalled"
+            if stalled or (silent is not None and silent >= policy.stalled_after):
+                why = "stalled, says the WMS" if stalled else f"no sign of life for {int(silent or 0)} s"
+                if not dry_run:
+                    _kill(job)
+                over[job] = {**state, "Status": "Stalled", "MinorStatus": f"{why}; killed"}
     done: list[Recovery] = []
     rpc = tc._getRPC()
     for job, state in sorted(over.items()):
@@ -118,3 +140,25 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
             _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, task, "Failed")), f"task {task}")
         done.append(Recovery(tid, task, int(job), reason, tuple(reset), tuple(problematic), attempts))
     return done
+
+
+def _silent_for(state: dict[str, object]) -> float | None:
+    """Seconds since the job's last sign of life (the later of its heartbeat and its last status change)."""
+    times = []
+    for key in ("HeartBeatTime", "LastUpdateTime"):
+        value = state.get(key)
+        if isinstance(value, datetime):
+            times.append(value if value.tzinfo else value.replace(tzinfo=UTC))
+        elif value and str(value) != "None":
+            try:
+                times.append(datetime.fromisoformat(str(value)).replace(tzinfo=UTC))
+            except ValueError:
+                continue
+    return (datetime.now(UTC) - max(times)).total_seconds() if times else None
+
+
+def _kill(job: int) -> None:
+    """Kill a job in the WMS (status Killed now; the kill command reaches it if it is still alive)."""
+    from DIRAC.WorkloadManagementSystem.Client.WMSClient import WMSClient
+
+    _boundary.ok(_boundary.retried(partial(timed(WMSClient()).killJob, job)), f"killing stalled job {job}")

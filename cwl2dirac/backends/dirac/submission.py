@@ -276,7 +276,7 @@ class Submission:
         result: Any = None
         for attempt in range(START_ATTEMPTS):
             if attempt:
-                time.sleep(_boundary.RETRY_PAUSES[min(attempt, len(_boundary.RETRY_PAUSES)) - 1])
+                time.sleep(_pause(attempt))
             try:
                 result = client.startProduction(name)
             except OSError as exc:
@@ -414,3 +414,10 @@ def production_steps(request: ProductionRequest, digest: str) -> list[Any]:
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _pause(attempt: int) -> float:
+    """The pause before the ``attempt``-th retry (from 1) of a call retried by hand: the retry pauses, the last one
+    repeated (none when they are empty)."""
+    pauses = _boundary.retry_pauses()
+    return pauses[min(attempt, len(pauses)) - 1] if pauses else 0.0

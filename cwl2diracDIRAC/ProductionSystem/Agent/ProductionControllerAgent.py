@@ -2,7 +2,7 @@
 
 Configure it in ``/Systems/Production/Agents/ProductionControllerAgent`` (``PollingTime``; DIRAC's agent
 scheduler runs a cycle at most every 10 s; the recovery policy: ``MaxAttempts``, default 3, and
-``DeterministicFinal``, default True, see ``cwl2dirac.backends.dirac.recovery``) and start it with
+``DeterministicFinal``, default True, ``StalledAfter``, default 7200 s, see ``cwl2dirac.backends.dirac.recovery``) and start it with
 ``dirac-agent Production/ProductionControllerAgent``.
 
 Each cycle calls ``cwl2dirac.backends.dirac.controller.run_cycle()`` (with ``log=`` the agent's logger when it
@@ -66,6 +66,7 @@ class ProductionControllerAgent(AgentModule):
                 kwargs["policy"] = recovery.Policy(
                     max_attempts=int(self.am_getOption("MaxAttempts", 3)),
                     deterministic_final=bool(self.am_getOption("DeterministicFinal", True)),
+                    stalled_after=int(self.am_getOption("StalledAfter", 7200)),
                 )
             except Exception as exc:  # a bad option: the cycle fails with it, the agent goes on
                 self.log.error("cwl2dirac production controller: bad recovery policy", str(exc))

@@ -3,6 +3,7 @@ System and the WMS that answers as they do; the real services are exercised in t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -51,10 +52,18 @@ class StandInTS:
 
 
 class StandInWMS:
-    states: dict[int, dict[str, str]] = {}
+    """The WMS's job attributes (JobMonitoring's getJobsSummary) and its kill (WMSClient.killJob)."""
 
-    def getJobsStates(self, jobs: list[int]) -> dict[str, Any]:
+    states: dict[int, dict[str, str]] = {}
+    killed: list[int] = []
+
+    def getJobsSummary(self, jobs: list[int]) -> dict[str, Any]:
         return {"OK": True, "Value": {j: s for j, s in self.states.items() if j in jobs}}
+
+    def killJob(self, job: int) -> dict[str, Any]:
+        self.killed.append(job)
+        self.states[job] = {**self.states[job], "Status": "Killed"}
+        return {"OK": True, "Value": [job]}
 
 
 class Clients:
@@ -67,10 +76,13 @@ class Clients:
 
 @pytest.fixture
 def wms(monkeypatch: pytest.MonkeyPatch) -> type[StandInWMS]:
-    import DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient as module
+    import DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient as monitoring
+    import DIRAC.WorkloadManagementSystem.Client.WMSClient as wms_client
 
-    monkeypatch.setattr(module, "JobMonitoringClient", StandInWMS)
+    monkeypatch.setattr(monitoring, "JobMonitoringClient", StandInWMS)
+    monkeypatch.setattr(wms_client, "WMSClient", StandInWMS)
     StandInWMS.states = {}
+    StandInWMS.killed = []
     return StandInWMS
 
 
@@ -102,6 +114,42 @@ def test_a_deterministic_failure_is_problematic_at_once_unless_told(wms: type[St
     assert ts.calls == [] and ts.tasks[1] == "Submitted"  # a dry run changes nothing
     (again,) = recover(Clients(ts), 7, Policy(max_attempts=5, deterministic_final=False))  # type: ignore[arg-type]
     assert again.reset == ("/vo/a",) and ts.files["/vo/a"][1] == "Unused"
+
+
+def ago(seconds: float) -> str:
+    """A WMS time stamp (UTC, no zone) ``seconds`` ago."""
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_a_vanished_job_fails_its_task(wms: type[StandInWMS]) -> None:
+    ts = StandInTS({1: 11, 2: 12}, {"/vo/a": (1, "Assigned", 0), "/vo/b": (2, "Assigned", 0)})
+    wms.states = {12: {"Status": "Running", "LastUpdateTime": ago(5)}}  # job 11: the WMS forgot it
+    (done,) = recover(Clients(ts), 7, Policy())  # type: ignore[arg-type]
+    assert (done.task, done.reset) == (1, ("/vo/a",)) and "Vanished; the WMS does not know job 11" in str(done)
+    assert ts.tasks == {1: "Failed", 2: "Submitted"} and wms.killed == []
+
+
+def test_a_silent_job_is_killed_then_failed_a_live_one_left(wms: type[StandInWMS]) -> None:
+    ts = StandInTS({1: 11, 2: 12, 3: 13}, {"/vo/a": (1, "Assigned", 0), "/vo/b": (2, "Assigned", 0),
+                                          "/vo/c": (3, "Assigned", 0)})
+    wms.states = {
+        11: {"Status": "Running", "HeartBeatTime": ago(900), "LastUpdateTime": ago(700)},  # silent for 700 s
+        12: {"Status": "Running", "HeartBeatTime": ago(900), "LastUpdateTime": ago(30)},  # spoke 30 s ago
+        13: {"Status": "Stalled", "LastUpdateTime": ago(1)},  # DIRAC's StalledJobAgent said so
+    }
+    (dry, dry2) = recover(Clients(ts), 7, Policy(stalled_after=600), dry_run=True)  # type: ignore[arg-type]
+    assert (dry.task, dry2.task) == (1, 3) and wms.killed == [] and ts.calls == []
+    (done, stalled) = recover(Clients(ts), 7, Policy(stalled_after=600))  # type: ignore[arg-type]
+    assert wms.killed == [11, 13] and "job 13: Stalled; stalled, says the WMS; killed" in str(stalled)
+    assert "job 11: Stalled; no sign of life for 7" in str(done) and "reset 1 file(s) to Unused" in str(done)
+    assert ts.files["/vo/a"][1] == ts.files["/vo/c"][1] == "Unused" and ts.files["/vo/b"][1] == "Assigned"
+    assert ts.tasks == {1: "Failed", 2: "Submitted", 3: "Failed"}
+
+
+@pytest.mark.parametrize("bad", [0, 9, 2.5, "60", 30 * 86400 + 1])
+def test_a_bad_stalled_time_is_one_error(bad: Any) -> None:
+    with pytest.raises(BackendError, match="stalled after must be a whole number of seconds"):
+        Policy(stalled_after=bad)
 
 
 @pytest.mark.parametrize("bad", [0, 101, True, 2.5, "3"])
