@@ -98,7 +98,9 @@ def command(s: Settings, proc: Proc) -> tuple[list[str], dict[str, str], Path]:
         argv = [py, "-m", "dirac_server.launch", "jobagent-loop", n, *proc.components,
                 "-o", "/DIRAC/Security/UseServerCertificate=yes"]
         return argv, env, work
-    env["PYTHONPATH"] = str(SCRIPTS)
+    # the server's own DIRAC extension (scripts/dirac_server/ext: the job parameters, which DIRAC 9 keeps in
+    # OpenSearch), for its services and agents (the RequestExecutingAgent sets a job's parameters itself)
+    env["PYTHONPATH"] = f"{SCRIPTS}:{SCRIPTS / 'dirac_server' / 'ext'}"
     env["DIRAC_ROOT_PATH"] = str(s.state)
     if proc.kind == "service":
         env["CWL2DIRAC_SERVER_TASK_DELAY"] = str(s.task_delay)

@@ -69,7 +69,10 @@ def probe(server: Server, name: str) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("step", ["declare_fields", "create", "establish", "hold", "annotate", "register_inputs"])
+# "_upload": in the middle of the input registration (files on the SE and in the catalog, their metadata not yet)
+@pytest.mark.parametrize(
+    "step", ["declare_fields", "create", "establish", "hold", "annotate", "_upload", "register_inputs"]
+)
 def test_chain_submission_killed_after_each_step(dirac_server: Server, tmp_path: Path, step: str) -> None:
     name = f"kill_{step}_{uuid.uuid4().hex[:6]}"
     workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"

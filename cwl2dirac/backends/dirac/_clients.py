@@ -19,8 +19,11 @@ from cwl2dirac.errors import BackendError
 class DiracClients:
     """Makes the DIRAC clients cwl2dirac talks to; DIRAC's real ones by default."""
 
-    def __init__(self, config_files: Sequence[str | Path] = ()) -> None:
+    def __init__(self, config_files: Sequence[str | Path] = (), *, quiet: bool = True) -> None:
         self.config_files = [Path(p) for p in config_files]
+        self.quiet = quiet
+        """Whether DIRAC's own log messages are silenced (:func:`~._boundary.quiet_dirac_logging`); not in a DIRAC
+        agent's process, whose log they are."""
         self._initialized = False
 
     def initialize(self) -> None:
@@ -39,7 +42,8 @@ class DiracClients:
             DIRAC.initialize(require_auth=False, extra_config_files=[str(p) for p in self.config_files])
         except DIRACInitError as exc:
             raise BackendError(f"no DIRAC configuration: {exc}") from exc
-        _boundary.quiet_dirac_logging()
+        if self.quiet:
+            _boundary.quiet_dirac_logging()
         from DIRAC import gConfig
 
         servers = gConfig.getServersList()

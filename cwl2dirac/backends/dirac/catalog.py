@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,7 @@ class DiracCatalog:
             return
         dm = self.clients.data_manager()
         result = _boundary.retried(lambda: dm.putAndRegister(lfn, str(path), se))
-        if not result.get("OK") and _boundary.transient(result):
+        if not result.get("OK") and _catalog_unreachable(result):
             # DIRAC asks the catalog first whether the LFN exists: the catalog does not answer (stopped, dead, cut
             # off); the storage may still take the file, and the failover request registers it later
             self._catalog_down = " ".join(str(result.get("Message", "")).split())
@@ -304,6 +305,13 @@ class DiracCatalog:
         register.TargetSE = se
         entry = _rms_file(File, lfn, path)
         entry.PFN = str(url.get(lfn, ""))
+        # what the catalog entry needs, as putAndRegister would have given it (the request is refused without)
+        from DIRAC.Core.Utilities.Adler import fileAdler
+        from DIRAC.Core.Utilities.File import makeGuid
+
+        entry.Checksum = str(fileAdler(str(path)))
+        entry.ChecksumType = "ADLER32"
+        entry.GUID = str(makeGuid(str(path)))
         register.addFile(entry)
         self._operations.append(register)
         self._deferred = True
@@ -355,6 +363,15 @@ class DiracCatalog:
             "step %s task %d: %d operation(s) left to the failover request %s", step, task, len(self._operations),
             REQUEST_FILE,
         )
+
+
+UNREACHABLE_CATALOG = re.compile(r"from any catalog")
+"""DIRAC's FileCatalog when no catalog answered a call (``DErrno.EFCERR``: the transport error itself is lost)."""
+
+
+def _catalog_unreachable(result: Mapping[str, Any]) -> bool:
+    """Whether a failed data-management result says that the File Catalog did not answer (not that it refused)."""
+    return _boundary.transient(result) or bool(UNREACHABLE_CATALOG.search(str(result.get("Message", ""))))
 
 
 def _size(info: Mapping[str, Any]) -> int | None:

@@ -62,7 +62,7 @@ def run_cycle(
     how the files of failed tasks are recovered (:mod:`~cwl2dirac.backends.dirac.recovery`; default
     :class:`Policy`)."""
     policy = policy or Policy()
-    clients = clients or DiracClients()
+    clients = clients or DiracClients(quiet=log is None)  # a log given: DIRAC's agent, whose log DIRAC's messages are
     clients.initialize()
     tc = clients.transformation()
     rows = _boundary.ok(

@@ -21,6 +21,10 @@ output is made twice. Two kinds of jobs are made over first:
 - a job ``Stalled`` (DIRAC's StalledJobAgent says so), or ``Matched``/``Running`` without a sign of life (its
   heartbeat, any status change) for :attr:`Policy.stalled_after` seconds (its node died with its pilot), is killed
   in the WMS first (``Killed`` at once, and the kill command sent, should it come back), then failed.
+
+And a task whose job is ``Done`` while the TS still has it live (its worker left "Done" to the job's failover
+request) is marked Done at once: DIRAC's WorkflowTaskAgent copies a job's status only ten minutes after the task's
+last change.
  A step without input data (tasks by extension) has no files to reset: its failed tasks are
 reported, not retried.
 """
@@ -40,7 +44,7 @@ from cwl2dirac.request.wire import EXIT_DETERMINISTIC
 OVER = ("Failed", "Killed")
 """WMS statuses of a job that is over without success."""
 LIVE_TASKS = ("Submitted", "Received", "Checking", "Staging", "Waiting", "Matched", "Running", "Completing",
-              "Stalled", "Rescheduled")
+              "Completed", "Stalled", "Rescheduled")
 """Transformation task statuses of a task whose job may still be going on (as far as the TS knows)."""
 SILENT = ("Matched", "Running", "Stalled")
 """WMS statuses of a job that may have died without telling (checked against :attr:`Policy.stalled_after`)."""
@@ -62,8 +66,12 @@ class Recovery:
     problematic: tuple[str, ...]
     attempts: int
     """The failures of its most tried file, this one included."""
+    finished: bool = False
+    """Not a failure: the task's job is Done, and the task is marked Done now (see :func:`recover`)."""
 
     def __str__(self) -> str:
+        if self.finished:
+            return f"task {self.task} (job {self.job}: Done): marked Done"
         parts = []
         if self.reset:
             parts.append(f"reset {len(self.reset)} file(s) to Unused ({_ordinal(self.attempts)} failure)")
@@ -112,6 +120,14 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
                 over[job] = {**state, "Status": "Stalled", "MinorStatus": f"{why}; killed"}
     done: list[Recovery] = []
     rpc = tc._getRPC()
+    # A job Done whose task the TS still has live: its worker left "Done" to the job's failover request (an output
+    # waited there); DIRAC's WorkflowTaskAgent would copy the job's status only ten minutes after the task's last
+    # change, and the step's completion waits for it.
+    for job, state in sorted(states.items()):
+        if job in jobs and str(state.get("Status")) == "Done":
+            if not dry_run:
+                _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, jobs[job], "Done")), f"task {jobs[job]}")
+            done.append(Recovery(tid, jobs[job], job, "Done", (), (), 0, finished=True))
     for job, state in sorted(over.items()):
         task = jobs[int(job)]
         said = [str(state.get(k)) for k in ("Status", "MinorStatus", "ApplicationStatus")

@@ -146,6 +146,18 @@ def test_a_silent_job_is_killed_then_failed_a_live_one_left(wms: type[StandInWMS
     assert ts.tasks == {1: "Failed", 2: "Submitted", 3: "Failed"}
 
 
+def test_a_task_whose_job_is_done_is_marked_done(wms: type[StandInWMS]) -> None:
+    """Its job's failover request did what the worker left to it: the task is Done now, not ten minutes later."""
+    ts = StandInTS({1: 11, 2: 12}, {"/vo/a": (1, "Processed", 0), "/vo/b": (2, "Assigned", 0)})
+    ts.tasks[1] = "Completed"
+    wms.states = {11: {"Status": "Done"}, 12: {"Status": "Completed", "LastUpdateTime": ago(5)}}
+    (dry,) = recover(Clients(ts), 7, Policy(), dry_run=True)  # type: ignore[arg-type]
+    assert dry.finished and ts.tasks[1] == "Completed"
+    (done,) = recover(Clients(ts), 7, Policy())  # type: ignore[arg-type]
+    assert str(done) == "task 1 (job 11: Done): marked Done" and ts.tasks == {1: "Done", 2: "Submitted"}
+    assert ts.files["/vo/a"][1] == "Processed" and ts.files["/vo/b"][1] == "Assigned"  # no file touched
+
+
 @pytest.mark.parametrize("bad", [0, 9, 2.5, "60", 30 * 86400 + 1])
 def test_a_bad_stalled_time_is_one_error(bad: Any) -> None:
     with pytest.raises(BackendError, match="stalled after must be a whole number of seconds"):
