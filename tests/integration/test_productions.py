@@ -202,6 +202,45 @@ def test_a_deterministic_failure_is_not_retried(dirac_server: Server, tmp_path: 
         dirac_server.run("stop_production", name)
 
 
+FLAKY_SIMULATION = """cwlVersion: v1.2
+class: Workflow
+inputs: {sync: string}
+outputs: {out: {type: File, outputSource: simulate/out}}
+steps:
+  simulate:
+    run:
+      class: CommandLineTool
+      doc: fails the first time (as a simulation on a bad node), then makes its output
+      baseCommand: [sh, -c]
+      arguments:
+        - 'if [ -e "$0/tried" ]; then echo shower > shower.txt; else touch "$0/tried"; exit 1; fi'
+        - $(inputs.sync)
+      inputs: {sync: string}
+      outputs: {out: {type: File, outputBinding: {glob: shower.txt}}}
+    in: {sync: sync}
+    out: [out]
+"""
+
+
+def test_a_failed_task_without_input_data_is_submitted_again(dirac_server: Server, tmp_path: Path) -> None:
+    """A step without input data (tasks by extension: a simulation) has no file to reset: the recovery policy
+    sets its failed task Created again, DIRAC submits a new job for it, and the production completes."""
+    workflow = tmp_path / "flaky.cwl"
+    workflow.write_text(FLAKY_SIMULATION)
+    job = tmp_path / "flaky.yml"
+    job.write_text(f"sync: {tmp_path}\n")
+    name = f"flaky_{run_id()}"
+    try:
+        out = run_on_dirac(dirac_server, tmp_path, workflow, job, name)
+        assert (tmp_path / "tried").exists()  # the first job did fail
+        assert Path(out["out"]["path"]).read_text() == "shower\n", out
+        status = json.loads(cwl2dirac(dirac_server, "status", name, "--json", cwd=tmp_path).stdout)
+        (step,) = status["steps"]
+        assert step["state"] == "complete" and status["failed"] == [], status
+    finally:
+        dirac_server.run("stop_production", name)
+
+
 def test_the_same_submission_again_finds_its_production(dirac_server: Server, tmp_path: Path) -> None:
     workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"
     name = f"again_{run_id()}"

@@ -141,8 +141,9 @@ def _decide(
     # files Processed all the same, so the file statuses alone would complete the step before its outputs arrive)
     tasks_done = int(tasks.get("Done", 0))
     query = input_query(clients, tid)
-    if query:  # a Failed task's files were recovered (reset for another task, or Problematic): it is over
-        tasks_done += int(tasks.get("Failed", 0))
+    # a Failed task is over: its files were recovered (reset for another task, or Problematic), or, without input
+    # data, the recovery policy left it Failed after its last attempt (else it is Created again)
+    tasks_done += int(tasks.get("Failed", 0))
     if not query:  # no input data: tasks by extension
         wanted = int(facts.get("tasks") or task_total)
         if task_total >= wanted and tasks_done == task_total:

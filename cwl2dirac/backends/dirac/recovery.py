@@ -25,8 +25,8 @@ output is made twice. Two kinds of jobs are made over first:
 And a task whose job is ``Done`` while the TS still has it live (its worker left "Done" to the job's failover
 request) is marked Done at once: DIRAC's WorkflowTaskAgent copies a job's status only ten minutes after the task's
 last change.
- A step without input data (tasks by extension) has no files to reset: its failed tasks are
-reported, not retried.
+ A step without input data (tasks by extension) has no files to reset: a failed task goes back
+to ``Created`` (a new job for it) while it has had fewer than :attr:`Policy.max_attempts` jobs, then stays Failed.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients, timed
@@ -68,10 +69,17 @@ class Recovery:
     """The failures of its most tried file, this one included."""
     finished: bool = False
     """Not a failure: the task's job is Done, and the task is marked Done now (see :func:`recover`)."""
+    resubmitted: bool | None = None
+    """A task without input data: submitted again (True), or left Failed (False); None for a task with files."""
 
     def __str__(self) -> str:
         if self.finished:
             return f"task {self.task} (job {self.job}: Done): marked Done"
+        if self.resubmitted is not None:
+            why = "a deterministic failure" if DETERMINISTIC.search(self.reason) else (
+                f"{_ordinal(self.attempts)} failure")
+            done = "submitted again" if self.resubmitted else "left Failed"
+            return f"task {self.task} (job {self.job}: {self.reason}): {done} ({why})"
         parts = []
         if self.reset:
             parts.append(f"reset {len(self.reset)} file(s) to Unused ({_ordinal(self.attempts)} failure)")
@@ -139,6 +147,9 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
         ) or []
         held = [f for f in files if str(f.get("Status")) == "Assigned"]
         final = policy.deterministic_final and bool(DETERMINISTIC.search(reason))
+        if not files:  # a task without input data (a simulation's): the task itself is tried again
+            done.append(_resubmit(rpc, monitoring, tid, task, int(job), reason, policy, final, dry_run))
+            continue
         reset: list[str] = []
         problematic: list[str] = []
         attempts = 1
@@ -156,6 +167,21 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
             _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, task, "Failed")), f"task {task}")
         done.append(Recovery(tid, task, int(job), reason, tuple(reset), tuple(problematic), attempts))
     return done
+
+
+def _resubmit(rpc: Any, monitoring: Any, tid: int, task: int, job: int, reason: str, policy: Policy, final: bool,
+              dry_run: bool) -> Recovery:
+    """A failed task without input data: back to ``Created`` (the WorkflowTaskAgent submits a new job for it)
+    while its jobs so far, counted in the WMS by the task's job name, are fewer than the policy's attempts; else
+    Failed. Its outputs' LFNs are the task's: a new job makes the same files."""
+    name = f"{tid:08d}_{task:08d}"  # DIRAC's WorkflowTasks name every job of a task so
+    tried = _boundary.ok(_boundary.retried(partial(monitoring.getJobs, {"JobName": name})), f"jobs of task {task}")
+    attempts = max(1, len(tried or []))
+    again = not final and attempts < policy.max_attempts
+    if not dry_run:
+        _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, task, "Created" if again else "Failed")),
+                     f"task {task}")
+    return Recovery(tid, task, job, reason, (), (), attempts, resubmitted=again)
 
 
 def _silent_for(state: dict[str, object]) -> float | None:

@@ -123,6 +123,7 @@ class ProductionView:
                 _boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": t.id})), f"tasks of {t.id}"
             ) or []
             t.tasks = {int(row["TaskID"]): str(row["ExternalStatus"]) for row in tasks}
+            recorded = dict(t.tasks)  # the TS's own statuses (the recovery policy's verdicts among them)
             t.jobs = {int(row["TaskID"]): int(row["ExternalID"]) for row in tasks if str(row["ExternalID"]).isdigit()
                       and int(row["ExternalID"]) > 0}
             live = [job for task, job in t.jobs.items() if t.tasks[task] not in DONE]
@@ -138,14 +139,15 @@ class ProductionView:
                         said = [str(state.get(k)) for k in ("MinorStatus", "ApplicationStatus")
                                 if state.get(k) and str(state.get(k)) != "Unknown"]
                         t.reasons[task] = "; ".join(dict.fromkeys(said))
-            self._settle_failures(t)
+            self._settle_failures(t, recorded)
         return trans
 
 
-    def _settle_failures(self, t: Transformation) -> None:
+    def _settle_failures(self, t: Transformation, recorded: Mapping[int, str]) -> None:
         """A task whose job failed is failed for good only when the recovery policy is done with it: its input
-        files Problematic (or MaxReset), or it has none (a step without input data). Otherwise it is
-        ``Retrying``: its files go (or went) to another task (:mod:`~cwl2dirac.backends.dirac.recovery`)."""
+        files Problematic (or MaxReset), or, without input data, the task left Failed in the TS (``recorded``).
+        Otherwise it is ``Retrying``: its files go (or went) to another task, or the task gets a new job
+        (:mod:`~cwl2dirac.backends.dirac.recovery`)."""
         failed = [task for task, status in t.tasks.items() if status in FINAL_FAILED]
         if not failed:
             return
@@ -161,7 +163,10 @@ class ProductionView:
         for task in failed:
             mine = files.get(task, [])
             final = [f for f in mine if str(f.get("Status")) in FINAL_FILES]
-            if with_input and not final:  # its files Assigned (to be recovered), or reset (no longer its own)
+            # with input: its files Assigned (to be recovered), or reset (no longer its own); without: the policy
+            # has not left the task Failed (yet)
+            pending = not final if with_input else recorded.get(task) != "Failed"
+            if pending:
                 t.tasks[task] = "Retrying"
             else:
                 t.attempts[task] = max((int(f.get("ErrorCount") or 0) for f in final), default=1) or 1

@@ -56,9 +56,15 @@ class StandInWMS:
 
     states: dict[int, dict[str, str]] = {}
     killed: list[int] = []
+    attempts: dict[int, list[int]] = {}  # task -> its jobs so far
 
     def getJobsSummary(self, jobs: list[int]) -> dict[str, Any]:
         return {"OK": True, "Value": {j: s for j, s in self.states.items() if j in jobs}}
+
+    def getJobs(self, condition: dict[str, Any]) -> dict[str, Any]:
+        """The jobs of one task, by its job name (``<transformation>_<task>``, 8 digits each)."""
+        task = int(condition["JobName"].split("_")[1])
+        return {"OK": True, "Value": [str(j) for j in self.attempts.get(task, [])]}
 
     def killJob(self, job: int) -> dict[str, Any]:
         self.killed.append(job)
@@ -83,6 +89,7 @@ def wms(monkeypatch: pytest.MonkeyPatch) -> type[StandInWMS]:
     monkeypatch.setattr(wms_client, "WMSClient", StandInWMS)
     StandInWMS.states = {}
     StandInWMS.killed = []
+    StandInWMS.attempts = {}
     return StandInWMS
 
 
@@ -144,6 +151,17 @@ def test_a_silent_job_is_killed_then_failed_a_live_one_left(wms: type[StandInWMS
     assert "job 11: Stalled; no sign of life for 7" in str(done) and "reset 1 file(s) to Unused" in str(done)
     assert ts.files["/vo/a"][1] == ts.files["/vo/c"][1] == "Unused" and ts.files["/vo/b"][1] == "Assigned"
     assert ts.tasks == {1: "Failed", 2: "Submitted", 3: "Failed"}
+
+
+def test_a_failed_task_without_input_data_is_submitted_again_until_its_last_attempt(wms: type[StandInWMS]) -> None:
+    ts = StandInTS({1: 11, 2: 12, 3: 13}, {})  # a simulation: no input files
+    wms.states = {11: failed(), 12: failed(), 13: failed("cwl2dirac-worker Exited With Status 34")}
+    wms.attempts = {1: [11], 2: [5, 12], 3: [13]}  # task 2: its second job
+    done = recover(Clients(ts), 7, Policy(max_attempts=2))  # type: ignore[arg-type]
+    assert [(r.task, r.resubmitted, r.attempts) for r in done] == [(1, True, 1), (2, False, 2), (3, False, 1)]
+    assert ts.tasks == {1: "Created", 2: "Failed", 3: "Failed"}  # Created: the WorkflowTaskAgent submits it again
+    assert str(done[0]).endswith("submitted again (1st failure)") and str(done[1]).endswith("left Failed (2nd failure)")
+    assert str(done[2]).endswith("left Failed (a deterministic failure)")
 
 
 def test_a_task_whose_job_is_done_is_marked_done(wms: type[StandInWMS]) -> None:
