@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus
-from cwl2dirac.errors import BackendError, TaskFailed, ValidationError
+from cwl2dirac.errors import TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE, EXIT_UNSUPPORTED
 
 if TYPE_CHECKING:
+    from cwl2dirac.backends.policy import Policy
     from cwl2dirac.ir import Workflow
 
 Pipeline = str | Path | ProductionRequest
@@ -74,9 +75,16 @@ class RunResult:
 
 def failure_line(failed: FailedTask) -> str:
     """One line saying why a task failed, whether it was retried, and where its log is."""
-    retried = " (not retried: it would fail the same way)" if failed.exit_code == EXIT_DETERMINISTIC else ""
+    if failed.exit_code == EXIT_DETERMINISTIC:
+        retried = " (not retried: a deterministic failure, it would fail the same way)"
+    elif failed.exit_code == EXIT_UNSUPPORTED:
+        retried = " (not retried: an unsupported feature)"
+    else:
+        retried = ""
+    if failed.final:
+        retried += " (left failed by cwl2dirac recover: a new run does not retry it)"
     return (
-        f"{failed.step} task {failed.task} failed after {failed.attempts} attempt(s){retried}: "
+        f"{failed.step} task {failed.task} failed for good after {failed.attempts} attempt(s){retried}: "
         f"{failed.message or 'no reason given'} (log: {failed.log})"
     )
 
@@ -195,6 +203,7 @@ def run(
     workdir: str | Path | None = None,
     jobs: int | None = None,
     retries: int | None = None,
+    policy: Policy | None = None,
     dirac_cfg: str | Path | None = None,
     drive: bool = False,
     timeout: float | None = None,
@@ -208,7 +217,9 @@ def run(
     directory), as ``cwl2dirac run`` does.
 
     ``backend="local"`` (this machine): ``workdir`` holds the run's state (default: derived from the request, so
-    the same call resumes), ``jobs`` parallel tasks, ``retries`` retries of a failed task (default: the step's).
+    the same call resumes), ``jobs`` parallel tasks, ``retries`` retries of a failed task (default: the step's) or
+    ``policy`` (:class:`~cwl2dirac.backends.policy.Policy`: its ``max_attempts`` for every step, and whether a
+    deterministic failure is retried; not with ``retries``).
     ``backend="dirac"``: the production is submitted as :func:`submit` does (``dirac_cfg``, ``lfn_base``) and
     followed until it is complete or a task failed (``timeout`` seconds at most; ``drive``: also run the
     production controller's pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded.
@@ -226,7 +237,7 @@ def run(
     t0 = time.monotonic()
     engine: Backend
     if backend == "dirac":
-        _only_local(workdir=workdir, jobs=jobs, retries=retries, container=container,
+        _only_local(workdir=workdir, jobs=jobs, retries=retries, policy=policy, container=container,
                     default_container=default_container, dataset_catalogs=dataset_catalogs or None)
         engine = get_backend(
             "dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=progress, drive=drive, timeout=timeout
@@ -242,7 +253,7 @@ def run(
             datasets=local_resolver([Path(p) for p in dataset_catalogs]),
         )
         engine = get_backend(
-            backend, workdir=workdir, jobs=jobs, retries=retries, progress=progress, container=container,
+            backend, workdir=workdir, jobs=jobs, retries=retries, policy=policy, progress=progress, container=container,
             default_container=default_container, dataset_catalogs=dataset_catalogs,
         )
     production = engine.submit(request)
@@ -302,15 +313,11 @@ def status(
     production (its id or name). ``backend`` says which when a name could be both (default: a local run of that
     name if there is one, else DIRAC)."""
     from cwl2dirac.backends import get_backend
-    from cwl2dirac.backends.local.backend import find_run
+    from cwl2dirac.backends.local.backend import local_run
 
-    if backend != "dirac":
-        workdir = Path(production) if Path(production).is_dir() else find_run(str(production))
-        if workdir is not None:
-            return get_backend("local").status(Production("local", workdir.name, str(workdir)))
-        if backend == "local":
-            raise BackendError(f"no local run '{production}': neither a work directory nor a run of that name "
-                               "under the runs base ($CWL2DIRAC_WORKDIR_BASE)")
+    workdir = local_run(production, backend)
+    if workdir is not None:
+        return get_backend("local").status(Production("local", workdir.name, str(workdir)))
     engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
     return engine.status(Production("dirac", str(production), str(production)))
 

@@ -64,12 +64,22 @@ def test_a_failed_run_raises_or_reports(tmp_path: Path) -> None:
         name="api_fail", source="t.cwl", cwl_version="v1.2", metadata_fields={}, steps=[bad.model_copy(
             update={"max_retries": 0})],
     )
-    with pytest.raises(cwl2dirac.TaskFailed, match=r"boom task 1 failed after 1 attempt\(s\): .*log: "):
+    with pytest.raises(cwl2dirac.TaskFailed, match=r"boom task 1 failed for good after 1 attempt\(s\): .*log: "):
         cwl2dirac.run(request, workdir=tmp_path / "w1", outdir=tmp_path)
     result = cwl2dirac.run(request, workdir=tmp_path / "w2", outdir=tmp_path, check=False)
     assert not result.ok and result.exit_code == 1 and result.outputs is None
     assert [(f.step, f.task) for f in result.status.failed] == [("boom", 1)]
     assert Path(str(result.status.failed[0].log)).is_file()
+    # the recovery policy instead of the step's max_retries; not both
+    from cwl2dirac.backends.policy import Policy
+
+    result = cwl2dirac.run(request, workdir=tmp_path / "w3", outdir=tmp_path, check=False,
+                           policy=Policy(max_attempts=2))
+    assert [f.attempts for f in result.status.failed] == [2]
+    with pytest.raises(cwl2dirac.BackendError, match="give retries or a recovery policy, not both"):
+        cwl2dirac.run(request, workdir=tmp_path / "w4", outdir=tmp_path, retries=1, policy=Policy())
+    with pytest.raises(cwl2dirac.ValidationError, match="policy"):
+        cwl2dirac.run(request, backend="dirac", policy=Policy())
 
 
 def test_hints_edit_a_compiled_production() -> None:

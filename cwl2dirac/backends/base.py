@@ -42,6 +42,8 @@ class FailedTask:
     log: str | None
     message: str | None
     exit_code: int = 1
+    final: bool = False
+    """Left failed by ``cwl2dirac recover`` (local runs): a new run does not retry it."""
 
 
 @dataclass(frozen=True)

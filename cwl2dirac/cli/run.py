@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ import cwl2dirac
 from cwl2dirac._api import failure_line
 from cwl2dirac.cli._common import Document, State, handle_errors, show_hint_messages
 from cwl2dirac.request.wire import USER_SPACE_PREFIX
+
+if TYPE_CHECKING:
+    from cwl2dirac.backends.policy import Policy
 
 
 def _container_argv(container: str | None, default_container: str | None) -> list[str]:
@@ -70,7 +74,17 @@ def _run_cwltool(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel tasks (default: number of cores)."
 )
 @click.option(
-    "--retries", type=click.IntRange(min=0), default=None, help="Retries of a failed task (default: the step's)."
+    "--retries", type=click.IntRange(0, 99), default=None,
+    help="Retries of a failed task: --max-attempts N+1 (default: each step's max_retries).",
+)
+@click.option(
+    "--max-attempts", type=click.IntRange(1, 100), default=None,
+    help="The recovery policy: attempts of each task, for every step (default 3 with --retry-deterministic, else "
+    "each step's max_retries + 1).",
+)
+@click.option(
+    "--retry-deterministic", is_flag=True,
+    help="Retry deterministic failures (worker exit 34) too, instead of reporting them after one attempt.",
 )
 @click.option("--quiet", is_flag=True, help="No progress, no summary.")
 @click.option(
@@ -125,6 +139,8 @@ def run_command(
     workdir: Path | None,
     jobs: int | None,
     retries: int | None,
+    max_attempts: int | None,
+    retry_deterministic: bool,
     quiet: bool,
     engine: str,
     backend: str,
@@ -157,6 +173,8 @@ def run_command(
         container = USER_SPACE_PREFIX + user_space_docker_cmd
     if container == "none" and default_container:
         raise click.UsageError("--default-container cannot be combined with --no-container")
+    if retries is not None and max_attempts is not None:
+        raise click.UsageError("--retries N is --max-attempts N+1: give one of them")
     _software_beside_us_on_path()
     if engine == "cwltool":
         sys.exit(
@@ -167,11 +185,20 @@ def run_command(
     if backend == "dirac":
         if container is not None or default_container or datasets_from:
             raise click.UsageError("container options and --datasets-from apply to --backend local")
+        if retries is not None or max_attempts is not None or retry_deterministic:
+            raise click.UsageError("--retries, --max-attempts and --retry-deterministic apply to --backend local "
+                                   "(on DIRAC: the controller's policy, or cwl2dirac recover)")
         sys.exit(_run_dirac(pipeline, inputs, outdir, name, lfn_base, dirac_cfg, drive, timeout, quiet))
+    policy = None
+    if max_attempts is not None or retry_deterministic:
+        from cwl2dirac.backends.policy import Policy
+
+        attempts = max_attempts if max_attempts is not None else (3 if retries is None else retries + 1)
+        policy, retries = Policy(max_attempts=attempts, deterministic_final=not retry_deterministic), None
     sys.exit(
         _run_local(
             pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container, datasets_from,
-            name, lfn_base,
+            name, lfn_base, policy,
         )
     )
 
@@ -199,10 +226,12 @@ def _run_local(
     datasets_from: tuple[Path, ...] = (),
     name: str | None = None,
     lfn_base: str | None = None,
+    policy: Policy | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
         pipeline, inputs, name=name, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
+        policy=policy,
         progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
         dataset_catalogs=datasets_from,
     )
@@ -248,7 +277,11 @@ def _report(result: cwl2dirac.RunResult, quiet: bool) -> int:
             incomplete = ", ".join(s.name for s in result.status.steps if not s.complete) or "unknown"
             lines = [f"cwl2dirac: run failed: step(s) {incomplete} did not complete"]
         where = f"work dir {work}" if result.production.backend == "local" else f"DIRAC production {work}"
-        lines[-1] += f"; fix and re-run the same command to resume ({where})"
+        if any(f.final for f in result.status.failed):
+            lines[-1] += (f"; fix, reset what recover left failed (cwl2dirac recover {work} --max-attempts N) and "
+                          f"re-run the same command to resume")
+        else:
+            lines[-1] += f"; fix and re-run the same command to resume ({where})"
         print("\n".join(lines), file=err)
         return result.exit_code
     sys.stdout.write(json.dumps(result.outputs, indent=4, sort_keys=True) + "\n")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -12,7 +14,8 @@ import click
 
 import cwl2dirac
 from cwl2dirac.cli._common import handle_errors
-from cwl2dirac.errors import BackendError
+from cwl2dirac.errors import NameRuleError
+from cwl2dirac.request.names import check_production_name
 
 DIRAC_CFG = click.option(
     "--dirac-cfg",
@@ -57,18 +60,61 @@ def submit(
         click.echo(f"  {step}: transformation {tid}{tasks}")
 
 
-def production_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A production argument that no backend could take (empty, a newline or another control character)."""
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+"""What reads as a number (a production id is a whole number from 1; ``2.5`` is a name DIRAC accepts)."""
+
+
+def check_production(value: str, *, paths: bool = True) -> str:
+    """``value`` if some backend could take it as a production: an existing path (a local run's work directory:
+    the command looks at it), a DIRAC production id (a whole number from 1), or a name DIRAC accepts
+    (:func:`~cwl2dirac.request.names.check_production_name`); else :class:`click.BadParameter`, before anything
+    is asked of any backend."""
+    if value and not value.strip() and value.isascii():  # the one-line report would fold the blanks: count them
+        raise click.BadParameter(f"{len(value)} blank character(s) are not a production id, name or work directory")
     if not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise click.BadParameter(f"{value!r} is not a production id, name or work directory")
+    if paths and os.path.lexists(value):
+        return value
+    if value.isdigit() and value.isascii():
+        if int(value) < 1:
+            raise click.BadParameter(f"{value!r}: a production id is a whole number from 1")
+        return value
+    if paths and "/" in value:
+        raise click.BadParameter(f"{value!r}: no such work directory")
+    try:
+        return check_production_name(value)
+    except NameRuleError as exc:
+        if NUMBER.fullmatch(value):  # -3, +3, .5
+            raise click.BadParameter(f"{value!r} is not a production id (a whole number from 1)") from None
+        raise click.BadParameter(str(exc)) from None
+
+
+def production_argument(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A production argument that no backend could take (see :func:`check_production`)."""
+    return check_production(value)
+
+
+def production_names(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """Production names (the controller selects productions by name): each one DIRAC accepts."""
+    for name in value:
+        if name.isdigit() and name.isascii():
+            raise click.BadParameter(f"{name!r}: give the production's name (the controller selects by name)")
+        check_production(name, paths=False)
+    return value
+
+
+def seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """An interval of at least one second, finite."""
+    if value is not None and not (1 <= value < 10**7):
+        raise click.BadParameter(f"{value:g} is not a number of seconds from 1 to 10000000")
     return value
 
 
 @click.command()
 @click.argument("production", callback=production_argument)
 @click.option("--json", "as_json", is_flag=True, help="The status as JSON (a versioned shape: docs/status.md).")
-@click.option("--watch", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
-              help="Show it again every SECONDS until the production is complete or failed (or Ctrl-C).")
+@click.option("--watch", type=float, callback=seconds, default=None, metavar="SECONDS",
+              help="Show it again every SECONDS (at least 1) until the production is complete or failed (or Ctrl-C).")
 @click.option("--backend", type=click.Choice(["local", "dirac"]), default=None,
               help="Where PRODUCTION is, when a name could be both (default: a local run of that name, else DIRAC).")
 @DIRAC_CFG
@@ -142,9 +188,10 @@ def status_data(state: cwl2dirac.ProductionStatus) -> dict[str, object]:
 
 
 @click.command()
-@click.argument("productions", nargs=-1)
+@click.argument("productions", nargs=-1, callback=production_names)
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
-@click.option("--watch", type=float, default=None, metavar="SECONDS", help="Run a pass every SECONDS until Ctrl-C.")
+@click.option("--watch", type=float, callback=seconds, default=None, metavar="SECONDS",
+              help="Run a pass every SECONDS (at least 1) until Ctrl-C.")
 @DIRAC_CFG
 @handle_errors()
 def controller(productions: tuple[str, ...], dry_run: bool, watch: float | None, dirac_cfg: Path | None) -> None:
@@ -168,29 +215,49 @@ def controller(productions: tuple[str, ...], dry_run: bool, watch: float | None,
 @click.command()
 @click.argument("production", callback=production_argument)
 @click.option("--dry-run", is_flag=True, help="Say what would be done; change nothing.")
-@click.option("--max-attempts", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Tasks a file may be given; after that many failures it becomes Problematic.")
+@click.option("--max-attempts", type=click.IntRange(1, 100), default=None,
+              help="Attempts a task (a file, on DIRAC) may have; after that many failures it is left failed "
+              "(Problematic, on DIRAC). Default: 3.")
 @click.option("--retry-deterministic", is_flag=True,
-              help="Reset the files of deterministic failures (worker exit 34) too, instead of Problematic at once.")
-@click.option("--force", is_flag=True, help="Act on a production that cwl2dirac did not make.")
+              help="Retry deterministic failures (worker exit 34) too, instead of leaving them failed at once.")
+@click.option("--force", is_flag=True, help="Act on a DIRAC production that cwl2dirac did not make.")
+@click.option("--backend", type=click.Choice(["local", "dirac"]), default=None,
+              help="Where PRODUCTION is, when a name could be both (default: a local run of that name, else DIRAC).")
 @DIRAC_CFG
 @handle_errors()
-def recover(production: str, dry_run: bool, max_attempts: int, retry_deterministic: bool, force: bool,
-            dirac_cfg: Path | None) -> None:
-    """Recover the failed tasks of PRODUCTION (a DIRAC production's id or name) now, by the recovery policy.
+def recover(production: str, dry_run: bool, max_attempts: int | None, retry_deterministic: bool, force: bool,
+            backend: str | None, dirac_cfg: Path | None) -> None:
+    """Recover the failed tasks of PRODUCTION now, by the recovery policy: a DIRAC production's id or name, or a
+    local run's work directory or name.
 
-    The files of each task whose job failed go back to Unused for another task, or become Problematic after
+    DIRAC: the files of each task whose job failed go back to Unused for another task, or become Problematic after
     --max-attempts failures (at once for a deterministic failure); the task is set Failed. Tasks whose job still
     runs are never touched. The production controller applies the same policy at each cycle.
+
+    Local run: each failed task is reset for another attempt (the next `cwl2dirac run` of the same command runs
+    exactly those), or left failed after --max-attempts attempts (at once for a deterministic failure); a task left
+    failed is not retried by the next run.
     """
-    from cwl2dirac.backends.dirac._clients import DiracClients
-    from cwl2dirac.backends.dirac.controller import recover_production
+    from cwl2dirac.backends.local.backend import local_run
     from cwl2dirac.backends.policy import Policy
 
-    if Path(production).is_dir():
-        raise BackendError(f"{production} is a local run: run the same command again to retry its failed tasks "
-                           "(cwl2dirac run --retries N)")
-    policy = Policy(max_attempts=max_attempts, deterministic_final=not retry_deterministic)
+    policy = Policy(max_attempts=3 if max_attempts is None else max_attempts,
+                    deterministic_final=not retry_deterministic)
+    workdir = local_run(production, backend)
+    if workdir is not None:
+        from cwl2dirac.backends.local.recovery import recover_run
+
+        if force:
+            raise click.UsageError("--force applies to DIRAC productions, not to a local run")
+        done = recover_run(workdir, policy, dry_run=dry_run)
+        for recovery in done:
+            click.echo(("would: " if dry_run else "") + str(recovery))
+        if not done:
+            click.echo(f"nothing to recover in local run {workdir} (no failed task)", err=True)
+        return
+    from cwl2dirac.backends.dirac._clients import DiracClients
+    from cwl2dirac.backends.dirac.controller import recover_production
+
     actions = recover_production(DiracClients([dirac_cfg] if dirac_cfg else []), production, policy,
                                  dry_run=dry_run, force=force)
     for action in actions:

@@ -160,7 +160,8 @@ def test_a_failing_task_is_retried_then_reported_with_its_log(dirac_server: Serv
                          "--timeout", "600", str(workflow), str(ENGINES / "chain.yml"), cwd=tmp_path)
         assert proc.returncode == 1 and proc.stdout == "", proc.stderr[-3000:]
         task, line = failed_line(proc)
-        assert task == 2 and "failed after 2 attempt(s): job Failed: Application Finished With Errors" in line, line
+        expected = "failed for good after 2 attempt(s): job Failed: Application Finished With Errors"
+        assert task == 2 and expected in line, line
         log = Path(line.rsplit("(log: ", 1)[1].split(")")[0])
         assert log.is_file() and "this tool is broken on purpose" in log.read_text(errors="replace"), line
         status = cwl2dirac(dirac_server, "status", name, "--json", cwd=tmp_path)
@@ -196,7 +197,8 @@ def test_a_deterministic_failure_is_not_retried(dirac_server: Server, tmp_path: 
                          "--timeout", "600", str(workflow), str(ENGINES / "chain.yml"), cwd=tmp_path)
         assert proc.returncode == 1, proc.stderr[-3000:]
         task, line = failed_line(proc)
-        assert task == 1 and "after 1 attempt(s) (not retried: it would fail the same way)" in line, line
+        expected = "after 1 attempt(s) (not retried: a deterministic failure, it would fail the same way)"
+        assert task == 1 and expected in line, line
         assert "Status 34" in line, line
     finally:
         dirac_server.run("stop_production", name)

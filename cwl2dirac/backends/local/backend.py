@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.backends.local.catalog import LocalCatalog
 from cwl2dirac.backends.local.progress import Mode, Progress
-from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunReport, run_request
+from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunReport, local_policy, run_request
+from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import container_environment, runs_base, safe_name
@@ -44,6 +45,25 @@ def find_run(name: str) -> Path | None:
     return found[0] if found else None
 
 
+def local_run(production: str | Path, backend: str | None = None) -> Path | None:
+    """The work directory of the local run that ``production`` names (a work directory, or a run's name under the
+    runs base), or None when it names none and ``backend`` is not ``local`` (then it may be DIRAC's); with
+    ``backend="dirac"`` always None. A path that is a file, or no run when ``backend="local"``: one
+    :class:`BackendError` line."""
+    if backend == "dirac":
+        return None
+    path = Path(production)
+    if path.exists():
+        if not path.is_dir():
+            raise BackendError(f"{production} is a file, not the work directory of a local run")
+        return path
+    found = find_run(str(production))
+    if found is None and backend == "local":
+        raise BackendError(f"no local run '{production}': neither a work directory nor a run of that name under the "
+                           "runs base ($CWL2DIRAC_WORKDIR_BASE)")
+    return found
+
+
 @dataclass(frozen=True)
 class LocalProduction(Production):
     """A local run: ``id`` is its work directory; ``report`` what the submitting call did (None when the handle
@@ -56,8 +76,9 @@ class LocalBackend:
     """Runs a request in a work directory: ``submit`` runs it to its end (the local "agents" are this process).
 
     ``workdir``: the run's state (default :func:`default_workdir`); ``jobs``: parallel tasks (default: the
-    cores); ``retries``: retries of a failed task (default: the step's); ``progress``: ``live``, ``plain``,
-    ``quiet``, or None (live on a terminal, plain otherwise).
+    cores); ``retries``: retries of a failed task (default: the step's), or ``policy``: the recovery policy
+    (:class:`~cwl2dirac.backends.policy.Policy`, for every step; not with ``retries``); ``progress``: ``live``,
+    ``plain``, ``quiet``, or None (live on a terminal, plain otherwise).
     """
 
     name: ClassVar[str] = "local"
@@ -68,6 +89,7 @@ class LocalBackend:
         workdir: str | Path | None = None,
         jobs: int | None = None,
         retries: int | None = None,
+        policy: Policy | None = None,
         progress: Mode | None = "quiet",
         container: str | None = None,
         default_container: str | None = None,
@@ -80,7 +102,7 @@ class LocalBackend:
             raise BackendError(str(exc)) from None
         self.workdir = Path(workdir) if workdir is not None else None
         self.jobs = jobs
-        self.retries = retries
+        self.policy = local_policy(retries, policy)
         self.progress: Mode | None = progress
         self._requests: dict[str, ProductionRequest] = {}
 
@@ -91,7 +113,7 @@ class LocalBackend:
             request,
             workdir,
             jobs=self.jobs,
-            retries=self.retries,
+            policy=self.policy,
             progress=Progress(mode=self.progress),
             fingerprint=hashlib.sha1(request_json.encode()).hexdigest(),
             request_json=request_json,
@@ -105,8 +127,8 @@ class LocalBackend:
         return self.status(production)  # submit ran the production to its end
 
     def status(self, production: Production) -> ProductionStatus:
+        request = self.request(production)  # first: a directory that is not a run gets no catalog
         catalog = self._catalog(production)
-        request = self.request(production)
         tasks = catalog.tasks()
         by_step: dict[str, Counter[str]] = {s.name: Counter() for s in request.steps}
         files: dict[str, Counter[str]] = {s.name: Counter() for s in request.steps}
@@ -119,7 +141,9 @@ class LocalBackend:
             failed = list(report.failed)
         else:
             failed = [
-                FailedTask(t.step, t.task, t.attempts, t.log, t.message) for t in tasks if t.status == "failed"
+                FailedTask(t.step, t.task, t.attempts, t.log, t.message, 1 if t.code is None else t.code,
+                           final=t.final)
+                for t in tasks if t.status == "failed"
             ]
         steps = tuple(
             StepStatus(

@@ -8,7 +8,10 @@ Schema (``<workdir>/catalog.sqlite``):
   SQL. The ``value`` column has no type affinity, so ints, floats and strings keep their type (values are
   coerced to the field's declared type on registration and in queries);
 - ``fields(name, type)``: declared metadata fields (``INT``, ``FLOAT``, ``VARCHAR(128)``);
-- ``tasks(step, task, status, attempts, inputs JSON, log, message)``: the task table of every transformation;
+- ``tasks(step, task, status, attempts, inputs JSON, log, message, code, allowed, final)``: the task table of every
+  transformation: ``attempts`` counts every attempt the task ever had (never reset), ``code`` is the worker's exit
+  code of the last one, ``allowed`` the attempt number up to which the runner may retry it (NULL: the run's
+  policy), ``final`` 1 for a task that ``cwl2dirac recover`` left failed (the next run does not retry it);
 - ``tfiles(step, lfn, task)``: the files each transformation has been given (task 0 = not yet grouped);
 - ``state(key, value)``: run bookkeeping;
 - ``datasets(name, query JSON)``: named meta-queries, the local counterpart of DIRAC File Catalog datasets
@@ -67,6 +70,9 @@ CREATE TABLE IF NOT EXISTS tasks (
     inputs TEXT NOT NULL DEFAULT '[]',
     log TEXT,
     message TEXT,
+    code INTEGER,
+    allowed INTEGER,
+    final INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (step, task)
 );
 CREATE INDEX IF NOT EXISTS tasks_status ON tasks (status);
@@ -82,6 +88,9 @@ CREATE TABLE IF NOT EXISTS datasets (name TEXT PRIMARY KEY, query TEXT NOT NULL)
 
 # Task statuses.
 WAITING, RUNNING, DONE, FAILED = "waiting", "running", "done", "failed"
+
+_TASK_COLUMNS = (("code", "INTEGER"), ("allowed", "INTEGER"), ("final", "INTEGER NOT NULL DEFAULT 0"))
+"""Columns of the task table added after its first version (a work directory made before gets them)."""
 
 BASES_STATE = "lfn_bases"
 """Key, in the state table, of the LFN bases the run's files must be below (JSON list)."""
@@ -100,6 +109,12 @@ class TaskRow:
     inputs: list[str]
     log: str | None
     message: str | None
+    code: int | None = None
+    """The worker's exit code of the last attempt (None: not known, a run made before it was kept)."""
+    allowed: int | None = None
+    """The attempt number up to which the runner may retry the task (None: the run's policy decides)."""
+    final: bool = False
+    """Left failed by ``cwl2dirac recover``: the next run does not retry it."""
 
 
 _open: dict[tuple[int, str], LocalCatalog] = {}
@@ -123,10 +138,22 @@ class LocalCatalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self._upgrade()
         self._types: dict[str, str] = dict(self.db.execute("SELECT name, type FROM fields").fetchall())
         bases = self.state_get(BASES_STATE)
         self._bases: list[str] = json.loads(bases) if bases else []
         self._pending: list[tuple[str, dict[str, Any], int | None, str | None]] = []
+
+    def _upgrade(self) -> None:
+        """Add the task table's later columns to a catalog made before them (idempotent)."""
+        have = {str(row[1]) for row in self.db.execute("PRAGMA table_info(tasks)")}
+        for name, decl in _TASK_COLUMNS:
+            if name not in have:
+                try:
+                    self.db.execute(f"ALTER TABLE tasks ADD COLUMN {name} {decl}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
 
     @classmethod
     def open(cls, workdir: Path) -> LocalCatalog:
@@ -361,13 +388,15 @@ class LocalCatalog:
         return [(t.task, list(t.inputs)) for t in self.tasks(step)]
 
     def tasks(self, step: str | None = None) -> list[TaskRow]:
-        sql = "SELECT step, task, status, attempts, inputs, log, message FROM tasks"
+        sql = "SELECT step, task, status, attempts, inputs, log, message, code, allowed, final FROM tasks"
         rows = (
             self.db.execute(sql + " WHERE step = ? ORDER BY task", (step,))
             if step is not None
             else self.db.execute(sql + " ORDER BY step, task")
         )
-        return [TaskRow(s, t, st, a, json.loads(i), lg, m) for s, t, st, a, i, lg, m in rows]
+        return [
+            TaskRow(s, t, st, a, json.loads(i), lg, m, c, al, bool(f)) for s, t, st, a, i, lg, m, c, al, f in rows
+        ]
 
     # -- datasets --------------------------------------------------------------------------------------------
     def add_dataset(self, name: str, query: MetaQuery, *, replace: bool = False) -> int:

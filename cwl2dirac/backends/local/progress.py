@@ -75,12 +75,27 @@ class Progress:
     def task_done(self, step: str, task: int) -> None:
         pass
 
-    def task_retry(self, step: str, task: int, attempt: int, message: str, log: str | None) -> None:
+    def task_retry(
+        self, step: str, task: int, attempt: int, allowed: int, code: int, message: str, log: str | None
+    ) -> None:
+        """A failed attempt that the policy retries: one line, as ``cwl2dirac recover`` words it."""
         if self.mode != "quiet":
-            self._line(f"{step} task {task}: attempt {attempt} failed, retrying ({message}; log: {log})")
+            self._line(retry_line(step, task, attempt, allowed, code, message, log))
 
     def task_failed(self, step: str, task: int, attempts: int, message: str, log: str | None) -> None:
         """Nothing: a failed task is reported once, in the run's own error line (with its reason and log)."""
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``... ``11th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def retry_line(step: str, task: int, attempt: int, allowed: int, code: int, message: str, log: str | None) -> str:
+    """``step X task 3: 1st failure (exit 1: ...), retried (attempt 2 of 3; log: ...)``."""
+    return (f"step {step} task {task}: {ordinal(attempt)} failure (exit {code}: {message}), retried "
+            f"(attempt {attempt + 1} of {allowed}; log: {log})")
 
 
 class _Table:

@@ -10,6 +10,14 @@ in ``after``.
 A step is *complete* when its parents are complete, all its input has been grouped and all its tasks are done.
 State (catalog, task table) lives in the work directory: a run killed at any point and started again resumes,
 without redoing completed tasks (a task's outputs and its ``done`` mark are committed in one transaction).
+
+Failed tasks follow the recovery policy (:class:`~cwl2dirac.backends.policy.Policy`, as on DIRAC): a task is tried
+at most ``max_attempts`` times (default: the step's ``max_retries`` + 1); a deterministic failure (worker exit 34)
+is final at once unless ``deterministic_final`` is False; an unsupported feature (exit 33) is never retried. A
+task's ``attempts`` count every attempt it ever had. A new invocation is the user asking again: every task that
+failed in an earlier one is given ``max_attempts`` more attempts, except those that ``cwl2dirac recover`` left
+failed (:func:`~cwl2dirac.backends.local.recovery.recover_run`); tasks that ``recover`` reset keep the bound it
+gave them.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, Loc
 from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
+from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import (
     ProductionRequest,
@@ -136,6 +145,7 @@ class LocalRunner:
         *,
         jobs: int | None = None,
         retries: int | None = None,
+        policy: Policy | None = None,
         progress: Progress | None = None,
         fingerprint: str | None = None,
         request_json: str | None = None,
@@ -143,13 +153,13 @@ class LocalRunner:
         dataset_catalogs: Sequence[Path] = (),
     ) -> None:
         self.request = request
+        self.policy = local_policy(retries, policy)
         self.environment = dict(environment or {})
         self.dataset_catalogs = list(dataset_catalogs)
         self.fingerprint = fingerprint
         self.request_json = request_json
         self.workdir = Path(workdir).resolve()
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.retries = retries
         self.progress = progress or Progress(mode="quiet")
         self.catalog: LocalCatalog | None = None
         self.steps: dict[str, _Step] = {}
@@ -176,9 +186,6 @@ class LocalRunner:
             register_inputs(self.request, cat, self.dataset_catalogs)
             cat.state_set("inputs", "registered")
         cat.state_set("request", fp)
-        with cat.transaction() as db:  # a new invocation retries what was running or failed
-            db.execute("UPDATE tasks SET status = ? WHERE status = ?", (WAITING, RUNNING))
-            db.execute("UPDATE tasks SET status = ?, attempts = 0 WHERE status = ?", (WAITING, FAILED))
         names = [s.name for s in self.request.steps]
         for i, spec in enumerate(self.request.steps):
             for dep in (*spec.parents, *spec.after):
@@ -188,18 +195,33 @@ class LocalRunner:
         for spec in self.request.steps:
             for p in spec.parents:
                 self.steps[p].children.append(spec.name)
+        with cat.transaction() as db:  # a new invocation: what was running is tried again, what failed too
+            db.execute("UPDATE tasks SET status = ? WHERE status = ?", (WAITING, RUNNING))
+            again = db.execute(
+                "SELECT step, task, attempts FROM tasks WHERE status = ? AND final = 0", (FAILED,)
+            ).fetchall()
+            db.executemany(
+                "UPDATE tasks SET status = ?, allowed = ? WHERE step = ? AND task = ?",
+                [(WAITING, int(attempts) + self._max_attempts(self.steps[step]), step, task)
+                 for step, task, attempts in again if step in self.steps],
+            )
         for row in cat.tasks():
             st = self.steps.get(row.step)
             if st is None:
                 continue
             st.statuses[row.task] = row.status
             st.ninputs[row.task] = len(row.inputs)
+            if row.status == FAILED:  # left failed by cwl2dirac recover: reported, not retried
+                self.failed[(row.step, row.task)] = FailedTask(
+                    row.step, row.task, row.attempts, row.log, row.message, 1 if row.code is None else row.code,
+                    final=row.final,
+                )
             st.next_task = max(st.next_task, row.task + 1)
         return cat
 
     def _max_attempts(self, st: _Step) -> int:
-        retries = st.spec.max_retries if self.retries is None else self.retries
-        return 1 + max(0, retries)
+        """The attempts a task of ``st`` is given by this run: the policy's, else the step's ``max_retries`` + 1."""
+        return step_attempts(st.spec, self.policy)
 
     # -- task creation ---------------------------------------------------------------------------------------
     def _parents_complete(self, st: _Step) -> bool:
@@ -326,9 +348,9 @@ class LocalRunner:
 
     def _finish(self, st: _Step, task: int, code: int, cat: LocalCatalog) -> None:
         row = cat.db.execute(
-            "SELECT status, attempts, log FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
+            "SELECT status, attempts, log, allowed FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
         ).fetchone()
-        status, attempts, log = row
+        status, attempts, log, allowed = row
         if code == 0 and status == DONE:
             st.statuses[task] = DONE
             for c in st.children:
@@ -336,17 +358,18 @@ class LocalRunner:
             self.progress.task_done(st.spec.name, task)
             return
         message = _last_error(log) or f"exit code {code}"
-        if code not in (EXIT_UNSUPPORTED, EXIT_DETERMINISTIC) and attempts < self._max_attempts(st):
+        bound = int(allowed) if allowed is not None else self._max_attempts(st)
+        if retry_refused(code, self.policy) is None and attempts < bound:
             new = WAITING
-            self.progress.task_retry(st.spec.name, task, attempts, message, log)
+            self.progress.task_retry(st.spec.name, task, attempts, bound, code, message, log)
         else:
             new = FAILED
             self.failed[(st.spec.name, task)] = FailedTask(st.spec.name, task, attempts, log, message, code)
             self.progress.task_failed(st.spec.name, task, attempts, message, log)
         with cat.transaction() as db:
             db.execute(
-                "UPDATE tasks SET status = ?, message = ? WHERE step = ? AND task = ?",
-                (new, message, st.spec.name, task),
+                "UPDATE tasks SET status = ?, message = ?, code = ? WHERE step = ? AND task = ?",
+                (new, message, code, st.spec.name, task),
             )
         st.statuses[task] = new
 
@@ -419,6 +442,32 @@ class LocalRunner:
         )
 
 
+def local_policy(retries: int | None = None, policy: Policy | None = None) -> Policy | None:
+    """The policy of a run given ``retries`` (``max_attempts`` = retries + 1) or ``policy`` (one of them); None:
+    each step's own ``max_retries``, deterministic failures final."""
+    if retries is not None and policy is not None:
+        raise BackendError("give retries or a recovery policy, not both")
+    if retries is None:
+        return policy
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 99:
+        raise BackendError(f"retries must be a whole number from 0 to 99, not {retries!r}")
+    return Policy(max_attempts=retries + 1)
+
+
+def step_attempts(spec: StepSpec, policy: Policy | None) -> int:
+    """The attempts a task of ``spec`` is given: the policy's ``max_attempts``, else its ``max_retries`` + 1."""
+    return policy.max_attempts if policy is not None else 1 + max(0, spec.max_retries)
+
+
+def retry_refused(code: int | None, policy: Policy | None) -> str | None:
+    """Why a task whose worker exited with ``code`` is not retried whatever its attempts (None: it may be)."""
+    if code == EXIT_UNSUPPORTED:
+        return "an unsupported feature"
+    if code == EXIT_DETERMINISTIC and (policy is None or policy.deterministic_final):
+        return "a deterministic failure"
+    return None
+
+
 _WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
 
 
@@ -444,6 +493,7 @@ def run_request(
     *,
     jobs: int | None = None,
     retries: int | None = None,
+    policy: Policy | None = None,
     progress: Progress | None = None,
     fingerprint: str | None = None,
     request_json: str | None = None,
@@ -455,10 +505,11 @@ def run_request(
     ``fingerprint`` and ``request_json``: the request's :func:`request_fingerprint` and JSON text, if the caller
     already has them (serialising a large request costs time). ``environment``: variables of every task (the
     worker's container options, :func:`~cwl2dirac.request.wire.container_environment`); ``dataset_catalogs``: work
-    directories whose local datasets the request's dataset inputs take first.
+    directories whose local datasets the request's dataset inputs take first. ``retries`` or ``policy``: how
+    failed tasks are retried (default: each step's ``max_retries``; see the module's docstring).
     """
     runner = LocalRunner(
-        request, workdir, jobs=jobs, retries=retries, progress=progress, fingerprint=fingerprint,
+        request, workdir, jobs=jobs, retries=retries, policy=policy, progress=progress, fingerprint=fingerprint,
         request_json=request_json, environment=environment, dataset_catalogs=dataset_catalogs,
     )
     return runner.run()

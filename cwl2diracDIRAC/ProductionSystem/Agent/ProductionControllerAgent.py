@@ -1,9 +1,11 @@
 """The cwl2dirac production controller, run by DIRAC as an agent.
 
 Configure it in ``/Systems/Production/Agents/ProductionControllerAgent`` (``PollingTime``; DIRAC's agent
-scheduler runs a cycle at most every 10 s; the recovery policy: ``MaxAttempts``, default 3, and
-``DeterministicFinal``, default True, ``StalledAfter``, default 7200 s, see ``cwl2dirac.backends.dirac.recovery``) and start it with
-``dirac-agent Production/ProductionControllerAgent``.
+scheduler runs a cycle at most every 10 s; the recovery policy: ``MaxAttempts``, a whole number from 1 to 100,
+default 3, ``DeterministicFinal``, True or False, default True, and ``StalledAfter``, seconds without a sign of
+life after which a running job is stalled, from 10, default 7200, see ``cwl2dirac.backends.dirac.recovery``) and
+start it with ``dirac-agent Production/ProductionControllerAgent``. A policy option that is not one of those values
+is one logged error (once, until it changes) and the cycles go on with the default policy.
 
 Each cycle calls ``cwl2dirac.backends.dirac.controller.run_cycle()`` (with ``log=`` the agent's logger when it
 takes one); a list it returns is logged as the cycle's actions, an S_OK/S_ERROR is the cycle's result. That
@@ -16,12 +18,32 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from typing import Any
 
 from DIRAC import S_ERROR, S_OK
 from DIRAC.Core.Base.AgentModule import AgentModule
 
 CONTROLLER_MODULE = "cwl2dirac.backends.dirac.controller"
+POLICY_MODULE = "cwl2dirac.backends.policy"
+POLICY_DEFAULTS = {"MaxAttempts": "3", "DeterministicFinal": "True", "StalledAfter": "7200"}
+"""The recovery policy's options, read as text (DIRAC would turn a value it cannot convert into the default)."""
+_TRUE, _FALSE = ("true", "yes", "y", "on", "1"), ("false", "no", "n", "off", "0")
+
+
+def policy_options(max_attempts: Any, deterministic_final: Any, stalled_after: Any = "7200") -> dict[str, Any]:
+    """The recovery policy's keyword arguments from the agent's option values; a ValueError naming the option
+    and its bad value otherwise."""
+    text = str(max_attempts).strip()
+    if not re.fullmatch(r"[0-9]+", text) or not 1 <= int(text) <= 100:
+        raise ValueError(f"MaxAttempts = {max_attempts!r} is not a whole number from 1 to 100")
+    flag = str(deterministic_final).strip().lower()
+    if flag not in _TRUE + _FALSE:
+        raise ValueError(f"DeterministicFinal = {deterministic_final!r} is not True or False")
+    seconds = str(stalled_after).strip()
+    if not re.fullmatch(r"[0-9]+", seconds) or not 10 <= int(seconds) <= 30 * 86400:
+        raise ValueError(f"StalledAfter = {stalled_after!r} is not a whole number of seconds from 10 to 2592000")
+    return {"max_attempts": int(text), "deterministic_final": flag in _TRUE, "stalled_after": int(seconds)}
 
 
 class ProductionControllerAgent(AgentModule):
@@ -29,6 +51,7 @@ class ProductionControllerAgent(AgentModule):
 
     def initialize(self) -> dict[str, Any]:
         self.cycles = 0
+        self.bad_policy: str | None = None
         self.log.notice("cwl2dirac production controller agent initialised", f"(controller: {CONTROLLER_MODULE})")
         return S_OK()
 
@@ -61,16 +84,7 @@ class ProductionControllerAgent(AgentModule):
         if "log" in parameters:
             kwargs["log"] = lambda message: self.log.info(str(message))
         if "policy" in parameters:
-            try:
-                recovery = importlib.import_module("cwl2dirac.backends.dirac.recovery")
-                kwargs["policy"] = recovery.Policy(
-                    max_attempts=int(self.am_getOption("MaxAttempts", 3)),
-                    deterministic_final=bool(self.am_getOption("DeterministicFinal", True)),
-                    stalled_after=int(self.am_getOption("StalledAfter", 7200)),
-                )
-            except Exception as exc:  # a bad option: the cycle fails with it, the agent goes on
-                self.log.error("cwl2dirac production controller: bad recovery policy", str(exc))
-                return S_ERROR(f"bad recovery policy: {exc}")
+            kwargs["policy"] = self.recovery_policy()
         try:
             result = run_cycle(**kwargs)
         except Exception as exc:  # an agent must survive a failing cycle
@@ -81,3 +95,21 @@ class ProductionControllerAgent(AgentModule):
         if isinstance(result, (list, tuple)):
             self.log.info("cwl2dirac production controller cycle done", f"{len(result)} action(s)")
         return S_OK(result)
+
+    def recovery_policy(self) -> Any:
+        """The recovery policy of the agent's options; with a bad option, the default policy, the error logged once
+        (until the options change): the cycles go on."""
+        policy_class = importlib.import_module(POLICY_MODULE).Policy
+        values = [self.am_getOption(name, default) for name, default in POLICY_DEFAULTS.items()]
+        try:
+            policy = policy_class(**policy_options(*values))
+        except Exception as exc:  # any bad value: the default policy, one error line
+            message = f"{exc}; using the default policy ({policy_class()})"
+            if message != self.bad_policy:
+                self.log.error("cwl2dirac production controller: bad recovery policy option", message)
+                self.bad_policy = message
+            return policy_class()
+        if self.bad_policy is not None:
+            self.log.notice("cwl2dirac production controller: recovery policy", str(policy))
+            self.bad_policy = None
+        return policy

@@ -199,7 +199,7 @@ def test_ordinals() -> None:
     [
         (["recover", "--max-attempts", "0", "p"], 2, "--max-attempts"),
         (["recover", ""], 2, "is not a production id, name or work directory"),
-        (["recover", "."], 1, "is a local run: run the same command again"),
+        (["recover", "."], 1, "is not the work directory of a cwl2dirac run"),  # local runs: tests/cli
     ],
 )
 def test_recover_refuses_bad_operator_input_in_one_line(args: list[str], code: int, message: str) -> None:

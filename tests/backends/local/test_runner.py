@@ -161,9 +161,11 @@ def test_failed_task_is_retried_then_reported_with_its_log(tmp_path: Path) -> No
     assert failed.log is not None and failed.log.endswith("bad/00000001.3.log")
     assert "boom: deliberate failure" in Path(failed.log).read_text()
     assert "next" in report.incomplete  # its parent never completed
-    # --retries overrides the step's max_retries; a new invocation retries the failed task
+    # --retries overrides the step's max_retries; a new invocation retries the failed task (one more attempt here),
+    # its attempts counted on from the first invocation's, its log numbered on
     report2, _ = run(req, tmp_path, retries=0)
-    assert not report2.complete and report2.failed[0].attempts == 1
+    assert not report2.complete and report2.failed[0].attempts == 4
+    assert report2.failed[0].log is not None and report2.failed[0].log.endswith("bad/00000001.4.log")
     assert len(attempts.read_text().splitlines()) == 4
 
 
