@@ -220,19 +220,24 @@ def controller(productions: tuple[str, ...], dry_run: bool, watch: float | None,
               "(Problematic, on DIRAC). Default: 3.")
 @click.option("--retry-deterministic", is_flag=True,
               help="Retry deterministic failures (worker exit 34) too, instead of leaving them failed at once.")
+@click.option("--stalled-after", type=click.IntRange(10, 30 * 86400), default=7200, show_default=True,
+              metavar="SECONDS", help="DIRAC: a running job without a sign of life for that long is stalled: killed, "
+              "and its task recovered.")
 @click.option("--force", is_flag=True, help="Act on a DIRAC production that cwl2dirac did not make.")
 @click.option("--backend", type=click.Choice(["local", "dirac"]), default=None,
               help="Where PRODUCTION is, when a name could be both (default: a local run of that name, else DIRAC).")
 @DIRAC_CFG
 @handle_errors()
-def recover(production: str, dry_run: bool, max_attempts: int | None, retry_deterministic: bool, force: bool,
-            backend: str | None, dirac_cfg: Path | None) -> None:
+def recover(production: str, dry_run: bool, max_attempts: int | None, retry_deterministic: bool, stalled_after: int,
+            force: bool, backend: str | None, dirac_cfg: Path | None) -> None:
     """Recover the failed tasks of PRODUCTION now, by the recovery policy: a DIRAC production's id or name, or a
     local run's work directory or name.
 
     DIRAC: the files of each task whose job failed go back to Unused for another task, or become Problematic after
-    --max-attempts failures (at once for a deterministic failure); the task is set Failed. Tasks whose job still
-    runs are never touched. The production controller applies the same policy at each cycle.
+    --max-attempts failures (at once for a deterministic failure); the task is set Failed (a task without input data
+    gets a new job instead, until its last attempt). A job that vanished, or stalled (--stalled-after), is failed
+    first. Tasks whose job still runs are never touched. The production controller applies the same policy at
+    each cycle.
 
     Local run: each failed task is reset for another attempt (the next `cwl2dirac run` of the same command runs
     exactly those), or left failed after --max-attempts attempts (at once for a deterministic failure); a task left
@@ -242,7 +247,7 @@ def recover(production: str, dry_run: bool, max_attempts: int | None, retry_dete
     from cwl2dirac.backends.policy import Policy
 
     policy = Policy(max_attempts=3 if max_attempts is None else max_attempts,
-                    deterministic_final=not retry_deterministic)
+                    deterministic_final=not retry_deterministic, stalled_after=stalled_after)
     workdir = local_run(production, backend)
     if workdir is not None:
         from cwl2dirac.backends.local.recovery import recover_run

@@ -83,6 +83,8 @@ BAD = [
     (["recover", "demo", "--max-attempts", "-2"], 2, "--max-attempts': -2 is not in the range 1<=x<=100"),
     (["recover", "demo", "--max-attempts", "x"], 2, "--max-attempts': 'x' is not a valid integer"),
     (["recover", "demo", "--max-attempts", "2.5"], 2, "--max-attempts': '2.5' is not a valid integer"),
+    (["recover", "demo", "--stalled-after", "9"], 2, "--stalled-after': 9 is not in the range 10<=x<=2592000"),
+    (["recover", "demo", "--stalled-after", "1h"], 2, "--stalled-after': '1h' is not a valid integer"),
     (["recover", "nosuch", "--backend", "local"], 1, "no local run 'nosuch'"),
     (["controller", "42"], 2, "'42': give the production's name"),
     (["controller", "ok", "a b"], 2, "production name 'a b' is refused"),
