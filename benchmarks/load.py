@@ -356,12 +356,19 @@ def dirac_benchmark(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
     res["final_status"] = status
     res["timed_out"] = complete_at is None and status not in ("Completed", "Archived")
 
+    if res["timed_out"] or status != "Completed":  # no more tasks submitted from now on
+        dirac(partial(tc.setTransformationParameter, tid, "Status", "Stopped"), "stop")
     log("DIRAC: checking (files, tasks, jobs, catalog)")
     res["checks"] = dirac_checks(backend, tid, request, n, expected)
-    res["timeline"] = dirac_timeline(res["checks"].pop("_jobs"), t_start, t_submitted, complete_at, n)
+    jobs = res["checks"].pop("_jobs")
+    res["timeline"] = dirac_timeline(jobs, t_start, t_submitted, complete_at, n)
     res["cli_status"] = cli_status(production.id, args.cli_status)
-    if res["timed_out"]:  # its jobs would go on running after the benchmark
-        dirac(partial(tc.setTransformationParameter, tid, "Status", "Stopped"), "stop")
+    live = sorted(j for j, s in jobs.items() if str(s.get("Status")) not in ("Done", "Failed", "Killed", "Deleted"))
+    if live:  # they would keep the JobAgents busy long after the benchmark
+        from DIRAC.WorkloadManagementSystem.Client.JobManagerClient import JobManagerClient
+
+        killed = JobManagerClient().killJob(live)
+        log(f"DIRAC: killed {len(live)} job(s) left over ({'ok' if killed.get('OK') else killed.get('Message')})")
     res["progress"] = [(a, f, k) for a, f, k in progress]
     return res
 
