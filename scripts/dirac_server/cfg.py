@@ -231,7 +231,10 @@ def _agents(s: Settings) -> dict[str, Any]:
             "TransType": TRANSFORMATION_TYPES,
             "shifterProxy": "ProductionManager",
             "MonitorTasks": True,
-            "MonitorFiles": True,
+            # False: DIRAC resets to Unused any file Assigned for 10 minutes whose task it finds no job for (a task
+            # still waiting for its submission, or a lost answer), and another task takes it (found by
+            # benchmarks/load.py); the worker marks its inputs Processed itself, the controller recovers failures
+            "MonitorFiles": False,
             "CheckReserved": True,
             "TaskUpdateStatus": task_update,
             "SubmitTasks": "yes",

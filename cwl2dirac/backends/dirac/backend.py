@@ -180,6 +180,7 @@ class DiracBackend:
         submission.hold(transformations)
         submission.annotate(transformations)
         submission.register_inputs(self.namespace() + f"/{request.name}", input_se)
+        submission.inputs_registered(transformations)
         extended = submission.extend(transformations)
         self._requests[str(prod_id)] = request
         return Production(

@@ -29,7 +29,7 @@ from typing import Any
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
 from cwl2dirac.backends.dirac.recovery import FINAL_FILES, recover
-from cwl2dirac.backends.dirac.submission import HELD, STEP_PARAMETER
+from cwl2dirac.backends.dirac.submission import HELD, INPUTS_PARAMETER, STEP_PARAMETER
 from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 
@@ -131,6 +131,8 @@ def _decide(
         return None
     parents = [int(t) for t in (facts.get("parents") or {}).values()]
     if not all(_complete(t, status, clients) for t in parents):
+        return None
+    if str(row.get(INPUTS_PARAMETER) or "") == "pending":  # the submission is still registering the inputs
         return None
     files = _boundary.ok(_boundary.retried(partial(tc.getTransformationStats, tid)), f"files of {tid}") or {}
     tasks = _boundary.ok(

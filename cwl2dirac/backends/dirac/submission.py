@@ -47,6 +47,10 @@ STEP_PARAMETER = "Cwl2DiracStep"
 """The transformation parameter holding the step's cwl2dirac facts (JSON), read by the controller."""
 REQUEST_PARAMETER = "Cwl2DiracRequest"
 """The transformation parameter (of every transformation) holding the whole request (zlib + hex of its JSON)."""
+INPUTS_PARAMETER = "Cwl2DiracInputs"
+"""The transformation parameter of a step without parents: ``pending`` until the submission has registered the
+workflow's input files, then ``registered`` (the controller completes no such step before: its query selects
+nothing yet). A production made before it has none: taken as registered."""
 HELD = "Manual"
 """The AgentType of a step held back for its side inputs: DIRAC's WorkflowTaskAgent submits no job for it."""
 
@@ -346,10 +350,29 @@ class Submission:
                 "parents": {name: transformations[name] for name in spec.parents},
                 "tasks": spec.tasks,
             }
-            for key, value in ((STEP_PARAMETER, json.dumps(facts, sort_keys=True)), (REQUEST_PARAMETER, request_text)):
+            parameters = [(STEP_PARAMETER, json.dumps(facts, sort_keys=True)), (REQUEST_PARAMETER, request_text)]
+            if not spec.parents and self._inputs_state(tid) != "registered":
+                parameters.append((INPUTS_PARAMETER, "pending"))
+            for key, value in parameters:
                 _boundary.ok(
                     _boundary.retried(partial(tc.setTransformationParameter, tid, key, value)),
                     f"parameter {key} of transformation {tid}",
+                )
+
+    def _inputs_state(self, tid: int) -> str:
+        tc = self.clients.transformation()
+        result = _boundary.retried(partial(tc.getTransformationParameters, tid, [INPUTS_PARAMETER]))
+        return str(result.get("Value") or "") if result.get("OK") else ""
+
+    def inputs_registered(self, transformations: Mapping[str, int]) -> None:
+        """Tell the controller that the workflow's input files are all in the catalog (see INPUTS_PARAMETER)."""
+        tc = self.clients.transformation()
+        for spec in self.request.steps:
+            if not spec.parents:
+                tid = transformations[spec.name]
+                _boundary.ok(
+                    _boundary.retried(partial(tc.setTransformationParameter, tid, INPUTS_PARAMETER, "registered")),
+                    f"parameter {INPUTS_PARAMETER} of transformation {tid}",
                 )
 
     def extend(self, transformations: Mapping[str, int]) -> dict[str, int]:
