@@ -72,8 +72,9 @@ def ctao_catalog_server(dirac_server: Server) -> Server:
 
 @pytest.fixture(scope="session")
 def faults_server(dirac_server: Server) -> Server:
-    """A third local DIRAC server for the fault tests (tests/integration/test_faults.py, one xdist group: they run
-    one after the other), which stop, kill and restart its services: the other tests' server is never touched.
+    """A third local DIRAC server for the fault tests (tests/integration/test_faults.py, kept on one xdist worker by
+    tests/conftest.py: they run one after the other), which stop, kill and restart its services: the other tests'
+    server is never touched.
     Its controller takes a job silent for a minute as stalled, and its processes (the jobs' workers among them)
     retry a DIRAC call once (``CWL2DIRAC_DIRAC_RETRY_PAUSES``), as the tests' clients do."""
     return other_server(dirac_server, "faults", 100, CWL2DIRAC_SERVER_STALLED_AFTER="60",

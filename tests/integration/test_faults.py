@@ -4,7 +4,8 @@ a submission and of a task's output registration, MariaDB restarted mid-producti
 job whose node died with it. Afterwards the same command completes the same production, nothing twice, and
 outputs that could not be registered are registered by their failover request once the catalog is back.
 
-The tests run one after the other (one xdist group): each breaks the server that the next one uses, then mends it.
+The tests run one after the other, on one pytest-xdist worker (tests/conftest.py keeps this file's tests together):
+each breaks the server that the next one uses, then mends it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from typing import Any
 
 import pytest
 from server_support import Server
-
-pytestmark = pytest.mark.xdist_group("faults")
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINES = REPO / "tests" / "data" / "engines"

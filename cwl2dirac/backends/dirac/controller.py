@@ -81,7 +81,7 @@ def run_cycle(
     for row, facts in ours:
         try:
             tid = int(row["TransformationID"])
-            recovered = [f"{r} in" for r in recover(clients, tid, policy, dry_run=dry_run)]
+            recovered = [f"{r} in" for r in recover(clients, tid, policy, dry_run=dry_run, finish=True)]
             for what in [*_unstick_reserved(clients, tid, dry_run), *_unstick_waiting(clients, tid, dry_run),
                          *recovered]:
                 reserved = Action(tid, str(facts.get("step")), str(facts.get("production")), what)

@@ -96,8 +96,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = False) -> list[Recovery]:
-    """Apply ``policy`` to the tasks of transformation ``tid`` whose job is over without success."""
+def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = False,
+            finish: bool = False) -> list[Recovery]:
+    """Apply ``policy`` to the tasks of transformation ``tid`` whose job is over without success; with ``finish``
+    (the controller's cycle), also mark Done the tasks whose job is Done."""
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
     tc = clients.transformation()
@@ -131,7 +133,7 @@ def recover(clients: DiracClients, tid: int, policy: Policy, *, dry_run: bool = 
     # A job Done whose task the TS still has live: its worker left "Done" to the job's failover request (an output
     # waited there); DIRAC's WorkflowTaskAgent would copy the job's status only ten minutes after the task's last
     # change, and the step's completion waits for it.
-    for job, state in sorted(states.items()):
+    for job, state in sorted(states.items()) if finish else ():
         if job in jobs and str(state.get("Status")) == "Done":
             if not dry_run:
                 _boundary.ok(_boundary.retried(partial(rpc.setTaskStatus, tid, jobs[job], "Done")), f"task {jobs[job]}")
