@@ -34,7 +34,6 @@ import math
 import os
 import platform
 import re
-import shlex
 import shutil
 import sqlite3
 import statistics
@@ -50,9 +49,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from dirac_server_env import server_env
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SCRIPT = ROOT / "scripts" / "dirac-server.sh"
 GENERATED = ROOT / "benchmarks" / "generated" / "load"
 
 TARGET_STATUS_S = 1.0  # status latency (p95 over all clients) under 1 s at 1,000 tasks
@@ -163,27 +163,6 @@ def log(message: str) -> None:
 
 
 # -- DIRAC --------------------------------------------------------------------------------------------
-def server_env() -> dict[str, str]:
-    """Start the server named by the environment if it is not up (idempotent) and make this process its
-    client (what ``eval "$(scripts/dirac-server.sh env)"`` does)."""
-    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True)
-    if started.returncode != 0:
-        raise SystemExit(f"scripts/dirac-server.sh start failed:\n{started.stdout[-1500:]}{started.stderr[-1500:]}")
-    out = subprocess.run(["bash", str(SCRIPT), "env"], check=True, capture_output=True, text=True).stdout
-    env: dict[str, str] = {}
-    for line in out.splitlines():
-        words = shlex.split(line)
-        if words and words[0] == "unset":
-            for name in words[1:]:
-                os.environ.pop(name, None)
-        elif words and words[0] == "export":
-            for word in words[1:]:
-                key, _, value = word.partition("=")
-                env[key] = value.replace("$PATH", os.environ.get("PATH", ""))
-    os.environ.update(env)
-    return env
-
-
 def dirac(call: Any, what: str) -> Any:
     """The value of the DIRAC call ``call()``, tried again on a transport error (as the package does)."""
     from cwl2dirac.backends.dirac import _boundary

@@ -24,7 +24,6 @@ import cProfile
 import json
 import os
 import pstats
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -33,24 +32,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from dirac_server_env import server_env
+
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "dirac-server.sh"
-
-
-def server_env() -> dict[str, str]:
-    subprocess.run(["bash", str(SCRIPT), "start"], check=True, capture_output=True, text=True)
-    out = subprocess.run(["bash", str(SCRIPT), "env"], check=True, capture_output=True, text=True).stdout
-    env: dict[str, str] = {}
-    for line in out.splitlines():
-        words = shlex.split(line)
-        if words and words[0] == "unset":
-            for name in words[1:]:
-                os.environ.pop(name, None)
-        elif words and words[0] == "export":
-            for word in words[1:]:
-                key, _, value = word.partition("=")
-                env[key] = value.replace("$PATH", os.environ.get("PATH", ""))
-    return env
 
 
 def dirac_share(profile: cProfile.Profile) -> float:
@@ -163,7 +147,6 @@ def main() -> None:
     parser.add_argument("--skip-run", action="store_true", help="Leave out the chain run.")
     args = parser.parse_args()
     env = server_env()
-    os.environ.update(env)
     load = os.getloadavg()
     print(f"cwl2dirac submission benchmark against the local DIRAC server, {time.strftime('%Y-%m-%dT%H:%M:%S')}")
     print(f"load average at start: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} on {os.cpu_count()} cores")
