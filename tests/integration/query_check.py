@@ -109,12 +109,14 @@ def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[s
     from DIRAC.Interfaces.API.Dirac import Dirac
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
+    from cwl2dirac.backends.dirac import _boundary
+
     tc = clients.transformation()
     for spec in request.steps:
         tid = transformations[spec.name]
         if not spec.input_query:
-            tc.extendTransformation(tid, 1)
-        tc.setTransformationParameter(tid, "AgentType", "Automatic")
+            _boundary.ok(tc.extendTransformation(tid, 1), f"extend {tid}")
+        _boundary.ok(tc.setTransformationParameter(tid, "AgentType", "Automatic"), f"release {tid}")
     grouped = {transformations[s.name] for s in request.steps if s.input_query and s.group_size > 1}
     jobs: dict[str, int] = {}
     deadline = time.monotonic() + 300
@@ -134,8 +136,8 @@ def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[s
         summary = monitoring.getJobSummary(job)["Value"]
         report[step] = {"job": job, "status": summary.get("Status"), "minor": summary.get("MinorStatus"),
                         "type": summary.get("JobType")}
-    for tid in transformations.values():  # no more tasks: nothing else runs
-        tc.setTransformationParameter(tid, "Status", "Stopped")
+    for tid in transformations.values():  # no more tasks: nothing else runs, and no agent polls it (as Stopped)
+        _boundary.ok(tc.setTransformationParameter(tid, "Status", "Completed"), f"set aside {tid}")
     if jobs:
         Dirac().killJob(list(jobs.values()))
     return {"made": report, "missing": sorted(set(transformations) - set(jobs))}

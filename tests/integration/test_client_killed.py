@@ -37,8 +37,8 @@ trans = ProductionClient().getProductionTransformations(name).get("Value") or []
 tasks = {t["TransformationID"]: len(tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"])
          for t in trans}
 inputs = FileCatalogClient().findFilesByMetadata({"cwl2dirac_production": name, "cwl2dirac_step": "_inputs"}, "/")
-for t in trans:  # nothing needs to run: the jobs would only load the server
-    tc.setTransformationParameter(t["TransformationID"], "Status", "Stopped")
+for t in trans:  # nothing needs to run: the jobs would only load the server (Completed: no agent polls it)
+    tc.setTransformationParameter(t["TransformationID"], "Status", "Completed")
 print(json.dumps({"productions": len(prods), "transformations": len(trans), "tasks": sorted(tasks.values()),
                   "inputs": sorted(inputs.get("Value") or [])}))
 '''
@@ -102,3 +102,42 @@ def test_simulation_submission_killed_before_its_extension(dirac_server: Server,
     state = probe(dirac_server, name)
     assert state["productions"] == 1, state
     assert 3 in state["tasks"] and max(state["tasks"]) == 3, state  # the simulation's tasks, made once
+
+
+STATUSES = r'''
+import json, sys
+import DIRAC
+DIRAC.initialize()
+from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
+from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
+tc = TransformationClient()
+ids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(sys.argv[1])["Value"]]
+for tid in ids[int(sys.argv[3]):] if len(sys.argv) > 2 else ():
+    assert tc.setTransformationParameter(tid, "Status", sys.argv[2])["OK"]
+print(json.dumps([tc.getTransformation(tid)["Value"]["Status"] for tid in ids]))
+'''
+
+
+def statuses(server: Server, name: str, *setting: str) -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", STATUSES, name, *setting], env=client_env(server, None),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_transformations_left_new_by_the_start_are_started(dirac_server: Server, tmp_path: Path) -> None:
+    """DIRAC's startProduction answers OK even when starting the transformations failed on its way (its call to its
+    own service refused in the TLS handshake, seen on a loaded CI machine): the production is Active, the
+    transformations from the failed one on stay New, and no agent ever looks at them. The same command again starts
+    them, as DIRAC would have."""
+    name = f"left_new_{uuid.uuid4().hex[:6]}"
+    workflow, job = ENGINES / "chain.cwl", ENGINES / "chain.yml"
+    killed = submit(dirac_server, tmp_path, name, workflow, job, kill_after="establish")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert statuses(dirac_server, name, "New", "1")[1:] == ["New", "New"]  # as the failed start leaves them
+    again = submit(dirac_server, tmp_path, name, workflow, job)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stderr.count("was left New by DIRAC's startProduction: started it") == 2, again.stderr
+    assert "New" not in statuses(dirac_server, name), again.stderr
+    assert probe(dirac_server, name)["transformations"] == 3

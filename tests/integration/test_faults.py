@@ -241,6 +241,18 @@ def watch_to_the_end(server: Server, name: str, tmp_path: Path, timeout: float =
     return last
 
 
+FINAL_JOBS = frozenset({"Done", "Failed", "Killed"})
+
+
+def settled(server: Server, name: str, timeout: float = 180) -> dict[str, Any]:
+    """The probe once every job of ``name`` is final: the worker marks its task Done at the end of the payload, and
+    the job wrapper still uploads the sandbox before the WMS says Done (seconds, or a minute on a busy machine)."""
+    state: dict[str, Any] = wait_until(
+        "the jobs to end", lambda: (lambda s: s if set(s["jobs"].values()) <= FINAL_JOBS else None)(
+            probe(server, name)), timeout, pause=5)
+    return state
+
+
 def assert_sorted_once(state: dict[str, Any], name: str) -> None:
     outputs = [lfn for lfn in state["lfns"] if "/sort/" in lfn]
     assert len(outputs) == 1 and outputs[0].endswith("sorted.txt"), state  # one output: never made twice
@@ -271,7 +283,7 @@ def test_file_catalog_down_during_output_registration(faults_server: Server, tmp
         time.sleep(15)  # the RequestExecutingAgent tries the request meanwhile, and fails: the catalog is down
         assert set(probe(faults_server, name, catalog=False)["files"].values()) == {"Assigned"}
     watch_to_the_end(faults_server, name, tmp_path)
-    state = probe(faults_server, name)
+    state = settled(faults_server, name)
     assert_sorted_once(state, name)
     assert set(state["jobs"].values()) == {"Done"} and len(state["jobs"]) == 1, state  # one job: not run again
 
@@ -301,7 +313,7 @@ def test_a_job_killed_mid_run_is_retried(faults_server: Server, tmp_path: Path) 
     os.kill(pid, signal.SIGKILL)
     (sync / "go").touch()
     last = watch_to_the_end(faults_server, name, tmp_path)
-    state = probe(faults_server, name)
+    state = settled(faults_server, name)
     assert_sorted_once(state, name)
     assert sorted(state["jobs"].values()) == ["Done", "Failed"], state  # the killed job, then its retry
     assert last["complete"] is True, last
@@ -323,7 +335,7 @@ def test_a_job_whose_node_died_is_found_stalled(faults_server: Server, tmp_path:
         wait_until("the task to die with its node", lambda: not _alive(pid), 30)
     (sync / "go").touch()
     last = watch_to_the_end(faults_server, name, tmp_path, timeout=900)
-    state = probe(faults_server, name)
+    state = settled(faults_server, name)
     assert_sorted_once(state, name)
     assert sorted(state["jobs"].values()) == ["Done", "Killed"], state  # the silent job, killed; then its retry
     assert last["complete"] is True, last

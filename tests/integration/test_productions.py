@@ -275,6 +275,7 @@ def test_ctao_process_merge_on_real_files(dirac_server: Server, tmp_path: Path) 
 
 SANDBOX = r'''
 import sys
+import time
 import DIRAC
 DIRAC.initialize()
 from DIRAC.Interfaces.API.Dirac import Dirac
@@ -285,7 +286,12 @@ prod = ProductionClient().getProduction(sys.argv[1])["Value"]["ProductionID"]
 for t in ProductionClient().getProductionTransformations(prod)["Value"]:
     for task in tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"]:
         job = int(task["ExternalID"])
-        assert Dirac().getOutputSandbox(job, outputDir=sys.argv[2])["OK"]
+        for _ in range(60):  # its task is Done at the end of the payload; the job, once its sandbox is uploaded
+            if Dirac().getJobStatus(job)["Value"][job]["Status"] in ("Done", "Failed", "Killed"):
+                break
+            time.sleep(3)
+        got = Dirac().getOutputSandbox(job, outputDir=sys.argv[2])
+        assert got["OK"], got
         print(open(f"{sys.argv[2]}/{job}/cwl2dirac-worker.log").read())
 '''
 

@@ -157,12 +157,17 @@ class RecordingService:
     """Stands in for DIRAC's services behind DIRAC's own client classes (their ``_getRPC``): answers each call
     as a server would for a fresh installation, and records it. ``fail``: a call name answered with S_ERROR."""
 
-    def __init__(self, *, known_fields: dict[str, dict[str, str]] | None = None, fail: str | None = None) -> None:
+    def __init__(self, *, known_fields: dict[str, dict[str, str]] | None = None, fail: str | None = None,
+                 left_new: int = 0) -> None:
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.known_fields = known_fields or {"DirectoryMetaFields": {}, "FileMetaFields": {}}
         self.fail = fail
         self.production_id = 41
         self.transformations: dict[str, int] = {}
+        self.status: dict[int, str] = {}
+        self.left_new = left_new
+        """How many of the last transformations ``startProduction`` leaves New (as DIRAC does when its own call to
+        start one fails: it still answers OK)."""
 
     def __getattr__(self, name: str) -> Any:
         def call(*args: Any) -> dict[str, Any]:
@@ -179,11 +184,28 @@ class RecordingService:
         if name == "addProduction":
             return self.production_id
         if name == "getTransformation":
-            return {"TransformationID": self.transformations.setdefault(args[0], 100 + len(self.transformations))}
+            tid = args[0] if isinstance(args[0], int) else self.transformations.setdefault(
+                args[0], 100 + len(self.transformations))
+            return {"TransformationID": tid, "Type": "MCSimulation", "Status": self.status.get(tid, "New")}
         if name == "getMetadataFields":
             return self.known_fields
         if name == "getCounters":
             return []
+        if name == "startProduction":
+            steps = [a[0]["name"] for n, a in self.calls if n == "addProductionStep"]
+            made = [self.transformations.setdefault(f"{self.production_id:08d}_{step}", 100 + len(self.transformations))
+                    for step in steps]
+            for n, tid in enumerate(made):
+                self.status[tid] = "New" if n >= len(made) - self.left_new else "Active"
+            return None
+        if name == "getProductionTransformations":
+            prefix = f"{self.production_id:08d}_"
+            return [{"TransformationID": tid} for t, tid in self.transformations.items() if t.startswith(prefix)]
+        if name == "getTransformations":
+            ids = args[0].get("TransformationID", [])
+            return [{"TransformationID": tid, "Status": self.status.get(tid, "Active")} for tid in ids]
+        if name == "setTransformationParameter" and args[1] == "Status":
+            self.status[args[0]] = args[2]
         return None
 
     def getProduction(self, name: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import posixpath
 import re
@@ -276,7 +277,7 @@ class Submission:
         name = self.request.name
         prod_id = self.create() if found is None else int(found["ProductionID"])
         if found is not None and str(found.get("Status")) != "New":
-            return prod_id
+            return self._started(prod_id)
         result: Any = None
         for attempt in range(START_ATTEMPTS):
             if attempt:
@@ -286,12 +287,12 @@ class Submission:
             except OSError as exc:
                 result = {"OK": False, "Message": f"connection: {type(exc).__name__}: {exc}"}
             if result.get("OK"):
-                return prod_id
+                return self._started(prod_id)
             if not _boundary.transient(result):
                 break
             state = _boundary.retried(partial(client.getProduction, name))
             if state["OK"] and str(state["Value"].get("Status")) != "New":
-                return prod_id  # it started, only the answer was lost
+                return self._started(prod_id)  # it started, only the answer was lost
             if not state["OK"]:
                 if "not exist" not in str(state.get("Message", "")).lower():
                     _boundary.ok(state, f"getProduction '{name}'")
@@ -299,6 +300,44 @@ class Submission:
         message = " ".join(str(result.get("Message", "unknown error")).split())
         tried = f" ({START_ATTEMPTS} attempts)" if _boundary.transient(result) else ""
         raise BackendError(f"startProduction '{name}': {message}{tried}")
+
+    def _started(self, prod_id: int) -> int:
+        """``prod_id``, its transformations all started.
+
+        DIRAC's ``startProduction`` makes the production Active, then starts its transformations one by one through
+        its own clients, and answers OK whatever those calls gave: one that failed (a TLS handshake refused under
+        load, a timeout) leaves that transformation and the ones after it ``New``, which no agent ever looks at.
+        Those are started here as DIRAC would have (``Active``, ``Automatic``; the holds come after)."""
+        tc = self.clients.transformation()
+        links = _boundary.ok(
+            _boundary.retried(partial(self.clients.production().getProductionTransformations, prod_id)),
+            f"transformations of production {prod_id}",
+        )
+        ids = [int(link["TransformationID"]) for link in links or ()]
+        if len(ids) != len(self.steps):
+            raise BackendError(
+                f"production {prod_id} ('{self.request.name}') has {len(ids)} transformation(s) for "
+                f"{len(self.steps)} step(s): DIRAC did not make them all; delete it (dirac-prod-delete {prod_id}) "
+                "and submit again"
+            )
+        columns = ["TransformationID", "Status"]
+        rows = _boundary.ok(
+            _boundary.retried(partial(tc.getTransformations, {"TransformationID": ids}, columns=columns)),
+            f"transformations of production {prod_id}",
+        )
+        for row in rows or ():
+            if str(row.get("Status")) != "New":
+                continue
+            tid = int(row["TransformationID"])
+            for key, value in (("Status", "Active"), ("AgentType", "Automatic")):
+                _boundary.ok(
+                    _boundary.retried(partial(tc.setTransformationParameter, tid, key, value)),
+                    f"starting transformation {tid} (DIRAC's startProduction left it New)",
+                )
+            logging.getLogger("cwl2dirac").warning(
+                "transformation %d of production %d was left New by DIRAC's startProduction: started it", tid, prod_id
+            )
+        return prod_id
 
     # -- 5./6. the transformations -----------------------------------------------------------------------------
     def transformations(self, prod_id: int) -> dict[str, int]:

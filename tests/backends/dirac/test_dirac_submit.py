@@ -136,3 +136,29 @@ def test_a_start_rolled_back_every_time_is_one_error(
     with pytest.raises(BackendError, match=r"startProduction 'demo': Can't connect .*TransformationManager.* \(3 atte"):
         DiracBackend(clients=recording_clients(service)).submit(request_obj)
     assert service.names().count("startProduction") == 3 and "extendTransformation" not in service.names()
+
+
+def test_transformations_a_start_left_new_are_started(
+    request_obj: ProductionRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DIRAC's startProduction answers OK when its own call to start a transformation failed: the ones left New
+    are started by the submission (Active, Automatic), the others left alone."""
+    service = RecordingService(left_new=2)
+    production = DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert set(service.status.values()) == {"Active"} and len(service.status) == 5
+    started = [args for name, args in service.calls if name == "setTransformationParameter"
+               and args[1] in ("Status", "AgentType")]
+    last_two = sorted(production.transformations.values())[-2:]
+    assert sorted(started) == sorted([(t, "Status", "Active") for t in last_two]
+                                     + [(t, "AgentType", "Automatic") for t in last_two])
+    assert sum("left New by DIRAC's startProduction" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_started_production_missing_transformations_is_one_error(request_obj: ProductionRequest) -> None:
+    class Short(RecordingService):
+        def _answer(self, name: str, args: tuple[Any, ...]) -> Any:
+            got = super()._answer(name, args)
+            return got[:3] if name == "getProductionTransformations" else got
+
+    with pytest.raises(BackendError, match=r"production 41 \('demo'\) has 3 transformation\(s\) for 5 step\(s\)"):
+        DiracBackend(clients=recording_clients(Short())).submit(request_obj)
