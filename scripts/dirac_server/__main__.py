@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -175,14 +176,17 @@ def start(s: Settings) -> int:
     # Settings added in later versions of this script are not in an older server's record: compare the others
     differs = recorded is not None and any(recorded[k] != wanted[k] for k in recorded.keys() & wanted.keys())
     if differs and _anything_alive(s):
-        if all_up(s):
+        if all_up(s) and os.environ.get("CWL2DIRAC_SERVER_REPLACE") != "1":
             print(
                 f"dirac-server: a server with other settings is running in {s.state}:\n  running: {recorded}\n"
                 f"  wanted:  {_fingerprint(s)}\nStop it first (scripts/dirac-server.sh stop), or use another "
-                "CWL2DIRAC_SERVER_DIR and CWL2DIRAC_SERVER_PORT.",
+                "CWL2DIRAC_SERVER_DIR and CWL2DIRAC_SERVER_PORT (or CWL2DIRAC_SERVER_REPLACE=1 to replace it).",
                 file=sys.stderr,
             )
             return 1
+        if all_up(s):
+            print(f"dirac-server: replacing the server with other settings in {s.state} (running: {recorded})",
+                  file=sys.stderr)
         stop(s)
     if all_up(s):
         if recorded is None:

@@ -18,11 +18,16 @@ from pathlib import Path
 import pytest
 from server_support import SCRIPT, START_TIMEOUT, Server, parse_env
 
+REPLACE = {"CWL2DIRAC_SERVER_REPLACE": "1"}
+"""A server another checkout (another venv) left running in the tests' state directory is stopped and this one's
+started: the tests own that directory (without it, a leftover server fails the whole run)."""
+
 
 @pytest.fixture(scope="session")
 def dirac_server() -> Server:
     try:
-        proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT)
+        proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT,
+                              env={**os.environ, **REPLACE})
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"scripts/dirac-server.sh start did not finish within {START_TIMEOUT} s: {exc.stdout}{exc.stderr}",
                     pytrace=False)
@@ -51,7 +56,7 @@ def other_server(main: Server, suffix: str, offset: int, **settings: str) -> Ser
     settings = {"CWL2DIRAC_SERVER_PORT": str(base), **settings}
     env = {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{main.state}-{suffix}", **settings}
     proc = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT,
-                          env=env)
+                          env={**env, **REPLACE})
     if proc.returncode != 0:
         pytest.fail(f"the {suffix} DIRAC server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
                     pytrace=False)

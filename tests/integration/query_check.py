@@ -105,6 +105,7 @@ def main(workflow: str, job: str, name: str, root: str, directory_fields: bool, 
 
 def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[str, Any]:
     import time
+    from functools import partial
 
     from DIRAC.Interfaces.API.Dirac import Dirac
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
@@ -122,18 +123,20 @@ def _jobs(clients: Any, request: Any, transformations: dict[str, int]) -> dict[s
     deadline = time.monotonic() + 300
     while len(jobs) < len(transformations) and time.monotonic() < deadline:
         for step, tid in transformations.items():
-            tasks = tc.getTransformationTasks({"TransformationID": tid})["Value"] or []
+            tasks = _boundary.ok(_boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": tid})),
+                                 f"tasks of {tid}") or []
             ids = [int(t["ExternalID"]) for t in tasks if str(t["ExternalID"]).isdigit() and int(t["ExternalID"])]
             if ids:
                 jobs[step] = ids[0]
-            elif tid in grouped and not tasks and tc.getTransformationStats(tid)["Value"].get("Unused"):
+            elif tid in grouped and not tasks and (_boundary.ok(_boundary.retried(
+                    partial(tc.getTransformationStats, tid)), f"files of {tid}") or {}).get("Unused"):
                 # one file per parent output here: the incomplete group is made a task (as the controller would)
                 tc.setTransformationParameter(tid, "Status", "Flush")
         time.sleep(3)
     monitoring = JobMonitoringClient()
     report: dict[str, Any] = {}
     for step, job in jobs.items():
-        summary = monitoring.getJobSummary(job)["Value"]
+        summary = _boundary.ok(_boundary.retried(partial(monitoring.getJobSummary, job)), f"job {job}")
         report[step] = {"job": job, "status": summary.get("Status"), "minor": summary.get("MinorStatus"),
                         "type": summary.get("JobType")}
     for tid in transformations.values():  # no more tasks: nothing else runs, and no agent polls it (as Stopped)

@@ -17,26 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import Server
+from server_support import PROBE_PRELUDE, Server
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINES = REPO / "tests" / "data" / "engines"
 INJECT = Path(__file__).resolve().parent / "kill_client"
 
-PROBE = r'''
-import json, sys
-import DIRAC
-DIRAC.initialize()
-from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
+PROBE = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 name = sys.argv[1]
-prods = [p for p in ProductionClient().getProductions()["Value"] if p["ProductionName"] == name]
-tc = TransformationClient()
-trans = ProductionClient().getProductionTransformations(name).get("Value") or []
+prods = [p for p in Retrying(ProductionClient()).getProductions()["Value"] if p["ProductionName"] == name]
+tc = Retrying(TransformationClient())
+trans = Retrying(ProductionClient()).getProductionTransformations(name).get("Value") or []
 tasks = {t["TransformationID"]: len(tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"])
          for t in trans}
-inputs = FileCatalogClient().findFilesByMetadata({"cwl2dirac_production": name, "cwl2dirac_step": "_inputs"}, "/")
+fc = Retrying(FileCatalogClient())
+inputs = fc.findFilesByMetadata({"cwl2dirac_production": name, "cwl2dirac_step": "_inputs"}, "/")
 for t in trans:  # nothing needs to run: the jobs would only load the server (Completed: no agent polls it)
     tc.setTransformationParameter(t["TransformationID"], "Status", "Completed")
 print(json.dumps({"productions": len(prods), "transformations": len(trans), "tasks": sorted(tasks.values()),
@@ -104,14 +101,10 @@ def test_simulation_submission_killed_before_its_extension(dirac_server: Server,
     assert 3 in state["tasks"] and max(state["tasks"]) == 3, state  # the simulation's tasks, made once
 
 
-STATUSES = r'''
-import json, sys
-import DIRAC
-DIRAC.initialize()
-from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
+STATUSES = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
-tc = TransformationClient()
-ids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(sys.argv[1])["Value"]]
+tc = Retrying(TransformationClient())
+ids = [t["TransformationID"] for t in Retrying(ProductionClient()).getProductionTransformations(sys.argv[1])["Value"]]
 for tid in ids[int(sys.argv[3]):] if len(sys.argv) > 2 else ():
     assert tc.setTransformationParameter(tid, "Status", sys.argv[2])["OK"]
 print(json.dumps([tc.getTransformation(tid)["Value"]["Status"] for tid in ids]))

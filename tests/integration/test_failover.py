@@ -17,34 +17,30 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from server_support import Server
+from server_support import PROBE_PRELUDE, Server
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINES = REPO / "tests" / "data" / "engines"
 SE = "LOCAL-DISK-2"
 
-PROBE = r'''
-import json, sys
-import DIRAC
-DIRAC.initialize()
-from DIRAC.DataManagementSystem.Client.DataManager import DataManager
+PROBE = PROBE_PRELUDE + r'''from DIRAC.DataManagementSystem.Client.DataManager import DataManager
 from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 prod = sys.argv[1]
 from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
-tids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(prod)["Value"]]
-tc = TransformationClient()
+tids = [t["TransformationID"] for t in Retrying(ProductionClient()).getProductionTransformations(prod)["Value"]]
+tc = Retrying(TransformationClient())
 files = {}
 status = [tc.getTransformation(tid)["Value"]["Status"] for tid in tids]
 for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
-fc = FileCatalogClient()
+fc = Retrying(FileCatalogClient())
 def walk(path):  # the step's outputs by place: their metadata waits in the failover request with them
     listing = fc.listDirectory(path)["Value"]["Successful"].get(path) or {}
     return list(listing.get("Files", {})) + [lfn for sub in listing.get("SubDirs", {}) for lfn in walk(sub)]
 outputs = sorted(walk(sys.argv[3]))
-replicas = DataManager().getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
+replicas = Retrying(DataManager()).getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
 tagged = fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"]
 replicas = {k: sorted(v) for k, v in replicas.items()}
 print(json.dumps({"status": status, "inputs": files, "replicas": replicas, "tagged": sorted(tagged)}))

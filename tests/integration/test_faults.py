@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import Server
+from server_support import PROBE_PRELUDE, Server
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINES = REPO / "tests" / "data" / "engines"
@@ -52,17 +52,13 @@ steps:
   sort: {run: wait_sort.cwl, in: {infile: infile, sync: sync}, out: [out]}
 """
 
-PROBE = r'''
-import json, sys
-import DIRAC
-DIRAC.initialize()
-from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
+PROBE = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 name, catalog = sys.argv[1], sys.argv[2] == "catalog"
-prods = [p for p in ProductionClient().getProductions()["Value"] if p["ProductionName"] == name]
-tc = TransformationClient()
-trans = ProductionClient().getProductionTransformations(name).get("Value") or []
+prods = [p for p in Retrying(ProductionClient()).getProductions()["Value"] if p["ProductionName"] == name]
+tc = Retrying(TransformationClient())
+trans = Retrying(ProductionClient()).getProductionTransformations(name).get("Value") or []
 tids = [t["TransformationID"] for t in trans]
 tasks, jobs, files = [], {}, {}
 for tid in tids:
@@ -73,14 +69,14 @@ for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
 if jobs:
-    states = JobMonitoringClient().getJobsStatus(sorted(jobs))["Value"]
+    states = Retrying(JobMonitoringClient()).getJobsStatus(sorted(jobs))["Value"]
     jobs = {str(j): s["Status"] for j, s in states.items()}
 result = {"productions": len(prods), "transformations": len(trans),
           "status": [tc.getTransformation(tid)["Value"]["Status"] for tid in tids],
           "tasks": tasks, "jobs": jobs, "files": files}
 if catalog:  # the File Catalog answers again: what it holds of the production
     from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
-    fc = FileCatalogClient()
+    fc = Retrying(FileCatalogClient())
     def walk(path):
         listing = (fc.listDirectory(path)["Value"]["Successful"].get(path)) or {}
         return list(listing.get("Files", {})) + [lfn for sub in listing.get("SubDirs", {}) for lfn in walk(sub)]

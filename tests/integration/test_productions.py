@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_support import Server
+from server_support import PROBE_PRELUDE, Server
 from support.outputs import normalise
 
 CONTENT = frozenset({"checksum", "size"})
@@ -273,24 +273,19 @@ def test_ctao_process_merge_on_real_files(dirac_server: Server, tmp_path: Path) 
         assert h5.root.dl1.event.subarray.trigger.nrows == 4  # 1 + 3 events
 
 
-SANDBOX = r'''
-import sys
-import time
-import DIRAC
-DIRAC.initialize()
-from DIRAC.Interfaces.API.Dirac import Dirac
+SANDBOX = PROBE_PRELUDE + r'''from DIRAC.Interfaces.API.Dirac import Dirac
 from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
-tc = TransformationClient()
-prod = ProductionClient().getProduction(sys.argv[1])["Value"]["ProductionID"]
-for t in ProductionClient().getProductionTransformations(prod)["Value"]:
+tc = Retrying(TransformationClient())
+prod = Retrying(ProductionClient()).getProduction(sys.argv[1])["Value"]["ProductionID"]
+for t in Retrying(ProductionClient()).getProductionTransformations(prod)["Value"]:
     for task in tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"]:
         job = int(task["ExternalID"])
         for _ in range(60):  # its task is Done at the end of the payload; the job, once its sandbox is uploaded
-            if Dirac().getJobStatus(job)["Value"][job]["Status"] in ("Done", "Failed", "Killed"):
+            if Retrying(Dirac()).getJobStatus(job)["Value"][job]["Status"] in ("Done", "Failed", "Killed"):
                 break
             time.sleep(3)
-        got = Dirac().getOutputSandbox(job, outputDir=sys.argv[2])
+        got = Retrying(Dirac()).getOutputSandbox(job, outputDir=sys.argv[2])
         assert got["OK"], got
         print(open(f"{sys.argv[2]}/{job}/cwl2dirac-worker.log").read())
 '''
