@@ -235,7 +235,10 @@ def _agents(s: Settings) -> dict[str, Any]:
             # still waiting for its submission, or a lost answer), and another task takes it (found by
             # benchmarks/load.py); the worker marks its inputs Processed itself, the controller recovers failures
             "MonitorFiles": False,
-            "CheckReserved": True,
+            # False: DIRAC takes back a task Reserved for an hour counted from its creation, so in a production
+            # older than that every task the agent is submitting, and the task gets a second job; the controller
+            # does it right (cwl2dirac.backends.dirac.controller._unstick_reserved; found by benchmarks/load.py)
+            "CheckReserved": False,
             "TaskUpdateStatus": task_update,
             "SubmitTasks": "yes",
             "TasksPerLoop": 50,

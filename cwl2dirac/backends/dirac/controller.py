@@ -166,10 +166,12 @@ def _decide(
     return None
 
 
-RESERVED_GRACE = 60
-"""Seconds a task may stay Reserved (the WorkflowTaskAgent between reserving and submitting it) before the
-controller looks for its job: DIRAC's own check waits an hour, and a lost connection at submission leaves tasks
-there (seen on the local server: a rare TLS handshake failure)."""
+RESERVED_GRACE = 600
+"""Seconds a task may stay Reserved since it was reserved (the WorkflowTaskAgent between reserving and submitting
+it: a batch takes minutes under load) before the controller looks for its job: a lost connection at submission
+leaves tasks there (seen on the local server: a rare TLS handshake failure). DIRAC's own check (``CheckReserved``)
+waits an hour, but counted from the task's creation: every task of a production older than that is taken back
+while the agent submits it, which gives it a second job — so cwl2dirac's deployments run without it."""
 
 
 def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
@@ -183,7 +185,8 @@ def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[st
     older = str(datetime.datetime.utcnow() - datetime.timedelta(seconds=RESERVED_GRACE))
     tasks = _boundary.ok(
         _boundary.retried(
-            partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Reserved"}, older=older)
+            partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Reserved"}, older=older,
+                    timeStamp="LastUpdateTime")  # since it was reserved (DIRAC's client counts from its creation)
         ),
         f"reserved tasks of {tid}",
     ) or []

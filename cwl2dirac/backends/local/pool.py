@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import weakref
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -85,6 +86,8 @@ def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
     """
     from cwl2dirac.worker.main import run
 
+    with contextlib.suppress(OSError):  # which process runs it: TaskPool.died tells its death from the others'
+        Path(f"{log_path}{PID_SUFFIX}").write_text(str(os.getpid()), encoding="utf-8")
     sys.stdout.flush()
     sys.stderr.flush()
     saved_fds = os.dup(1), os.dup(2)
@@ -121,6 +124,10 @@ def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
     return code
 
 
+PID_SUFFIX = ".pid"
+"""Beside a task's log: the pool process that runs it."""
+
+
 def _noop() -> int:
     return os.getpid()
 
@@ -133,9 +140,15 @@ class TaskPool:
         self.catalog_url = f"sqlite:{Path(workdir).resolve()}"
         self.environment = dict(environment or {})
         self._executor: ProcessPoolExecutor | None = None
+        self._generation = 0
+        self._work: weakref.WeakKeyDictionary[Future[int], tuple[int, str]] = weakref.WeakKeyDictionary()
+        """A task's future -> its pool's generation and its log (while the runner holds the future)."""
+        self._exits: dict[int, dict[int, int | None]] = {}
+        """A broken pool's generation -> its processes' exit codes when its break was first seen."""
 
     def start(self) -> None:
         warm_up()
+        self._generation += 1
         ctx = multiprocessing.get_context("fork")
         self._executor = ProcessPoolExecutor(
             self.jobs, mp_context=ctx, initializer=_init, initargs=(self.catalog_url, self.environment)
@@ -146,7 +159,31 @@ class TaskPool:
         if self._executor is None:
             self.start()
         assert self._executor is not None
-        return self._executor.submit(execute, list(argv), str(taskdir), str(log_path))
+        future = self._executor.submit(execute, list(argv), str(taskdir), str(log_path))
+        self._work[future] = (self._generation, str(log_path))
+        return future
+
+    def died(self, future: Future[int]) -> int | None:
+        """After ``future`` raised BrokenProcessPool: how its own process died (its exit code, negative for a
+        signal, as ``subprocess`` says it) when it died by itself (killed, out of memory, crashed); None when the
+        executor stopped it because another process of the pool died (SIGTERM), or it had not started. Then the
+        pool is replaced, once for the break of all its tasks."""
+        generation, log_path = self._work.pop(future, (0, ""))
+        if generation == self._generation:  # the first task of this break: how its processes ended, then a new pool
+            processes = dict(getattr(self._executor, "_processes", None) or {})  # CPython's record of its workers
+            for process in processes.values():  # the executor stops the others (SIGTERM) after it marks the break
+                process.join(timeout=10)
+            self._exits[generation] = {pid: process.exitcode for pid, process in processes.items()}
+            self.restart()
+        try:
+            pid = int(Path(f"{log_path}{PID_SUFFIX}").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # not started: nothing of it ran
+        exits = self._exits.get(generation, {})
+        if pid not in exits:
+            return -signal.SIGKILL  # unknown to this Python's executor: charged, as a death of its own
+        code = exits[pid]
+        return code if code is not None and code != -signal.SIGTERM else None
 
     def restart(self) -> None:
         """Replace a broken pool."""

@@ -82,6 +82,11 @@ class Progress:
         if self.mode != "quiet":
             self._line(retry_line(step, task, attempt, allowed, code, message, log))
 
+    def note(self, text: str) -> None:
+        """One line about the run (not in quiet mode)."""
+        if self.mode != "quiet":
+            self._line(text)
+
     def task_failed(self, step: str, task: int, attempts: int, message: str, log: str | None) -> None:
         """Nothing: a failed task is reported once, in the run's own error line (with its reason and log)."""
 

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -346,7 +347,24 @@ class LocalRunner:
         argv = ["--config", st.token, "--task", str(task)]
         return pool.submit(argv, taskdir, log)
 
-    def _finish(self, st: _Step, task: int, code: int, cat: LocalCatalog) -> None:
+    def _interrupted(self, st: _Step, task: int, cat: LocalCatalog) -> None:
+        """A task whose process the pool stopped because another one died: run again, its attempt not counted
+        (its bound is one more; its log stays, numbered)."""
+        row = cat.db.execute(
+            "SELECT attempts, allowed FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
+        ).fetchone()
+        attempts, allowed = int(row[0]), row[1]
+        bound = (int(allowed) if allowed is not None else self._max_attempts(st)) + 1
+        with cat.transaction() as db:
+            db.execute(
+                "UPDATE tasks SET status = ?, allowed = ?, message = ? WHERE step = ? AND task = ?",
+                (WAITING, bound, "interrupted: another task's process died", st.spec.name, task),
+            )
+        st.statuses[task] = WAITING
+        self.progress.note(f"step {st.spec.name} task {task}: interrupted (another task's process died), run again; "
+                           f"attempt {attempts} not counted")
+
+    def _finish(self, st: _Step, task: int, code: int, cat: LocalCatalog, message: str | None = None) -> None:
         row = cat.db.execute(
             "SELECT status, attempts, log, allowed FROM tasks WHERE step = ? AND task = ?", (st.spec.name, task)
         ).fetchone()
@@ -357,7 +375,7 @@ class LocalRunner:
                 self.steps[c].dirty = True
             self.progress.task_done(st.spec.name, task)
             return
-        message = _last_error(log) or f"exit code {code}"
+        message = message or _last_error(log) or f"exit code {code}"
         bound = int(allowed) if allowed is not None else self._max_attempts(st)
         if retry_refused(code, self.policy) is None and attempts < bound:
             new = WAITING
@@ -406,8 +424,12 @@ class LocalRunner:
                             try:
                                 code = fut.result()
                             except BrokenProcessPool:
-                                code = 1
-                                pool.restart()
+                                died = pool.died(fut)
+                                if died is None:  # stopped because another task's process died: not its failure
+                                    self._interrupted(st, task, cat)
+                                    continue
+                                self._finish(st, task, died, cat, message=_death(died))
+                                continue
                             self._finish(st, task, code, cat)
             finally:
                 pool.shutdown(wait=not running)
@@ -469,6 +491,17 @@ def retry_refused(code: int | None, policy: Policy | None) -> str | None:
 
 
 _WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
+
+
+def _death(code: int) -> str:
+    """What a task's process that died said of itself, by its exit code (negative: the signal)."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"its process was killed ({name}{', out of memory?' if -code == signal.SIGKILL else ''})"
+    return f"its process died (exit code {code})"
 
 
 def _last_error(log: str | None) -> str | None:

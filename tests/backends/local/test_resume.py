@@ -3,6 +3,7 @@ with the same outputs as an uninterrupted run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support.local import chain_request, executions
 
 from cwl2dirac.backends.local.catalog import DONE, LocalCatalog
@@ -91,3 +93,51 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
     assert ref.returncode == 0, ref.stderr
     assert strip_paths(resumed) == strip_paths(json.loads(ref.stdout))
     assert len(resumed["counts"]) == 6
+
+
+def _running_pids(work: Path) -> dict[str, int]:
+    """Task log → the pool process running it (the pid file ``pool.execute`` writes beside the log)."""
+    out = {}
+    for pid_file in (work / "logs").glob("*/*.log.pid"):
+        with contextlib.suppress(OSError, ValueError):
+            out[pid_file.name.removesuffix(".pid")] = int(pid_file.read_text())
+    return out
+
+
+@pytest.mark.parametrize("attempts", [1, 2])
+def test_one_task_process_killed_alone(tmp_path: Path, attempts: int) -> None:
+    """One pool process SIGKILLed while two tasks run (the OOM killer, an operator): the task it ran fails (or is
+    retried, by the policy); the other task, whose process the pool stops with it, is run again without its
+    attempt counted — with one attempt each, it still completes. The outputs are those of an uninterrupted run."""
+    counter = tmp_path / "counter.txt"
+    req_file = tmp_path / "request.json"
+    req_file.write_text(chain_request(counter, n=4, sleep=3).to_json())
+    work, out = tmp_path / "work", tmp_path / "out"
+    cmd = cli(str(req_file), "--workdir", str(work), "--outdir", str(out), "-j", "2", "--max-attempts",
+              str(attempts))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(running := _running_pids(work)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(running) == 2, running
+    victim_log, victim_pid = sorted(running.items())[0]
+    os.kill(victim_pid, signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=180)
+    victim = int(victim_log.split(".")[0])
+
+    cat = LocalCatalog(work)
+    tasks = {t.task: t for t in cat.tasks("echo")}
+    assert "interrupted (another task's process died)" in stderr, stderr
+    if attempts == 1:
+        assert proc.returncode == 1, stderr
+        assert f"echo task {victim}" in stderr and "its process was killed (SIGKILL" in stderr, stderr
+        assert [t.task for t in tasks.values() if t.status != DONE] == [victim], tasks  # the other one completed
+        return
+    assert proc.returncode == 0, stderr
+    assert tasks[victim].attempts == 2 and "its process was killed (SIGKILL" in stderr, (tasks, stderr)
+    assert all(t.status == DONE for t in cat.tasks()), list(cat.tasks())
+    ref = subprocess.run(cli(str(req_file), "--workdir", str(tmp_path / "work2"),
+                             "--outdir", str(tmp_path / "out2"), "-j", "2", "--quiet"),
+                         capture_output=True, text=True, timeout=180)
+    assert ref.returncode == 0, ref.stderr
+    assert strip_paths(json.loads(stdout)) == strip_paths(json.loads(ref.stdout))
