@@ -202,7 +202,7 @@ class DiracBackend:
     def status(self, production: Production) -> ProductionStatus:
         self.clients.initialize()
         view = ProductionView(self.clients, production.id)
-        trans = view.fill(view.transformations())
+        trans = view.snapshot()
         return replace(_status(production, trans), request=view.request())
 
     def wait(self, production: Production) -> ProductionStatus:
@@ -237,7 +237,7 @@ class DiracBackend:
                     from cwl2dirac.backends.dirac.controller import run_cycle
 
                     run_cycle(self.clients, productions=[production.name])
-                latest[:] = view.fill(view.transformations())
+                latest[:] = view.snapshot()
                 status = _status(production, latest)
                 for t in latest:
                     if t.complete and t.step not in announced:

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
-from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac._clients import DiracClients, timed
 from cwl2dirac.backends.dirac.recovery import FINAL_FILES, recover
 from cwl2dirac.backends.dirac.submission import HELD, INPUTS_PARAMETER, STEP_PARAMETER
 from cwl2dirac.backends.policy import Policy
@@ -193,7 +193,7 @@ def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[st
     if not tasks:
         return []
     names = {f"{tid:08d}_{int(t['TaskID']):08d}": int(t["TaskID"]) for t in tasks}
-    monitoring = JobMonitoringClient()
+    monitoring = timed(JobMonitoringClient())
     jobs = _boundary.ok(_boundary.retried(partial(monitoring.getJobs, {"JobName": list(names)})), "getJobs") or []
     found: dict[int, int] = {}
     for job in jobs:
@@ -236,7 +236,7 @@ def _unstick_waiting(clients: DiracClients, tid: int, dry_run: bool) -> list[str
     if not jobs:
         return []
     summaries = _boundary.ok(
-        _boundary.retried(partial(JobMonitoringClient().getJobsSummary, jobs)), f"jobs of {tid}"
+        _boundary.retried(partial(timed(JobMonitoringClient()).getJobsSummary, jobs)), f"jobs of {tid}"
     ) or {}
     if isinstance(summaries, str):
         import ast

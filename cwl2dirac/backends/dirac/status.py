@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from cwl2dirac.backends.dirac import _boundary
-from cwl2dirac.backends.dirac._clients import DiracClients
+from cwl2dirac.backends.dirac._clients import DiracClients, timed
 from cwl2dirac.backends.dirac.recovery import FINAL_FILES
 from cwl2dirac.backends.dirac.submission import REQUEST_PARAMETER, STEP_PARAMETER, decode_request
 from cwl2dirac.errors import BackendError
@@ -25,6 +26,16 @@ FINAL_FAILED = frozenset({"Failed", "Killed", "Deleted"})
 DONE = frozenset({"Done", "Completed"})
 WAITING = frozenset({"Created", "Reserved", "Submitted", "Received", "Checking", "Staging", "Waiting", "Matched"})
 RUNNING = frozenset({"Running", "Completing", "Stalled", "Rescheduled"})
+
+
+def together(*calls: Callable[[], Any]) -> list[Any]:
+    """The results of ``calls``, made at the same time (each a round trip to a DIRAC service, independent of the
+    others; DIRAC's clients make a connection per call)."""
+    if len(calls) < 2:
+        return [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def bucket(status: str) -> str:
@@ -79,18 +90,81 @@ class ProductionView:
             raise BackendError(f"no production '{self.production}' on DIRAC ({reason})")
         return int(result["Value"]["ProductionID"])
 
+    def snapshot(self) -> list[Transformation]:
+        """:meth:`transformations` with their files and tasks (:meth:`fill`), in three rounds of calls whatever the
+        number of transformations: their ids; their rows, file counts and tasks at once; the jobs still live."""
+        ids = self._ids()
+        if not ids:
+            return []
+        infos, counters, rows = together(lambda: self._infos(ids), lambda: self._counters(ids),
+                                         lambda: self._tasks(ids))
+        return self._filled(self._made(ids, infos), counters, rows)
+
     def transformations(self) -> list[Transformation]:
         """The production's transformations, in the order of its request (parents first)."""
+        ids = self._ids()
+        return self._made(ids, self._infos(ids)) if ids else []
+
+    def fill(self, trans: list[Transformation]) -> list[Transformation]:
+        """Files and tasks of each transformation, the tasks' statuses from the WMS."""
+        if not trans:
+            return trans
+        ids = [t.id for t in trans]
+        counters, rows = together(lambda: self._counters(ids), lambda: self._tasks(ids))
+        return self._filled(trans, counters, rows)
+
+    def request(self) -> ProductionRequest:
+        """The request the production was made from (kept by the submission in its transformations)."""
+        if self._request is None:
+            self.transformations()
+        if self._request is None:
+            raise BackendError(f"production '{self.production}' was not made by cwl2dirac (no {REQUEST_PARAMETER})")
+        return self._request
+
+    # -- one call each ------------------------------------------------------------------------------------------
+    def _ids(self) -> list[int]:
         client = self.clients.production()
-        prod_id = self.production_id()
-        rows = _boundary.ok(
-            _boundary.retried(partial(client.getProductionTransformations, prod_id)), f"transformations of {prod_id}"
-        ) or []
+        key: str | int = int(self.production) if str(self.production).isdigit() else str(self.production)
+        result = _boundary.retried(partial(client.getProductionTransformations, key))
+        if not result["OK"]:
+            self.production_id()  # no such production: said as such
+        rows = _boundary.ok(result, f"transformations of production '{self.production}'") or []
+        return [int(row["TransformationID"]) for row in rows]
+
+    def _infos(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The transformations' rows without their job templates, with their parameters."""
         tc = self.clients.transformation()
+        columns = ["TransformationID", "TransformationName", "Status"]
+        return _boundary.ok(
+            _boundary.retried(partial(tc.getTransformations, {"TransformationID": ids}, extraParams=True,
+                                      columns=columns)),
+            f"transformations {ids}",
+        ) or []
+
+    def _counters(self, ids: list[int]) -> list[tuple[dict[str, Any], int]]:
+        """Input files by transformation and status (what ``getTransformationStats`` counts, for all at once)."""
+        tc = self.clients.transformation()
+        return _boundary.ok(
+            _boundary.retried(partial(tc.getCounters, "TransformationFiles", ["TransformationID", "Status"],
+                                      {"TransformationID": ids})),
+            f"files of transformations {ids}",
+        ) or []
+
+    def _tasks(self, ids: list[int]) -> list[dict[str, Any]]:
+        tc = self.clients.transformation()
+        return _boundary.ok(
+            _boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": ids})),
+            f"tasks of transformations {ids}",
+        ) or []
+
+    # -- assembled -----------------------------------------------------------------------------------------------
+    def _made(self, ids: list[int], infos: list[dict[str, Any]]) -> list[Transformation]:
+        found = {int(info["TransformationID"]): info for info in infos}
         out = []
-        for row in rows:
-            tid = int(row["TransformationID"])
-            info = _boundary.ok(_boundary.retried(partial(tc.getTransformation, tid, True)), f"transformation {tid}")
+        for tid in ids:
+            info = found.get(tid)
+            if info is None:
+                raise BackendError(f"transformation {tid} of production '{self.production}' is not in DIRAC")
             facts = json.loads(info.get(STEP_PARAMETER) or "{}")
             if self._request is None and info.get(REQUEST_PARAMETER):
                 self._request = decode_request(str(info[REQUEST_PARAMETER]))
@@ -102,46 +176,44 @@ class ProductionView:
         out.sort(key=lambda t: (order.get(t.step, len(order)), t.id))
         return out
 
-    def request(self) -> ProductionRequest:
-        """The request the production was made from (kept by the submission in its transformations)."""
-        if self._request is None:
-            self.transformations()
-        if self._request is None:
-            raise BackendError(f"production '{self.production}' was not made by cwl2dirac (no {REQUEST_PARAMETER})")
-        return self._request
-
-    def fill(self, trans: list[Transformation]) -> list[Transformation]:
-        """Files and tasks of each transformation, the tasks' statuses from the WMS."""
-        tc = self.clients.transformation()
+    def _filled(self, trans: list[Transformation], counters: list[tuple[dict[str, Any], int]],
+                rows: list[dict[str, Any]]) -> list[Transformation]:
+        """``trans`` with their files and tasks, the tasks of live jobs with the WMS's statuses (one call)."""
         from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
-        monitoring = JobMonitoringClient()
+        files: dict[int, dict[str, int]] = {}
+        for attrs, count in counters:
+            status = str(attrs["Status"])
+            if "-" not in status:  # as getTransformationStats counts them
+                files.setdefault(int(attrs["TransformationID"]), {})[status] = int(count)
+        tasks: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            tasks.setdefault(int(row["TransformationID"]), []).append(row)
+        recorded: dict[int, dict[int, str]] = {}
         for t in trans:
-            stats = _boundary.ok(_boundary.retried(partial(tc.getTransformationStats, t.id)), f"files of {t.id}") or {}
-            t.files = {k: int(v) for k, v in stats.items() if k != "Total"}
-            tasks = _boundary.ok(
-                _boundary.retried(partial(tc.getTransformationTasks, {"TransformationID": t.id})), f"tasks of {t.id}"
-            ) or []
-            t.tasks = {int(row["TaskID"]): str(row["ExternalStatus"]) for row in tasks}
-            recorded = dict(t.tasks)  # the TS's own statuses (the recovery policy's verdicts among them)
-            t.jobs = {int(row["TaskID"]): int(row["ExternalID"]) for row in tasks if str(row["ExternalID"]).isdigit()
-                      and int(row["ExternalID"]) > 0}
-            live = [job for task, job in t.jobs.items() if t.tasks[task] not in DONE]
-            if live:
-                result = _boundary.retried(partial(monitoring.getJobsStates, live))
-                found: Mapping[int, Any] = (result.get("Value") or {}) if result.get("OK") else {}
-                for task, job in t.jobs.items():
-                    state = found.get(job)
-                    if state is None:
-                        continue
-                    t.tasks[task] = str(state.get("Status"))
-                    if t.tasks[task] in FINAL_FAILED:
-                        said = [str(state.get(k)) for k in ("MinorStatus", "ApplicationStatus")
-                                if state.get(k) and str(state.get(k)) != "Unknown"]
-                        t.reasons[task] = "; ".join(dict.fromkeys(said))
-            self._settle_failures(t, recorded)
+            mine = tasks.get(t.id, [])
+            t.files = files.get(t.id, {})
+            t.tasks = {int(row["TaskID"]): str(row["ExternalStatus"]) for row in mine}
+            recorded[t.id] = dict(t.tasks)  # the TS's own statuses (the recovery policy's verdicts among them)
+            t.jobs = {int(row["TaskID"]): int(row["ExternalID"]) for row in mine
+                      if str(row["ExternalID"]).isdigit() and int(row["ExternalID"]) > 0}
+        live = sorted({job for t in trans for task, job in t.jobs.items() if t.tasks[task] not in DONE})
+        found: Mapping[int, Any] = {}
+        if live:
+            result = _boundary.retried(partial(timed(JobMonitoringClient()).getJobsStates, live))
+            found = (result.get("Value") or {}) if result.get("OK") else {}
+        for t in trans:
+            for task, job in t.jobs.items():
+                state = found.get(job)
+                if state is None:
+                    continue
+                t.tasks[task] = str(state.get("Status"))
+                if t.tasks[task] in FINAL_FAILED:
+                    said = [str(state.get(k)) for k in ("MinorStatus", "ApplicationStatus")
+                            if state.get(k) and str(state.get(k)) != "Unknown"]
+                    t.reasons[task] = "; ".join(dict.fromkeys(said))
+            self._settle_failures(t, recorded[t.id])
         return trans
-
 
     def _settle_failures(self, t: Transformation, recorded: Mapping[int, str]) -> None:
         """A task whose job failed is failed for good only when the recovery policy is done with it: its input
