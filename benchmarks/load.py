@@ -287,6 +287,7 @@ def dirac_benchmark(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
 
     stop_file = out_dir / f"stop-{name}"
     stop_file.unlink(missing_ok=True)
+    args.stop_file.unlink(missing_ok=True)  # one left by an earlier run
     clients = []
     for i in range(args.status_clients):
         out = out_dir / f"client-{name}-{i}.json"
@@ -354,12 +355,16 @@ def dirac_benchmark(args: argparse.Namespace, out_dir: Path) -> dict[str, Any]:
 
 def follow(args: argparse.Namespace, backend: Any, tc: Any, tid: int, run_cycle: Any, cycles: list[dict[str, float]],
            progress: list[Any]) -> tuple[float | None, str]:
-    """Until the step is Completed (or a task failed for good, or --timeout): one controller pass (dry run)
-    timed, the file and task counts recorded, every --poll seconds. The time it completed and its status."""
+    """Until the step is Completed (or a task failed for good, or --timeout, or the --stop-file exists): one
+    controller pass (dry run) timed, the file and task counts recorded, every --poll seconds. The time it completed
+    and its status."""
     deadline = time.monotonic() + args.timeout
     last_log = 0.0
     status = "?"
     while time.monotonic() < deadline:
+        if args.stop_file.exists():
+            log(f"DIRAC: {args.stop_file} exists: stopping here; the figures and checks are over what has run")
+            return None, status
         t = time.perf_counter()
         try:
             actions = run_cycle(backend.clients, dry_run=True)
@@ -729,6 +734,8 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=15.0,
                         help="seconds between two controller passes timed here (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds the DIRAC part waits at most")
+    parser.add_argument("--stop-file", type=Path, default=GENERATED / "stop",
+                        help="end the DIRAC part early when this file appears (default: %(default)s)")
     parser.add_argument("--cli-status", type=int, default=3, help="`cwl2dirac status` processes timed after the run")
     parser.add_argument("--skip-dirac", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
