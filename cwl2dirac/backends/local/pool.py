@@ -87,7 +87,7 @@ def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
     from cwl2dirac.worker.main import run
 
     with contextlib.suppress(OSError):  # which process runs it: TaskPool.died tells its death from the others'
-        Path(f"{log_path}{PID_SUFFIX}").write_text(str(os.getpid()), encoding="utf-8")
+        pid_path(taskdir).write_text(str(os.getpid()), encoding="utf-8")
     sys.stdout.flush()
     sys.stderr.flush()
     saved_fds = os.dup(1), os.dup(2)
@@ -124,8 +124,10 @@ def execute(argv: Sequence[str], taskdir: str, log_path: str) -> int:
     return code
 
 
-PID_SUFFIX = ".pid"
-"""Beside a task's log: the pool process that runs it."""
+def pid_path(taskdir: str | Path) -> Path:
+    """Beside a task's directory (``tasks/<step>/<task>.pid``): the pool process that runs its current attempt."""
+    taskdir = Path(taskdir)
+    return taskdir.parent / f"{taskdir.name}.pid"
 
 
 def _noop() -> int:
@@ -142,7 +144,7 @@ class TaskPool:
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0
         self._work: weakref.WeakKeyDictionary[Future[int], tuple[int, str]] = weakref.WeakKeyDictionary()
-        """A task's future -> its pool's generation and its log (while the runner holds the future)."""
+        """A task's future -> its pool's generation and its pid file (while the runner holds the future)."""
         self._exits: dict[int, dict[int, int | None]] = {}
         """A broken pool's generation -> its processes' exit codes when its break was first seen."""
 
@@ -159,8 +161,9 @@ class TaskPool:
         if self._executor is None:
             self.start()
         assert self._executor is not None
+        pid_path(taskdir).unlink(missing_ok=True)  # an earlier attempt's
         future = self._executor.submit(execute, list(argv), str(taskdir), str(log_path))
-        self._work[future] = (self._generation, str(log_path))
+        self._work[future] = (self._generation, str(pid_path(taskdir)))
         return future
 
     def died(self, future: Future[int]) -> int | None:
@@ -168,7 +171,7 @@ class TaskPool:
         signal, as ``subprocess`` says it) when it died by itself (killed, out of memory, crashed); None when the
         executor stopped it because another process of the pool died (SIGTERM), or it had not started. Then the
         pool is replaced, once for the break of all its tasks."""
-        generation, log_path = self._work.pop(future, (0, ""))
+        generation, pid_file = self._work.pop(future, (0, ""))
         if generation == self._generation:  # the first task of this break: how its processes ended, then a new pool
             processes = dict(getattr(self._executor, "_processes", None) or {})  # CPython's record of its workers
             for process in processes.values():  # the executor stops the others (SIGTERM) after it marks the break
@@ -176,7 +179,7 @@ class TaskPool:
             self._exits[generation] = {pid: process.exitcode for pid, process in processes.items()}
             self.restart()
         try:
-            pid = int(Path(f"{log_path}{PID_SUFFIX}").read_text(encoding="utf-8"))
+            pid = int(Path(pid_file).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # not started: nothing of it ran
         exits = self._exits.get(generation, {})

@@ -96,11 +96,12 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
 
 
 def _running_pids(work: Path) -> dict[str, int]:
-    """Task log → the pool process running it (the pid file ``pool.execute`` writes beside the log)."""
+    """Task (``<step>/<task>``) → the pool process running it (the pid file ``pool.execute`` writes beside the
+    task's directory)."""
     out = {}
-    for pid_file in (work / "logs").glob("*/*.log.pid"):
+    for pid_file in (work / "tasks").glob("*/*.pid"):
         with contextlib.suppress(OSError, ValueError):
-            out[pid_file.name.removesuffix(".pid")] = int(pid_file.read_text())
+            out[f"{pid_file.parent.name}/{pid_file.stem}"] = int(pid_file.read_text())
     return out
 
 
@@ -111,19 +112,22 @@ def test_one_task_process_killed_alone(tmp_path: Path, attempts: int) -> None:
     attempt counted — with one attempt each, it still completes. The outputs are those of an uninterrupted run."""
     counter = tmp_path / "counter.txt"
     req_file = tmp_path / "request.json"
-    req_file.write_text(chain_request(counter, n=4, sleep=3).to_json())
+    # two echo tasks run at once, long enough (8 s each) that both are still running when one of them is killed
+    req_file.write_text(chain_request(counter, n=2, sleep=8).to_json())
     work, out = tmp_path / "work", tmp_path / "out"
     cmd = cli(str(req_file), "--workdir", str(work), "--outdir", str(out), "-j", "2", "--max-attempts",
               str(attempts))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while len(running := _running_pids(work)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(running) == 2, running
-    victim_log, victim_pid = sorted(running.items())[0]
+    first = min(path.stat().st_mtime for path in (work / "tasks").glob("*/*.pid"))
+    assert time.time() - first < 6, "the second task started too late to be running with the first"
+    victim_task, victim_pid = sorted(running.items())[0]
     os.kill(victim_pid, signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=180)
-    victim = int(victim_log.split(".")[0])
+    victim = int(victim_task.split("/")[1])
 
     cat = LocalCatalog(work)
     tasks = {t.task: t for t in cat.tasks("echo")}
