@@ -81,18 +81,23 @@ class ProductionView:
         self.production = production
         self._request: ProductionRequest | None = None
 
+    @property
+    def _key(self) -> str | int:
+        """The production as DIRAC's clients take it: its id (a number) or its name."""
+        return int(self.production) if str(self.production).isdigit() else str(self.production)
+
     def production_id(self) -> int:
         client = self.clients.production()
-        key: str | int = int(self.production) if str(self.production).isdigit() else str(self.production)
-        result = _boundary.retried(partial(client.getProduction, key))
+        result = _boundary.retried(partial(client.getProduction, self._key))
         if not result["OK"]:
             reason = " ".join(str(result["Message"]).split())
             raise BackendError(f"no production '{self.production}' on DIRAC ({reason})")
         return int(result["Value"]["ProductionID"])
 
     def snapshot(self) -> list[Transformation]:
-        """:meth:`transformations` with their files and tasks (:meth:`fill`), in three rounds of calls whatever the
-        number of transformations: their ids; their rows, file counts and tasks at once; the jobs still live."""
+        """:meth:`transformations` with their files and tasks (the tasks' statuses from the WMS), in three rounds of
+        calls whatever the number of transformations: their ids; their rows, file counts and tasks at once; the jobs
+        still live."""
         ids = self._ids()
         if not ids:
             return []
@@ -105,14 +110,6 @@ class ProductionView:
         ids = self._ids()
         return self._made(ids, self._infos(ids)) if ids else []
 
-    def fill(self, trans: list[Transformation]) -> list[Transformation]:
-        """Files and tasks of each transformation, the tasks' statuses from the WMS."""
-        if not trans:
-            return trans
-        ids = [t.id for t in trans]
-        counters, rows = together(lambda: self._counters(ids), lambda: self._tasks(ids))
-        return self._filled(trans, counters, rows)
-
     def request(self) -> ProductionRequest:
         """The request the production was made from (kept by the submission in its transformations)."""
         if self._request is None:
@@ -124,8 +121,7 @@ class ProductionView:
     # -- one call each ------------------------------------------------------------------------------------------
     def _ids(self) -> list[int]:
         client = self.clients.production()
-        key: str | int = int(self.production) if str(self.production).isdigit() else str(self.production)
-        result = _boundary.retried(partial(client.getProductionTransformations, key))
+        result = _boundary.retried(partial(client.getProductionTransformations, self._key))
         if not result["OK"]:
             self.production_id()  # no such production: said as such
         rows = _boundary.ok(result, f"transformations of production '{self.production}'") or []

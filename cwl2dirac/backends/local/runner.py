@@ -421,6 +421,7 @@ class LocalRunner:
                         done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                         for fut in done:
                             st, task = running.pop(fut)
+                            message = None
                             try:
                                 code = fut.result()
                             except BrokenProcessPool:
@@ -428,9 +429,8 @@ class LocalRunner:
                                 if died is None:  # stopped because another task's process died: not its failure
                                     self._interrupted(st, task, cat)
                                     continue
-                                self._finish(st, task, died, cat, message=_death(died))
-                                continue
-                            self._finish(st, task, code, cat)
+                                code, message = died, _death(died)
+                            self._finish(st, task, code, cat, message)
             finally:
                 pool.shutdown(wait=not running)
         return self._report(time.monotonic() - t0)

@@ -122,14 +122,6 @@ def test_the_snapshot_reads_every_transformation_in_five_calls(wms: type[StandIn
                                     "getTransformationTasks", "getTransformationFiles"]), names
 
 
-def test_transformations_and_fill_agree_with_the_snapshot(wms: type[StandInWMS]) -> None:
-    view = ProductionView(recording_clients(StandInProduction()), 7)
-    apart = view.fill(view.transformations())
-    together = ProductionView(recording_clients(StandInProduction()), 7).snapshot()
-    assert [(t.id, t.files, t.tasks, t.attempts) for t in apart] == [
-        (t.id, t.files, t.tasks, t.attempts) for t in together]
-
-
 def test_an_unknown_production_is_one_error(wms: type[StandInWMS]) -> None:
     with pytest.raises(BackendError, match=r"no production 'nope' on DIRAC \(Production nope does not exist\)"):
         ProductionView(recording_clients(StandInProduction()), "nope").snapshot()
