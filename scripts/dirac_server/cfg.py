@@ -231,14 +231,15 @@ def _agents(s: Settings) -> dict[str, Any]:
             "TransType": TRANSFORMATION_TYPES,
             "shifterProxy": "ProductionManager",
             "MonitorTasks": True,
-            # False: DIRAC resets to Unused any file Assigned for 10 minutes whose task it finds no job for (a task
-            # still waiting for its submission, or a lost answer), and another task takes it (found by
-            # benchmarks/load.py); the worker marks its inputs Processed itself, the controller recovers failures
-            "MonitorFiles": False,
-            # False: DIRAC takes back a task Reserved for an hour counted from its creation, so in a production
-            # older than that every task the agent is submitting, and the task gets a second job; the controller
-            # does it right (cwl2dirac.backends.dirac.controller._unstick_reserved; found by benchmarks/load.py)
-            "CheckReserved": False,
+            # No MonitorFiles and no CheckReserved option at all: DIRAC runs each whenever its option has a value,
+            # "False" included (TaskManagerAgentBase: `if not am_getOption("MonitorFiles", "")`; found by
+            # benchmarks/load.py, which still saw "Updated N files to status Unused" with MonitorFiles = False).
+            # MonitorFiles resets to Unused any file Assigned for 10 minutes whose task it finds no job for (a task
+            # still waiting for its submission, or a lost answer), and another task takes it; the worker marks its
+            # inputs Processed itself, the controller recovers failures. CheckReserved takes back a task Reserved
+            # for an hour counted from its creation, so in a production older than that every task the agent is
+            # submitting, which then gets a second job; the controller does it from the reservation
+            # (cwl2dirac.backends.dirac.controller._unstick_reserved).
             "TaskUpdateStatus": task_update,
             "SubmitTasks": "yes",
             "TasksPerLoop": 50,
