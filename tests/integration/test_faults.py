@@ -108,14 +108,23 @@ def probe(server: Server, name: str, *, catalog: bool = True) -> dict[str, Any]:
     return result
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float, pause: float = 2.0) -> Any:
+def wait_until(what: str, check: Callable[[], Any], timeout: float, pause: float = 2.0,
+               explain: Callable[[], Any] | None = None) -> Any:
+    """``check()`` once it is true; after ``timeout``, a failure that says what was awaited (and ``explain()``:
+    where things stood then)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout:.0f} s for {what}", pytrace=False)
+            said = ""
+            if explain is not None:
+                try:
+                    said = f"; then: {explain()}"
+                except Exception as exc:  # the explanation is a help: its failure is said, not raised
+                    said = f"; then: ({type(exc).__name__}: {exc})"
+            pytest.fail(f"waited {timeout:.0f} s for {what}{said}", pytrace=False)
         time.sleep(pause)
 
 
@@ -223,10 +232,11 @@ def submit_waiting(server: Server, tmp_path: Path, name: str) -> tuple[Path, str
     return sync, str(json.loads(submitted.stdout)["id"])
 
 
-def started(sync: Path, timeout: float = 300) -> list[int]:
-    """The PIDs of the waiting tasks started so far (waits for the first)."""
+def started(sync: Path, server: Server, name: str, timeout: float = 300) -> list[int]:
+    """The PIDs of the waiting tasks started so far (waits for the first; when none starts, the failure says where
+    the production's tasks and jobs stand)."""
     return wait_until("the task to start", lambda: sorted(int(p.suffix[1:]) for p in sync.glob("started.*")),
-                      timeout)
+                      timeout, explain=lambda: probe(server, name, catalog=False))
 
 
 def watch_to_the_end(server: Server, name: str, tmp_path: Path, timeout: float = 600) -> dict[str, Any]:
@@ -266,7 +276,7 @@ def test_file_catalog_down_during_output_registration(faults_server: Server, tmp
     name = f"fcreg_{sig.name.lower()}_{uuid.uuid4().hex[:6]}"
     sync, _ = submit_waiting(faults_server, tmp_path, name)
     with mended(faults_server, "Services-Catalog"):
-        started(sync)
+        started(sync, faults_server, name)
         signal_group(faults_server, "Services-Catalog", sig)
         (sync / "go").touch()
         state = wait_until(
@@ -289,7 +299,7 @@ def test_mariadb_restarted_mid_production(faults_server: Server, tmp_path: Path)
     completes with one output."""
     name = f"mariadb_{uuid.uuid4().hex[:6]}"
     sync, _ = submit_waiting(faults_server, tmp_path, name)
-    started(sync)
+    started(sync, faults_server, name)
     signal_group(faults_server, "MariaDB", signal.SIGTERM)
     wait_until("MariaDB to stop", lambda: not _alive(faults_server.pid("MariaDB")), 60)
     restarted = faults_server.script("start")
@@ -305,7 +315,7 @@ def test_a_job_killed_mid_run_is_retried(faults_server: Server, tmp_path: Path) 
     new task, which completes; one output."""
     name = f"jobkill_{uuid.uuid4().hex[:6]}"
     sync, _ = submit_waiting(faults_server, tmp_path, name)
-    (pid,) = started(sync)
+    (pid,) = started(sync, faults_server, name)
     os.kill(pid, signal.SIGKILL)
     (sync / "go").touch()
     last = watch_to_the_end(faults_server, name, tmp_path)
@@ -321,7 +331,7 @@ def test_a_job_whose_node_died_is_found_stalled(faults_server: Server, tmp_path:
     and gives its file to a new task, which a new JobAgent runs; one output."""
     name = f"stalled_{uuid.uuid4().hex[:6]}"
     sync, _ = submit_waiting(faults_server, tmp_path, name)
-    (pid,) = started(sync)
+    (pid,) = started(sync, faults_server, name)
     agent = _jobagent_of(faults_server, pid)
     with mended(faults_server, agent):
         signal_group(faults_server, agent, signal.SIGKILL)
