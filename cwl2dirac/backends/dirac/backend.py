@@ -80,6 +80,8 @@ class DiracBackend:
         self.drive = drive
         self.timeout = timeout
         self._requests: dict[str, ProductionRequest] = {}
+        self._views: dict[str, ProductionView] = {}
+        """One view per production followed by :meth:`status`: a refresh then reads only what changes."""
 
     # -- offline ---------------------------------------------------------------------------------------------
     def to_production_steps(self, request: ProductionRequest) -> list[Any]:
@@ -201,7 +203,7 @@ class DiracBackend:
 
     def status(self, production: Production) -> ProductionStatus:
         self.clients.initialize()
-        view = ProductionView(self.clients, production.id)
+        view = self._views.setdefault(production.id, ProductionView(self.clients, production.id))
         trans = view.snapshot()
         return replace(_status(production, trans), request=view.request())
 

@@ -73,13 +73,24 @@ class Transformation:
         return self.status in ("Completed", "Archived")
 
 
+class _Stale(Exception):
+    """A transformation the view remembered is no longer in DIRAC."""
+
+
 class ProductionView:
-    """Reads a production's transformations (``production``: its id or name) from DIRAC."""
+    """Reads a production's transformations (``production``: its id or name) from DIRAC.
+
+    Once the production has a transformation for every step of its request, the view remembers their ids, names
+    and parameters (DIRAC neither adds nor removes a started production's transformations): a later
+    :meth:`snapshot` of the same view reads neither the ids nor the parameters again (one round of calls fewer,
+    and not the request each transformation carries). Keep one view to follow a production."""
 
     def __init__(self, clients: DiracClients, production: str | int) -> None:
         self.clients = clients
         self.production = production
         self._request: ProductionRequest | None = None
+        self._fixed: dict[int, tuple[str, dict[str, Any]]] | None = None
+        """Transformation id → (name, step facts), once every step has its transformation."""
 
     @property
     def _key(self) -> str | int:
@@ -98,6 +109,13 @@ class ProductionView:
         """:meth:`transformations` with their files and tasks (the tasks' statuses from the WMS), in three rounds of
         calls whatever the number of transformations: their ids; their rows, file counts and tasks at once; the jobs
         still live."""
+        try:
+            return self._snapshot()
+        except _Stale:  # the production was deleted (its name perhaps given to another): read it afresh
+            self._fixed = self._request = None
+            return self._snapshot()
+
+    def _snapshot(self) -> list[Transformation]:
         ids = self._ids()
         if not ids:
             return []
@@ -107,8 +125,12 @@ class ProductionView:
 
     def transformations(self) -> list[Transformation]:
         """The production's transformations, in the order of its request (parents first)."""
-        ids = self._ids()
-        return self._made(ids, self._infos(ids)) if ids else []
+        try:
+            ids = self._ids()
+            return self._made(ids, self._infos(ids)) if ids else []
+        except _Stale:
+            self._fixed = self._request = None
+            return self.transformations()
 
     def request(self) -> ProductionRequest:
         """The request the production was made from (kept by the submission in its transformations)."""
@@ -120,6 +142,8 @@ class ProductionView:
 
     # -- one call each ------------------------------------------------------------------------------------------
     def _ids(self) -> list[int]:
+        if self._fixed is not None:
+            return list(self._fixed)
         client = self.clients.production()
         result = _boundary.retried(partial(client.getProductionTransformations, self._key))
         if not result["OK"]:
@@ -128,12 +152,12 @@ class ProductionView:
         return [int(row["TransformationID"]) for row in rows]
 
     def _infos(self, ids: list[int]) -> list[dict[str, Any]]:
-        """The transformations' rows without their job templates, with their parameters."""
+        """The transformations' rows without their job templates, with their parameters (until they are known)."""
         tc = self.clients.transformation()
         columns = ["TransformationID", "TransformationName", "Status"]
         return _boundary.ok(
-            _boundary.retried(partial(tc.getTransformations, {"TransformationID": ids}, extraParams=True,
-                                      columns=columns)),
+            _boundary.retried(partial(tc.getTransformations, {"TransformationID": ids},
+                                      extraParams=self._fixed is None, columns=columns)),
             f"transformations {ids}",
         ) or []
 
@@ -160,16 +184,20 @@ class ProductionView:
         for tid in ids:
             info = found.get(tid)
             if info is None:
+                if self._fixed is not None:
+                    raise _Stale(tid)
                 raise BackendError(f"transformation {tid} of production '{self.production}' is not in DIRAC")
-            facts = json.loads(info.get(STEP_PARAMETER) or "{}")
+            if self._fixed is not None:
+                name, facts = self._fixed[tid]
+            else:
+                name, facts = str(info["TransformationName"]), json.loads(info.get(STEP_PARAMETER) or "{}")
             if self._request is None and info.get(REQUEST_PARAMETER):
                 self._request = decode_request(str(info[REQUEST_PARAMETER]))
-            out.append(
-                Transformation(tid, str(info["TransformationName"]), str(facts.get("step", info["TransformationName"])),
-                               str(info["Status"]), facts)
-            )
+            out.append(Transformation(tid, name, str(facts.get("step", name)), str(info["Status"]), dict(facts)))
         order = {s.name: i for i, s in enumerate(self._request.steps)} if self._request else {}
         out.sort(key=lambda t: (order.get(t.step, len(order)), t.id))
+        if self._fixed is None and self._request is not None and len(out) == len(self._request.steps):
+            self._fixed = {t.id: (t.name, dict(t.facts)) for t in out}
         return out
 
     def _filled(self, trans: list[Transformation], counters: list[tuple[dict[str, Any], int]],

@@ -8,11 +8,14 @@ import json
 from typing import Any
 
 import pytest
+from support import REPO
 from support.dirac import RecordingService, recording_clients
 
 from cwl2dirac.backends.dirac.status import ProductionView
-from cwl2dirac.backends.dirac.submission import STEP_PARAMETER
+from cwl2dirac.backends.dirac.submission import REQUEST_PARAMETER, STEP_PARAMETER, encode_request
 from cwl2dirac.errors import BackendError
+
+ENGINES = REPO / "tests" / "data" / "engines"
 
 
 class StandInProduction(RecordingService):
@@ -125,3 +128,68 @@ def test_the_snapshot_reads_every_transformation_in_five_calls(wms: type[StandIn
 def test_an_unknown_production_is_one_error(wms: type[StandInWMS]) -> None:
     with pytest.raises(BackendError, match=r"no production 'nope' on DIRAC \(Production nope does not exist\)"):
         ProductionView(recording_clients(StandInProduction()), "nope").snapshot()
+
+
+class StartedChain(StandInProduction):
+    """A production with a transformation for each step of its request (the chain's sort, upper, count), each
+    carrying the request as the submission leaves it."""
+
+    def __init__(self, steps: list[str]) -> None:
+        super().__init__()
+        from cwl2dirac.compiler import compile_workflow
+
+        self.request = compile_workflow(ENGINES / "chain.cwl", ENGINES / "chain.yml", bodies=False)
+        self.TRANSFORMATIONS = {20 + i: (f"00000007_Step{i}_{s}", "Active", s) for i, s in enumerate(steps)}
+        self.deleted: set[int] = set()
+
+    def getProductionTransformations(self, name: Any, *args: Any) -> dict[str, Any]:
+        self.calls.append(("getProductionTransformations", (name,)))
+        return {"OK": True, "Value": [{"TransformationID": t} for t in self.TRANSFORMATIONS if t not in self.deleted]}
+
+    def getTransformations(self, cond: dict[str, Any], *args: Any) -> dict[str, Any]:
+        self.calls.append(("getTransformations", (cond, *args)))
+        extra = args[5]
+        rows = []
+        for tid in cond["TransformationID"]:
+            if tid in self.deleted:
+                continue
+            name, status, step = self.TRANSFORMATIONS[tid]
+            row = {"TransformationID": tid, "TransformationName": name, "Status": status}
+            if extra:
+                row[STEP_PARAMETER] = json.dumps({"production": "prod", "step": step})
+                row[REQUEST_PARAMETER] = encode_request(self.request)
+            rows.append(row)
+        return {"OK": True, "Value": rows}
+
+
+def test_a_started_production_is_read_in_two_rounds_after_the_first(wms: type[StandInWMS]) -> None:
+    service = StartedChain(["sort", "upper", "count"])
+    view = ProductionView(recording_clients(service), "prod")
+    first = view.snapshot()
+    service.calls.clear()
+    service.TRANSFORMATIONS[20] = ("00000007_Step0_sort", "Completed", "sort")
+    again = view.snapshot()
+    assert [t.step for t in again] == [t.step for t in first] == ["sort", "upper", "count"]
+    assert again[0].status == "Completed" and again[0].facts == {"production": "prod", "step": "sort"}
+    names = [n for n, _ in service.calls]
+    assert "getProductionTransformations" not in names  # the ids are known
+    (asked,) = [args for n, args in service.calls if n == "getTransformations"]
+    assert asked[6] is False  # nor are the parameters (the request) read again
+    assert view.request().name == service.request.name
+
+
+def test_a_production_short_of_steps_is_read_whole_each_time(wms: type[StandInWMS]) -> None:
+    service = StartedChain(["sort", "upper"])  # the submission was stopped before the third transformation
+    view = ProductionView(recording_clients(service), "prod")
+    view.snapshot()
+    service.calls.clear()
+    view.snapshot()
+    assert "getProductionTransformations" in [n for n, _ in service.calls]  # a later submit may add the third
+
+
+def test_a_remembered_production_that_was_deleted_is_read_afresh(wms: type[StandInWMS]) -> None:
+    service = StartedChain(["sort", "upper", "count"])
+    view = ProductionView(recording_clients(service), "prod")
+    view.snapshot()
+    service.deleted = {22}  # its transformations went with it (and its name may be another's now)
+    assert [t.step for t in view.snapshot()] == ["sort", "upper"]  # what DIRAC has, not what was remembered
