@@ -312,14 +312,24 @@ def status(
     """Where a production stands: a local run (its work directory, or its name under the runs base) or a DIRAC
     production (its id or name). ``backend`` says which when a name could be both (default: a local run of that
     name if there is one, else DIRAC)."""
+    return follow(production, backend=backend, dirac_cfg=dirac_cfg)()
+
+
+def follow(
+    production: str | Path, *, backend: Literal["local", "dirac"] | None = None, dirac_cfg: str | Path | None = None
+) -> Callable[[], ProductionStatus]:
+    """:func:`status` as a function to call again and again (``status --watch``): the production is found once,
+    and on DIRAC a refresh then reads only what changes."""
     from cwl2dirac.backends import get_backend
     from cwl2dirac.backends.local.backend import local_run
 
     workdir = local_run(production, backend)
     if workdir is not None:
-        return get_backend("local").status(Production("local", workdir.name, str(workdir)))
+        local, run_ = get_backend("local"), Production("local", workdir.name, str(workdir))
+        return lambda: local.status(run_)
     engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
-    return engine.status(Production("dirac", str(production), str(production)))
+    handle = Production("dirac", str(production), str(production))
+    return lambda: engine.status(handle)
 
 
 def describe(

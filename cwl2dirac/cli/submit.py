@@ -125,10 +125,13 @@ def status(production: str, as_json: bool, watch: float | None, backend: str | N
     Per step: its state, a progress bar, tasks and input files by status; then the failed tasks with their error
     and log. With --watch, the exit code says how it ended: 0 complete, 1 a task failed for good.
     """
+    from cwl2dirac._api import follow
+
     chosen: Any = backend
+    refresh = follow(production, backend=chosen, dirac_cfg=dirac_cfg)
 
     def show() -> cwl2dirac.ProductionStatus:
-        state = cwl2dirac.status(production, backend=chosen, dirac_cfg=dirac_cfg)
+        state = refresh()
         if as_json:
             click.echo(json.dumps(status_data(state), indent=None if watch else 2, sort_keys=True))
         else:
