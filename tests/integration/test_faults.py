@@ -294,6 +294,50 @@ def test_file_catalog_down_during_output_registration(faults_server: Server, tmp
     assert set(state["jobs"].values()) == {"Done"} and len(state["jobs"]) == 1, state  # one job: not run again
 
 
+JOB_STATES = PROBE_PRELUDE + r'''
+from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
+jobs = [int(j) for j in sys.argv[1:]]
+states = Retrying(JobMonitoringClient()).getJobsStatus(jobs)["Value"]
+print(json.dumps({str(j): s["Status"] for j, s in states.items()}))
+'''
+
+
+def job_states(server: Server, jobs: list[str]) -> dict[str, str]:
+    """The WMS statuses of ``jobs`` (asked of the WMS alone: the Transformation System may be down)."""
+    proc = subprocess.run([sys.executable, "-c", JOB_STATES, *jobs], env=client_env(server), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_transformation_manager_killed_while_a_task_marks_its_input_processed(faults_server: Server,
+                                                                             tmp_path: Path) -> None:
+    """The TransformationManager killed while a task runs: its output is registered, but its input cannot be
+    marked Processed; that goes to the job's failover request (SetFileStatus), and the task is not marked Done by
+    the worker (the WMS tells the transformation later). Once the service is back, the request marks the input
+    Processed and the step completes: one job, one output."""
+    name = f"tmreg_{uuid.uuid4().hex[:6]}"
+    sync, _ = submit_waiting(faults_server, tmp_path, name)
+    started(sync, faults_server, name)
+    jobs = sorted(probe(faults_server, name, catalog=False)["jobs"])
+    assert len(jobs) == 1, jobs
+    with mended(faults_server, "Services-Production"):
+        signal_group(faults_server, "Services-Production", signal.SIGKILL)
+        (sync / "go").touch()
+        states = wait_until(
+            "the job to end with its failover request",
+            lambda: (lambda s: s if set(s.values()) & {"Completed", "Done", "Failed"} else None)(
+                job_states(faults_server, jobs)),
+            600, pause=5,
+        )
+        assert set(states.values()) == {"Completed"}, states  # its request waits for the service: not Done
+    watch_to_the_end(faults_server, name, tmp_path)
+    state = settled(faults_server, name)
+    assert_sorted_once(state, name)
+    assert set(state["jobs"].values()) == {"Done"} and list(state["jobs"]) == jobs, state  # the same job, once
+
+
 def test_mariadb_restarted_mid_production(faults_server: Server, tmp_path: Path) -> None:
     """MariaDB restarted while a task runs: DIRAC's services reconnect, the task's job finishes, and the production
     completes with one output."""

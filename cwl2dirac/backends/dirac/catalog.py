@@ -213,6 +213,7 @@ class DiracCatalog:
             if result.get("OK"):
                 return
             reason = str(result.get("Message"))
+            self._deferred = True  # the Transformation System is out of reach: the WMS tells it the task's end, later
         from DIRAC.Core.Utilities import DEncode
         from DIRAC.RequestManagementSystem.Client.Operation import Operation
 
