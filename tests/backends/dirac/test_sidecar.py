@@ -152,12 +152,19 @@ def _state(entry: Path) -> str:
         return "?"
 
 
+def _as_at_a_terminal() -> None:
+    """In the child before exec: SIGINT neither ignored nor blocked, as a shell leaves it for a foreground command
+    (else inherited: a process started with SIGINT ignored keeps it ignored, as a background job should)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_stops_the_cli_and_its_sidecar(tmp_path: Path) -> None:
     """SIGINT to the process group while the sidecar imports DIRAC: one line, exit 130, nothing left over."""
     for _ in range(5):  # a compile that ended before the signal came (this process starved on a busy machine): again
         command = [CLI, "compile", str(FULL_CHAIN), str(FULL_CHAIN_INPUTS), "-o", str(tmp_path / "p.yaml")]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_as_at_a_terminal)
         deadline = time.monotonic() + 60
         while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)  # until the CLI has forked its sidecar (it is then inside the compile command)
