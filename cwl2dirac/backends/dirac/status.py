@@ -107,13 +107,22 @@ class ProductionView:
 
     def snapshot(self) -> list[Transformation]:
         """:meth:`transformations` with their files and tasks (the tasks' statuses from the WMS), in three rounds of
-        calls whatever the number of transformations: their ids; their rows, file counts and tasks at once; the jobs
-        still live."""
+        calls whatever the number of transformations: their ids (not once remembered); their rows, file counts and
+        tasks at once; the jobs still live."""
+        return self._afresh(self._snapshot)
+
+    def transformations(self) -> list[Transformation]:
+        """The production's transformations, in the order of its request (parents first)."""
+        return self._afresh(self._transformations)
+
+    def _afresh(self, read: Callable[[], list[Transformation]]) -> list[Transformation]:
+        """``read()``, once more from nothing remembered if what it remembered is gone (the production deleted, its
+        name perhaps given to another)."""
         try:
-            return self._snapshot()
-        except _Stale:  # the production was deleted (its name perhaps given to another): read it afresh
+            return read()
+        except _Stale:
             self._fixed = self._request = None
-            return self._snapshot()
+            return read()
 
     def _snapshot(self) -> list[Transformation]:
         ids = self._ids()
@@ -123,14 +132,9 @@ class ProductionView:
                                          lambda: self._tasks(ids))
         return self._filled(self._made(ids, infos), counters, rows)
 
-    def transformations(self) -> list[Transformation]:
-        """The production's transformations, in the order of its request (parents first)."""
-        try:
-            ids = self._ids()
-            return self._made(ids, self._infos(ids)) if ids else []
-        except _Stale:
-            self._fixed = self._request = None
-            return self.transformations()
+    def _transformations(self) -> list[Transformation]:
+        ids = self._ids()
+        return self._made(ids, self._infos(ids)) if ids else []
 
     def request(self) -> ProductionRequest:
         """The request the production was made from (kept by the submission in its transformations)."""
