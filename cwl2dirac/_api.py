@@ -153,7 +153,13 @@ def as_request(
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
         return pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
-    return compile(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies, datasets=datasets)
+    from cwl2dirac.compiler import compile_workflow
+
+    # a run or a submission needs every input: without a job order, each required one must have a default
+    return compile_workflow(
+        pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=bodies, datasets=datasets,
+        inputs_required=True,
+    )
 
 
 def read_request(path: str | Path) -> ProductionRequest:

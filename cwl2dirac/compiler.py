@@ -8,7 +8,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+from cwl2dirac.errors import InputError
+from cwl2dirac.ir import Workflow
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.job_order import load_job_order, split_datasets
@@ -59,6 +62,7 @@ def compile_workflow(
     bodies: bool = True,
     passes: tuple[Pass, ...] = PASSES,
     datasets: DatasetResolver | None = None,
+    inputs_required: bool = False,
 ) -> ProductionRequest:
     """Compile ``pipeline`` (with the job order ``inputs``, if given) into a production request.
 
@@ -68,17 +72,32 @@ def compile_workflow(
     ``datasets``: resolves a catalog dataset's name to its meta-query (on DIRAC,
     :func:`cwl2dirac.backends.dirac.datasets.dataset_query`); without it a dataset input's query holds
     ``cwl2dirac_dataset``, for the submission to resolve.
+
+    Without ``inputs`` the workflow runs on its defaults, as cwltool's does with no job order; when a required
+    input has no default the result is a template whose inputs are unknown (task counts unknown), unless
+    ``inputs_required`` (a run or a submission), which refuses it.
     """
     collecting = gc.isenabled()
     gc.disable()  # the IR is many small immutable objects: the cyclic collector only costs time here
     try:
         return _compile(
             pipeline, inputs, name=name, hints=hints or {}, lfn_base=lfn_base, bodies=bodies, passes=passes,
-            datasets=datasets,
+            datasets=datasets, inputs_required=inputs_required,
         )
     finally:
         if collecting:
             gc.enable()
+
+
+def _job_order(inputs: str | Path | None, workflow: Workflow, required: bool) -> dict[str, Any] | None:
+    """The job order: the file's, else the empty one (every input its default) when that is complete; else None
+    (a template) unless ``required``."""
+    if inputs is not None or required:
+        return load_job_order(inputs, workflow)
+    try:
+        return load_job_order(None, workflow)
+    except InputError:  # a required input without default: compiled as a template
+        return None
 
 
 def _compile(
@@ -91,10 +110,11 @@ def _compile(
     bodies: bool,
     passes: tuple[Pass, ...],
     datasets: DatasetResolver | None = None,
+    inputs_required: bool = False,
 ) -> ProductionRequest:
     name = check_production_name(name) if name is not None else production_name(pipeline)
     workflow = load(pipeline)
-    job_order = load_job_order(inputs, workflow) if inputs is not None else None
+    job_order = _job_order(inputs, workflow, inputs_required)
     given_datasets: dict[str, str] = {}
     if job_order is not None:
         job_order, given_datasets = split_datasets(job_order)

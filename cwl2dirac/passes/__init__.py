@@ -2,6 +2,7 @@
 :class:`~cwl2dirac.passes.context.Compilation`."""
 
 from cwl2dirac.passes.bodies import build_bodies
+from cwl2dirac.passes.check_coverage import check_coverage
 from cwl2dirac.passes.check_expressions import check_expressions
 from cwl2dirac.passes.check_globs import check_globs
 from cwl2dirac.passes.check_sources import check_sources
@@ -28,6 +29,7 @@ PASSES = (
     assign_metadata,
     assign_grouping,
     build_configs,
+    check_coverage,
     build_bodies,
 )
 

@@ -114,8 +114,8 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         data = [s for s in inp.sources if carries_data(wf, s)]
         if not data:
             value = None
-            if inp.sources and comp.job_order is not None:
-                value = raw_value(step, name, wf, comp.job_order, use_default=False)
+            if inp.sources:  # the job order's value, else the workflow input's default (as cwltool)
+                value = raw_value(step, name, wf, comp.job_order or {}, use_default=False)
             bindings.append(InputBinding(port=name, kind="value", value=value, **common))
             continue
         if len(data) != len(inp.sources):

@@ -119,6 +119,10 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         if constant_scatter:
             plan = replace(plan, indexed_values=_indexed_values(step, comp, drivers, constant_scatter))
         return plan
+    if step.scatter:
+        # a scatter over values only: one task per value (or combination), each taking every file input whole
+        # (found by query, as a side input), as every element of cwltool's scatter does
+        return replace(plan, drivers=(), side=tuple(data_inputs), task_values=_constant_task_values(step, comp))
     step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
     described = catalog_data(wf)
     catalog_sources = [(p, s) for p, s in data_inputs if s.step is None and s.port in described]
@@ -131,8 +135,7 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     else:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
-    task_values = _constant_task_values(step, comp) if step.scatter else None
-    return replace(plan, drivers=drivers, side=side, task_values=task_values)
+    return replace(plan, drivers=drivers, side=side)
 
 
 def _indexed_values(

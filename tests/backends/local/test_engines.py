@@ -10,95 +10,19 @@ exists on the grid (``cta-prod-simulate``) must fail with both engines.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support import REPO
+from support.engines import CWL2DIRAC, ENV, assert_same_outputs, files_in, run_both
 from support.outputs import DERIVED_KEYS, PLACE_KEYS, normalise
 
 DATA = REPO / "tests" / "data" / "engines"
 EXAMPLES = REPO / "examples"
-CWL2DIRAC = Path(sys.executable).parent / "cwl2dirac"
-TIMEOUT = 300
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    def output(self) -> Any:
-        assert self.code == 0, f"exit code {self.code}\n{self.stderr[-4000:]}"
-        return json.loads(self.stdout)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Let the runs share compiled bytecode (in the session's temporary directory, shared by the xdist
-    workers), even where ``PYTHONDONTWRITEBYTECODE`` is set: else every run compiles cwltool, schema-salad,
-    networkx... again, seconds per run."""
-    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-    ENV["PYTHONPYCACHEPREFIX"] = str(tmp_path_factory.getbasetemp().parent / "pycache")
-
-
-ENV = dict(os.environ)
-
-
-def _start(engine: str, pipeline: Path, job: Path, tmp: Path) -> subprocess.Popen[str]:
-    argv = [str(CWL2DIRAC), "run", "--outdir", str(tmp / f"out-{engine}")]
-    if engine == "local":
-        argv += ["--workdir", str(tmp / "work"), "-j", "2"]
-    else:
-        argv += ["--engine", "cwltool"]
-    argv += [str(pipeline), str(job)]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp, env=ENV)
-
-
-def run_both(pipeline: Path, job: Path, tmp: Path) -> tuple[Run, Run]:
-    """``cwl2dirac run`` and ``cwl2dirac run --engine cwltool``, side by side, each in its own directories."""
-    procs = {engine: _start(engine, pipeline, job, tmp) for engine in ("local", "cwltool")}
-    runs = {}
-    for engine, proc in procs.items():
-        try:
-            out, err = proc.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-        runs[engine] = Run(proc.returncode, out, err)
-    return runs["local"], runs["cwltool"]
-
-
-def assert_same_outputs(pipeline: Path, job: Path, tmp: Path) -> dict[str, Any]:
-    local, reference = run_both(pipeline, job, tmp)
-    expected = normalise(reference.output())
-    got = normalise(local.output())
-    assert got == expected, (
-        f"cwl2dirac and cwltool differ on {pipeline.name} {job.name}\n"
-        f"cwl2dirac:\n{json.dumps(got, indent=1, sort_keys=True)}\n"
-        f"cwltool:\n{json.dumps(expected, indent=1, sort_keys=True)}"
-    )
-    # the files are really there, with the content announced
-    for obj in _files(local.output()):
-        assert Path(obj["path"]).is_file() and Path(obj["path"]).stat().st_size == obj["size"]
-    return expected
-
-
-def _files(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        if value.get("class") == "File":
-            return [value]
-        return [f for v in value.values() for f in _files(v)]
-    if isinstance(value, list):
-        return [f for v in value for f in _files(v)]
-    return []
 
 
 WORKFLOWS = [
@@ -255,7 +179,7 @@ def test_example_process_merge(tmp_path: Path) -> None:
     expected, got = reference.output(), local.output()
     assert normalise(got).keys() == normalise(expected).keys()
     assert by_content(got) == by_content(expected)
-    files = _files(expected)
+    files = files_in(expected)
     assert len(files) == 6 and {f["basename"] for f in files} >= {
         "lst_with_photons.dl1.h5",
         "lst_muons_with_true_photons.dl1.h5",

@@ -1,0 +1,95 @@
+"""Regression tests of issue 16: shapes of workflow that once ran to exit 0 with less work than cwltool does.
+
+Each workflow of ``tests/data/fidelity`` runs with ``cwl2dirac run`` and with ``cwl2dirac run --engine cwltool``;
+the output objects must be equal (files by basename, size and checksum). The compiled request is also checked for
+the number of tasks, so that a scatter element without its task is named, not only seen as a missing file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import DATA
+from support.engines import assert_same_outputs, run_both
+
+import cwl2dirac
+from cwl2dirac.errors import InputError, UnsupportedFeature
+from cwl2dirac.request import StepSpec
+
+FIDELITY = DATA / "fidelity"
+
+CASES = [
+    # (workflow, job order or None for no job order, step, tasks of that step)
+    ("values_beside_file.cwl", "values_beside_file.yml", "tag", 3),
+    ("folded_values_beside_file.cwl", "folded_values_beside_file.yml", "tag", 3),
+    ("scattered_subworkflow_shared_file.cwl", "scattered_subworkflow_shared_file.yml", "sub/again", 3),
+    ("values_beside_step_file.cwl", "values_beside_step_file.yml", "tag", 3),
+    ("crossproduct_values_beside_file.cwl", "crossproduct_values_beside_file.yml", "tag", 6),
+    ("values_beside_gather.cwl", "values_beside_gather.yml", "count", 2),
+    ("workflow_default.cwl", None, "show", 1),
+    ("workflow_default.cwl", "empty.yml", "show", 1),
+    ("workflow_default.cwl", "partial.yml", "write", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "job", "step", "tasks"), CASES, ids=[f"{Path(c).stem}-{j or 'no_job_order'}" for c, j, *_ in CASES]
+)
+def test_same_work_as_cwltool(pipeline: str, job: str | None, step: str, tasks: int, tmp_path: Path) -> None:
+    request = cwl2dirac.compile(FIDELITY / pipeline, FIDELITY / job if job else None, bodies=False)
+    assert _tasks(request.step(step)) == tasks
+    out = assert_same_outputs(FIDELITY / pipeline, FIDELITY / job if job else None, tmp_path)
+    assert out
+
+
+def _tasks(spec: StepSpec) -> int | None:
+    """The tasks the step's transformation will make: its count (no input files), else its files by group."""
+    if spec.tasks is not None or spec.expected_files is None:
+        return spec.tasks
+    return -(-spec.expected_files // spec.group_size)
+
+
+def test_workflow_default_wins_over_the_tool_default(tmp_path: Path) -> None:
+    """cwltool gives 3 (the workflow input's default), not the tool's 7, with or without a job order."""
+    for job in (None, FIDELITY / "empty.yml"):
+        local, reference = run_both(FIDELITY / "workflow_default.cwl", job, tmp_path / (job.stem if job else "none"))
+        assert local.output()["o"] == reference.output()["o"] == "3"
+
+
+def test_a_missing_required_input_is_refused_before_running(tmp_path: Path) -> None:
+    """No job order, a required input without default: one line naming it, nothing run (cwltool refuses too)."""
+    local, reference = run_both(FIDELITY / "values_beside_file.cwl", None, tmp_path)
+    assert reference.code != 0
+    assert local.code == InputError.exit_code, local.stderr
+    assert local.stderr.count("\n") == 1 and "missing required input 'names'" in local.stderr
+    assert not (tmp_path / "work").exists()
+
+
+def test_the_same_workflow_compiles_as_a_template_without_inputs() -> None:
+    """``compile`` without inputs still gives the request's form (task counts unknown)."""
+    request = cwl2dirac.compile(FIDELITY / "values_beside_file.cwl", bodies=False)
+    assert request.step("tag").tasks is None
+
+
+def test_coverage_check_refuses_a_plan_that_drops_elements() -> None:
+    """The invariant is checked on what the worker gets: a plan forming the tasks of a scatter over values from
+    the shared file (the shape that once dropped all elements but the first) is refused with 33, naming the step."""
+    from dataclasses import replace
+
+    from cwl2dirac.compiler import compile_workflow
+    from cwl2dirac.passes import PASSES
+    from cwl2dirac.passes.context import Compilation
+    from cwl2dirac.passes.plan import plan_steps
+
+    def old_plan(comp: Compilation) -> Compilation:
+        comp = plan_steps(comp)
+        plan = comp.plans["tag"]
+        conf = next(src for port, src in plan.side if port == "conf")
+        broken = replace(plan, drivers=(conf,), side=(), tasks=1)
+        return replace(comp, plans={**comp.plans, "tag": broken})
+
+    passes = tuple(old_plan if p is plan_steps else p for p in PASSES)
+    with pytest.raises(UnsupportedFeature, match=r"step 'tag': .*refuses it rather than run less"):
+        compile_workflow(FIDELITY / "values_beside_file.cwl", FIDELITY / "values_beside_file.yml", bodies=False,
+                         passes=passes)
