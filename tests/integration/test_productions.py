@@ -313,3 +313,20 @@ def test_worker_set_up_by_a_script(dirac_server: Server, tmp_path: Path) -> None
         dirac_server), capture_output=True, text=True, timeout=300)
     assert logs.returncode == 0, logs.stderr[-2000:]
     assert logs.stdout.count(f"cwl2dirac set-up sourced from {script}") == 3  # one job per step
+
+
+FIDELITY = REPO / "tests" / "data" / "fidelity"
+
+
+@pytest.mark.parametrize("shape", ["values_beside_file", "values_beside_step_file"])
+def test_scatter_over_values_beside_a_file_makes_a_task_per_value(
+    dirac_server: Server, tmp_path: Path, shape: str
+) -> None:
+    """Issue 16: a scatter over names beside one shared File (a workflow input, or made by an earlier step, then
+    held until that step is complete) is one DIRAC task per name, each finding the file by query; it once ran as
+    one task over the file, two of the three names dropped at exit 0."""
+    workflow, job = FIDELITY / f"{shape}.cwl", FIDELITY / f"{shape}.yml"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"{shape[:12]}_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert normalise(got) == normalise(want)
+    assert [f["basename"] for f in got["out"]] == ["alpha.txt", "beta.txt", "gamma.txt"]
