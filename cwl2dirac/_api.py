@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cwl2dirac.backends.base import Backend, FailedTask, Production, ProductionStatus
-from cwl2dirac.errors import TaskFailed, ValidationError
+from cwl2dirac.errors import InputError, TaskFailed, ValidationError
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_FAILURE, EXIT_UNSUPPORTED
 
@@ -152,7 +152,10 @@ def as_request(
         given = [what for what, value in (("inputs", inputs), ("name", name), ("hints", hints)) if value]
         if given:
             raise ValidationError(f"{' and '.join(given)} apply to a CWL document, not to a compiled request")
-        return pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
+        request = pipeline if isinstance(pipeline, ProductionRequest) else read_request(pipeline)
+        if request.incomplete:  # a template: it would run without the values its tasks need
+            raise InputError(f"production '{request.name}' {request.incomplete}; compile it with its inputs")
+        return request
     from cwl2dirac.compiler import compile_workflow
 
     # a run or a submission needs every input: without a job order, each required one must have a default

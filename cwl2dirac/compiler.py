@@ -89,15 +89,17 @@ def compile_workflow(
             gc.enable()
 
 
-def _job_order(inputs: str | Path | None, workflow: Workflow, required: bool) -> dict[str, Any] | None:
+def _job_order(
+    inputs: str | Path | None, workflow: Workflow, required: bool
+) -> tuple[dict[str, Any] | None, str]:
     """The job order: the file's, else the empty one (every input its default) when that is complete; else None
-    (a template) unless ``required``."""
+    (a template, with the reason it cannot run) unless ``required``."""
     if inputs is not None or required:
-        return load_job_order(inputs, workflow)
+        return load_job_order(inputs, workflow), ""
     try:
-        return load_job_order(None, workflow)
-    except InputError:  # a required input without default: compiled as a template
-        return None
+        return load_job_order(None, workflow), ""
+    except InputError as exc:  # a required input without default: compiled as a template
+        return None, f"compiled without a job order: {exc.message}"
 
 
 def _compile(
@@ -114,7 +116,7 @@ def _compile(
 ) -> ProductionRequest:
     name = check_production_name(name) if name is not None else production_name(pipeline)
     workflow = load(pipeline)
-    job_order = _job_order(inputs, workflow, inputs_required)
+    job_order, incomplete = _job_order(inputs, workflow, inputs_required)
     given_datasets: dict[str, str] = {}
     if job_order is not None:
         job_order, given_datasets = split_datasets(job_order)
@@ -132,6 +134,8 @@ def _compile(
     for compiler_pass in passes:
         comp = compiler_pass(comp)
     request = emit(comp)
+    if incomplete:
+        request = request.model_copy(update={"incomplete": incomplete})
     if bodies:
         from cwl2dirac.backends.dirac.validator import check_links
 

@@ -208,6 +208,9 @@ class ProductionRequest(_Model):
     """The workflow input values (files as CWL File objects), when given at compile time."""
     steps: list[StepSpec]
     outputs: list[WorkflowOutputSpec] = Field(default_factory=list)
+    incomplete: str = ""
+    """Why the request cannot run as it is (a template compiled without a job order, a required input without
+    value); empty when complete, and then omitted from the written request."""
 
     def step(self, name: str) -> StepSpec:
         for s in self.steps:
@@ -234,6 +237,8 @@ class ProductionRequest(_Model):
         for output in data["outputs"]:
             if not output["defaults"]:
                 del output["defaults"]
+        if not data["incomplete"]:
+            del data["incomplete"]
         tools: dict[str, Any] = {}
         for step in data["steps"]:
             config = step["config"]

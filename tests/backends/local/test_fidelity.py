@@ -93,3 +93,17 @@ def test_coverage_check_refuses_a_plan_that_drops_elements() -> None:
     with pytest.raises(UnsupportedFeature, match=r"step 'tag': .*refuses it rather than run less"):
         compile_workflow(FIDELITY / "values_beside_file.cwl", FIDELITY / "values_beside_file.yml", bodies=False,
                          passes=passes)
+
+
+def test_a_template_request_is_refused_before_it_runs(tmp_path: Path) -> None:
+    """A request compiled without the job order its required inputs need says so, and run/submit refuse it."""
+    request = cwl2dirac.compile(FIDELITY / "values_beside_file.cwl", bodies=False)
+    assert "missing required input 'names'" in request.incomplete
+    written = tmp_path / "template.yaml"
+    request.write(written)
+    with pytest.raises(InputError, match=r"compiled without a job order.*compile it with its inputs"):
+        cwl2dirac.run(written, outdir=tmp_path / "out", workdir=tmp_path / "work")
+    assert not (tmp_path / "work").exists()
+    complete = cwl2dirac.compile(FIDELITY / "values_beside_file.cwl", FIDELITY / "values_beside_file.yml",
+                                 bodies=False)
+    assert complete.incomplete == "" and "incomplete" not in complete.to_data()
