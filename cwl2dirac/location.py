@@ -120,6 +120,32 @@ def resolve(location: Location) -> tuple[int, int] | None:
     return best
 
 
+def raw_value(location: Location) -> Any:
+    """The plain value at ``location.path`` in its file as YAML reads it (None where the path does not lead to a
+    node: a packed or imported document, an id that does not match)."""
+    tree = _tree(uri_to_path(location.uri.split("#", 1)[0]))
+    path = location.path
+    if path[:1] == ("$graph",) and isinstance(tree, dict) and "$graph" not in tree:
+        path = path[2:]
+    node = tree
+    for key in path:
+        node = _step_into(node, key)
+        if node is None:
+            return None
+    return _plain_yaml(node)
+
+
+def _plain_yaml(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain_yaml(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain_yaml(v) for v in node]
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
 def render_location(location: Location) -> str:
     pos = resolve(location)
     name = display_path(location.uri)

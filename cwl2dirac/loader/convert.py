@@ -23,7 +23,7 @@ from cwl2dirac.ir import (
 from cwl2dirac.loader import hints as dirac_hints
 from cwl2dirac.loader import vocabularies
 from cwl2dirac.loader.documents import DocumentCache
-from cwl2dirac.location import display_path
+from cwl2dirac.location import display_path, raw_value
 
 _PRIMITIVES = {
     "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any",
@@ -107,7 +107,9 @@ class Converter:
             doc=_doc(getattr(obj, "doc", None)),
             base_command=tuple(str(b) for b in base_command),
             workflow=workflow,
-            document=_LazyDocument(obj, version),
+            document=_LazyDocument(
+                obj, version, {p.id: p.default for p in inputs if isinstance(p.default, list | dict)}
+            ),
             location=loc,
         )
 
@@ -171,7 +173,7 @@ class Converter:
                 sources=_refs(i.source, wf_id),
                 link_merge=getattr(i, "linkMerge", None),
                 pick_value=getattr(i, "pickValue", None),
-                default=_plain(i.default),
+                default=_unflattened(_plain(i.default), sloc.child("in", shortname(i.id), "default")),
                 has_default=i.default is not None,
                 value_from=getattr(i, "valueFrom", None),
                 location=sloc.child("in", shortname(i.id)),
@@ -203,13 +205,35 @@ class Converter:
         return Port(
             id=name,
             type=convert_type(p.type_, named, loc.child(name, "type")),
-            default=_plain(default),
+            default=_unflattened(_plain(default), loc.child(name, "default")),
             has_default=default is not None,
             label=getattr(p, "label", None),
             doc=_doc(getattr(p, "doc", None)),
             location=loc.child(name),
             secondary_files=_secondary_files(getattr(p, "secondaryFiles", None)),
         )
+
+
+def _flatten(value: Any) -> Any:
+    """A value as cwl-utils' array loader reads it: nested lists spliced into their parent."""
+    if isinstance(value, dict):
+        return {k: _flatten(v) for k, v in value.items()}
+    if not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        flat = _flatten(item)
+        out.extend(flat) if isinstance(item, list) else out.append(flat)
+    return out
+
+
+def _unflattened(value: Any, where: Location) -> Any:
+    """A default that holds arrays of arrays, as its file gives it: cwl-utils' loader splices nested lists into
+    their parent (``[[a, b], [c]]`` read as ``[a, b, c]``), which cwltool does not."""
+    if not isinstance(value, list | dict):
+        return value
+    raw = raw_value(where)
+    return raw if type(raw) is type(value) and raw != value and _flatten(raw) == value else value
 
 
 def _unique_ids(items: Any, section: str, loc: Location) -> None:
@@ -259,15 +283,22 @@ def _drop_blank_ids(value: Any) -> Any:
 class _LazyDocument(Mapping[str, Any]):
     """The process as a self-contained plain document, made on first use (``cwl-utils`` ``save``)."""
 
-    def __init__(self, obj: Any, version: str) -> None:
+    def __init__(self, obj: Any, version: str, defaults: Mapping[str, Any] | None = None) -> None:
         self._obj = obj
         self._version = version
+        self._defaults = dict(defaults or {})
+        """Input defaults holding arrays, as the file has them (``save`` gives cwl-utils' flattened ones)."""
         self._data: dict[str, Any] | None = None
 
     def _get(self) -> dict[str, Any]:
         if self._data is None:
             self._data = _drop_blank_ids(self._obj.save(top=True, relative_uris=False))
             self._data.setdefault("cwlVersion", self._version)  # inline run: objects have none of their own
+            inputs = self._data.get("inputs")
+            for port in inputs if isinstance(inputs, list) else ():
+                name = shortname(str(port.get("id", ""))) if isinstance(port, dict) else ""
+                if name in self._defaults and "default" in port:
+                    port["default"] = self._defaults[name]
         return self._data
 
     def __getitem__(self, key: str) -> Any:

@@ -128,7 +128,11 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             plain = _plain_input_value(wf, data[0].port, comp.job_order)
             if plain is not None:
                 common["default"], common["has_default"] = plain, True
-        kinds = {"files" if s in drivers else "side" if s in side else "?" for s in data}
+        side_here = {src for port, src in plan.side if port == name}
+        # a port of the step's side inputs takes the whole value even when its source also forms the tasks (a
+        # scatter over `files` beside `all: files`: every element gets all of them, as cwltool gives)
+        kinds = {"side" if s in side_here else "files" if s in drivers else "side" if s in side else "?"
+                 for s in data}
         if len(kinds) != 1 or "?" in kinds:
             raise UnsupportedFeature(
                 f"step '{step.id}' input '{name}' mixes sources that form tasks with sources every task needs",

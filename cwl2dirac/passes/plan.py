@@ -85,6 +85,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
                 step.location,
             )
         for port, src in scattered_data:
+            if source_type(wf, src).item().non_null().kind == "array":
+                raise UnsupportedFeature(
+                    f"step '{step.id}': scatter over '{port}', arrays of files (each element an array): DIRAC forms "
+                    "one task per file, not per inner array",
+                    step.location,
+                )
             if source_type(wf, src).nests_files:
                 raise UnsupportedFeature(
                     f"step '{step.id}': scatter over '{port}', records holding Files: such a value travels as one "

@@ -30,6 +30,9 @@ CASES = [
     ("workflow_default.cwl", None, "show", 1),
     ("workflow_default.cwl", "empty.yml", "show", 1),
     ("workflow_default.cwl", "partial.yml", "write", 1),
+    # cwl-utils splices nested lists of a default into their parent: [[a, b, c], [d, e], [f]] made 6 tasks, and
+    # a tool's own nested default reached cwltool flattened
+    ("nested_defaults.cwl", None, "echo", 3),
 ]
 
 
