@@ -69,6 +69,12 @@ def check_expressions(comp: Compilation) -> Compilation:
                 found.append(Expression(inp.value_from, f"step '{step.id}' input '{inp.id}' valueFrom", where, js))
         if step.when is not None:
             where = step.location.child("when") if step.location else None
+            if "$(" not in step.when and "${" not in step.when:  # as cwltool's schema (an Expression)
+                raise ValidationError(
+                    f"step '{step.id}': 'when' must be an expression that gives true or false, such as "
+                    f"$(inputs.x > 0); {_shown(step.when)} is a literal string (cwltool's schema refuses it)",
+                    where,
+                )
             found.append(Expression(step.when, f"step '{step.id}' when", where, js))
         if (step.tool.id, js) not in seen and step.tool.cls in ("CommandLineTool", "ExpressionTool"):
             seen.add((step.tool.id, js))
