@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from cwl2dirac.backends.base import FailedTask
-from cwl2dirac.backends.inputs import LFN_SCHEME, plan_inputs
+from cwl2dirac.backends.inputs import plan_inputs
 from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
 from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
@@ -52,7 +52,7 @@ from cwl2dirac.request import (
     StepSpec,
     encode_config,
 )
-from cwl2dirac.request.lfn import check_lfn_base
+from cwl2dirac.request.lfn import LFN_SCHEME, check_lfn_base, lfn_of
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_UNSUPPORTED, INPUTS_STEP, WORKER_FIELDS
 
 REQUEST_FILE = "request.json"
@@ -116,6 +116,20 @@ def workdir_lock(workdir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def check_local_inputs(request: ProductionRequest) -> None:
+    """A :class:`BackendError` naming the first input given as an ``lfn:`` URI (``lfn:/vo/path`` or
+    ``lfn://vo/path``): a file of the grid's catalog, which a local run has not."""
+    for ds in request.inputs:
+        for f in (*ds.files, *(s for primary in ds.files for s in primary.secondary_files)):
+            lfn = lfn_of(f.location)
+            if lfn is not None:
+                raise BackendError(
+                    f"input '{ds.name}': {LFN_SCHEME}{lfn} is a file of the grid's catalog, not in this local run's "
+                    "catalog: give it as a local file (location: path/to/file), or submit the production to DIRAC "
+                    "(cwl2dirac submit)"
+                )
+
+
 def register_inputs(
     request: ProductionRequest, catalog: LocalCatalog, dataset_catalogs: Sequence[Path] = ()
 ) -> int:
@@ -130,9 +144,7 @@ def register_inputs(
             found.extend(files)
     with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
         entries = plan_inputs(request, f"/{request.name}", Path(tmp))
-        for e in entries:
-            if e.path is None:
-                raise BackendError(f"input {LFN_SCHEME}{e.lfn}: a file of the grid's catalog needs the DIRAC backend")
+        check_local_inputs(request)
         return catalog.register([*found, *((e.lfn, e.metadata, e.path) for e in entries)])
 
 
@@ -541,6 +553,7 @@ def run_request(
     directories whose local datasets the request's dataset inputs take first. ``retries`` or ``policy``: how
     failed tasks are retried (default: each step's ``max_retries``; see the module's docstring).
     """
+    check_local_inputs(request)  # before the work directory is made
     runner = LocalRunner(
         request, workdir, jobs=jobs, retries=retries, policy=policy, progress=progress, fingerprint=fingerprint,
         request_json=request_json, environment=environment, dataset_catalogs=dataset_catalogs,
