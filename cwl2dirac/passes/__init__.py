@@ -14,6 +14,7 @@ from cwl2dirac.passes.grouping import assign_grouping
 from cwl2dirac.passes.metadata import assign_metadata
 from cwl2dirac.passes.overrides import apply_overrides
 from cwl2dirac.passes.plan import plan_steps
+from cwl2dirac.passes.sources import locate_expressions
 
 PASSES = (
     flatten,
@@ -28,6 +29,7 @@ PASSES = (
     assign_metadata,
     assign_grouping,
     build_configs,
+    locate_expressions,
     build_bodies,
 )
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -46,7 +47,7 @@ from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
 from cwl2dirac.backends.policy import Policy
-from cwl2dirac.errors import BackendError
+from cwl2dirac.errors import BackendError, one_line
 from cwl2dirac.request import (
     ProductionRequest,
     StepSpec,
@@ -503,6 +504,7 @@ def retry_refused(code: int | None, policy: Policy | None) -> str | None:
 
 
 _WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
+_LOG_RECORD = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) |^Traceback \(most recent call last\)")
 
 
 def _death(code: int) -> str:
@@ -522,10 +524,11 @@ def _last_error(log: str | None) -> str | None:
     if not log or not os.path.exists(log):
         return None
     lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
-    for line in reversed(lines):
-        match = _WORKER_ERROR.match(line.strip())
-        if match:
-            return match.group(1)[:400]
+    for n in range(len(lines) - 1, -1, -1):
+        match = _WORKER_ERROR.match(lines[n].strip())
+        if match:  # with the lines of the same message after it (not its traceback, not the next record)
+            more = one_line("\n".join(itertools.takewhile(lambda line: not _LOG_RECORD.match(line), lines[n + 1 :])))
+            return f"{match.group(1).strip()} {more}".strip()[:600]
     for line in reversed(lines):
         if line.startswith("ERROR") or "permanentFail" in line or "failed:" in line:
             return line.strip()[:300]
