@@ -18,17 +18,21 @@ from cwl2dirac.request.expressions import WHEN, expression_strings, is_expressio
 
 def locate_expressions(comp: Compilation) -> Compilation:
     configs = dict(comp.configs)
+    tools: dict[tuple[str, tuple[str | int, ...]], dict[str, str]] = {}  # a tool run by many steps: located once
     for step in comp.workflow.steps:
         config = configs.get(step.id)
         if isinstance(config, StepConfig):
-            sources = step_sources(step, config)
+            sources = step_sources(step, config, tools)
             if sources:
                 configs[step.id] = config.model_copy(update={"sources": sources})
     return replace(comp, configs=configs)
 
 
-def step_sources(step: Step, config: StepConfig) -> dict[str, str]:
-    """``file:line:col`` of each expression ``config`` evaluates, by its key."""
+def step_sources(
+    step: Step, config: StepConfig, tools: dict[tuple[str, tuple[str | int, ...]], dict[str, str]] | None = None
+) -> dict[str, str]:
+    """``file:line:col`` of each expression ``config`` evaluates, by its key (``tools``: the tools' expressions
+    located so far, by the tool's location)."""
     out: dict[str, str] = {}
     if config.when is not None and step.location is not None:
         out[WHEN] = step.location.child("when").render()
@@ -36,8 +40,15 @@ def step_sources(step: Step, config: StepConfig) -> dict[str, str]:
         inp = step.input(binding.port)
         if binding.value_from and inp is not None and inp.location is not None:
             out[value_from_key(binding.port)] = inp.location.child("valueFrom").render()
-    if step.tool.location is not None:
-        for path, text in expression_strings(step.tool.document):
-            if is_expression(text):
-                out[tool_key(path)] = step.tool.location.child(*path).render()
+    where = step.tool.location
+    if where is not None:
+        tools = {} if tools is None else tools
+        key = (where.uri, where.path)
+        if key not in tools:
+            tools[key] = {
+                tool_key(path): where.child(*path).render()
+                for path, text in expression_strings(step.tool.document)
+                if is_expression(text)
+            }
+        out.update(tools[key])
     return dict(sorted(out.items()))

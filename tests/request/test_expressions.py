@@ -92,3 +92,19 @@ def test_the_runner_reads_the_worker_s_whole_error(tmp_path: Path):
                    "Traceback (most recent call last):\n  File \"x.py\", line 1\n")
     assert _last_error(str(log)) == ("tool.cwl:6:5: the tool's inputs: Invalid job input record: the 'm' field is "
                                      "not valid because the value is not string")
+
+
+def test_the_compiler_records_where_each_expression_is(data, monkeypatch):
+    import cwl2dirac
+
+    folder = Path(data("bad", "run_valuefrom_js_error"))
+    monkeypatch.chdir(folder)
+    (step,) = cwl2dirac.compile("wf.cwl", "inputs.yml", bodies=False).steps
+    assert step.config.sources == {"in.message.valueFrom": "wf.cwl:20:9"}
+    monkeypatch.chdir(folder.parent / "escape_glob_computed_array")
+    (step,) = cwl2dirac.compile("tool.cwl", bodies=False).steps
+    assert step.config.sources == {"tool.outputs.out.outputBinding.glob": "tool.cwl:13:7"}
+    # a step without expressions carries none (its configuration is written as before)
+    monkeypatch.chdir(folder.parent.parent)
+    request = cwl2dirac.compile("tools/cat.cwl", bodies=False)
+    assert request.steps[0].config.sources is None and "sources" not in request.steps[0].config.wire_data()
