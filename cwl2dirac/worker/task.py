@@ -429,7 +429,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
         finally:
             cwltool_log.removeHandler(records)
     if status != "success" or out is None:
-        raise _at(config, records.failure(status), text=records.job_error)
+        raise _at(config, records.failure(status), text=records.job_error or records.expression_error)
     return dict(out) if isinstance(out, Mapping) else {}
 
 
@@ -463,6 +463,8 @@ class _Records(logging.Handler):
         super().__init__(logging.WARNING)
         self.exit_status: str | None = None
         self.job_error: str | None = None
+        self.expression_error: str | None = None
+        """An ExpressionTool's expression that failed (cwltool logs it as a warning and fails the step)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         template = str(record.msg)
@@ -471,12 +473,16 @@ class _Records(logging.Handler):
             self.exit_status = str(args[1])
         elif "Job error" in template and len(args) >= 2:
             self.job_error = str(args[1])
+        elif "Failed to evaluate expression" in template and args:
+            self.expression_error = str(args[0])
 
     def failure(self, status: str) -> TaskFailed:
         if self.exit_status is not None:
             return TaskFailed(f"the tool exited with status {self.exit_status} (cwltool: {status})")
         if self.job_error is not None:  # the tool succeeded, its outputs are wrong
             return DeterministicFailure(f"the tool's outputs: {_summary(self.job_error)}")
+        if self.expression_error is not None:
+            return DeterministicFailure(f"the ExpressionTool's expression failed: {_summary(self.expression_error)}")
         return TaskFailed(f"tool finished with status {status}")
 
 
