@@ -495,13 +495,13 @@ def _summary(text: str, limit: int = 300) -> str:
     collect."""
     collecting = _COLLECTING.search(text)
     if collecting is not None:
-        said = expression_failure(WorkflowError(text[collecting.end() :]), limit)
+        said = expression_failure(_Logged(text[collecting.end() :]), limit)
         port = f"output '{collecting.group(1)}'"
         return said if said.startswith(port) else f"{port}: {said}"
-    return expression_failure(WorkflowError(text), limit)
+    return expression_failure(_Logged(text), limit)
 
 
-class WorkflowError(Exception):
+class _Logged(Exception):
     """A cwltool message (logged, not raised) to read with :func:`~cwl2dirac.errors.expression_failure`."""
 
 
