@@ -6,6 +6,7 @@ inside them, so that ``import cwl2dirac`` stays cheap.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -83,10 +84,16 @@ def failure_line(failed: FailedTask) -> str:
         retried = ""
     if failed.final:
         retried += " (left failed by cwl2dirac recover: a new run does not retry it)"
+    message = failed.message or "no reason given"
+    located = _LOCATED.match(message)  # the CWL file:line:col of the expression it failed in: first, as every error
+    where = f"{located.group(1)}: " if located else ""
     return (
-        f"{failed.step} task {failed.task} failed for good after {failed.attempts} attempt(s){retried}: "
-        f"{failed.message or 'no reason given'} (log: {failed.log})"
+        f"{where}{failed.step} task {failed.task} failed for good after {failed.attempts} attempt(s){retried}: "
+        f"{message[located.end():] if located else message} (log: {failed.log})"
     )
+
+
+_LOCATED = re.compile(r"^([^\s:]+:\d+:\d+): ")
 
 
 def load(path: str | Path) -> Workflow:

@@ -83,26 +83,43 @@ class DeterministicFailure(TaskFailed):
 
 
 _JS_ERROR = re.compile(r"^\s*'?((?:[A-Z][A-Za-z]*)?Error|Uncaught \w+): (.+?)'?\s*$")
+_LOCATED = re.compile(r"^(?:\S+:\d+:\d+:\s*)+")
+"""The ``file:line:col:`` that cwltool and schema-salad put before each line of a message (in the worker, the task's
+copy of the tool: ``file:///…/s.cwl#tool.cwl:1:1:``, of no use to a reader)."""
+_NOISE = ("Expecting value", "stdout was", "stderr was")
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """A message of several lines (cwltool's, schema-salad's) as one line that keeps the reason: each line without
+    its ``file:line:col:`` prefix, joined (``Invalid job input record: Missing required input parameter 'm'``,
+    not only its first line); the output record cwltool dumps after it (``in {…``) and a script listing
+    (``script was:``) left out."""
+    text = text.split("\n in {", 1)[0].split("script was:", 1)[0]
+    lines = [_LOCATED.sub("", line).strip() for line in text.splitlines()]
+    joined = " ".join(" ".join(line for line in lines if line and not line.startswith(_NOISE)).split())
+    return joined if len(joined) <= limit else joined[: limit - 3] + "..."
 
 
 def expression_failure(exc: BaseException, limit: int = 240) -> str:
     """What an expression evaluator's exception (cwl-utils' ``JavascriptException``, ``WorkflowException``...)
     says, as one short line: the JavaScript error (``ReferenceError: x is not defined``), looked for in the
-    exception and its causes, rather than the script, node's stack and cwl-utils' or cwltool's wrapping."""
+    exception and its causes, rather than the script, node's stack and cwl-utils' or cwltool's wrapping; else the
+    whole message of the outermost exception that says something (:func:`one_line`)."""
     chain: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in chain and len(chain) < 10:
         chain.append(current)
         current = current.__cause__ or current.__context__
-    lines = [line.strip() for e in chain for line in str(e).splitlines() if line.strip()]
+    lines = [_LOCATED.sub("", line).strip() for e in chain for line in str(e).splitlines()]
     for line in lines:
         match = _JS_ERROR.match(line)
         if match:
             return f"{match.group(1)}: {match.group(2)}"[:limit]
-    noise = ("Expression evaluation error", "Expecting value", "script was", "stdout was", "stderr was")
-    cleaned = [re.sub(r"^\S+:\d+:\d+:\s*", "", line) for line in lines]
-    first = next((line for line in cleaned if line and not line.startswith(noise)), "") or type(exc).__name__
-    return " ".join(first.split())[:limit]
+    for e in chain:
+        said = one_line(str(e), limit).removeprefix("Expression evaluation error:").strip()
+        if said:
+            return said
+    return type(exc).__name__
 
 
 @contextlib.contextmanager
@@ -131,5 +148,6 @@ __all__ = [
     "UnsupportedFeature",
     "ValidationError",
     "expression_failure",
+    "one_line",
     "quiet_evaluator",
 ]

@@ -27,12 +27,10 @@ from cwl2dirac.request import (
     ProductionRequest,
     secondary_link,
 )
+from cwl2dirac.request.lfn import lfn_of
 from cwl2dirac.request.values import replace_files
 from cwl2dirac.request.wire import FILE_REF, INPUTS_STEP
 from cwl2dirac.worker.catalog import attached_metadata
-
-LFN_SCHEME = "lfn:"
-"""A job-order File already in the grid's catalog: ``location: lfn:/<vo>/…``."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,8 @@ def plan_inputs(request: ProductionRequest, base: str, scratch: Path) -> list[In
         used: set[str] = set()
         file_lfns: list[str] = []
         for i, f in enumerate(ds.files):
-            if f.location.startswith(LFN_SCHEME):
-                lfn = f.location[len(LFN_SCHEME) :]
+            lfn = lfn_of(f.location)
+            if lfn is not None:  # lfn:/vo/path or lfn://vo/path: in the catalog already
                 entries.append(InputEntry(lfn, _own_metadata(ds, f.metadata, i), None))
                 file_lfns.append(lfn)
                 continue

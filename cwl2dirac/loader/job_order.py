@@ -14,7 +14,7 @@ from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.hints import suggest
 from cwl2dirac.loader.text import check_structure, load_yaml, read_text
 from cwl2dirac.location import uri_to_path
-from cwl2dirac.request.lfn import check_name
+from cwl2dirac.request.lfn import LFN_SCHEME, check_lfn, check_name, lfn_of
 from cwl2dirac.request.values import directory_listing
 from cwl2dirac.request.wire import runs_base
 
@@ -272,6 +272,15 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     loc = out.pop("location", None) or out.pop("path", None)
     if loc is None:
         raise InputError(f"input '{name}': a {value['class']} needs 'location' or 'path'", where)
+    lfn = lfn_of(str(loc))
+    if lfn is not None:  # a file of the grid's catalog: registered by the DIRAC backend, refused by the local one
+        at = where.child("location" if "location" in value else "path")
+        out["location"] = LFN_SCHEME + check_lfn(lfn, what=f"input '{name}': the LFN of its location", location=at)
+        if "basename" in out:
+            check_name(out["basename"], f"input '{name}': basename", where.child("basename"))
+        if "secondaryFiles" in out:
+            out["secondaryFiles"] = [_resolve_files(s, base, name, where) for s in out["secondaryFiles"]]
+        return out
     path = uri_to_path(str(loc)) if str(loc).startswith("file://") else str(loc)
     if "://" in path:
         out["location"] = path

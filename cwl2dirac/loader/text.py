@@ -8,6 +8,7 @@ pass over the parsed values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,28 @@ class DuplicateKey(yaml.MarkedYAMLError):
     """A mapping gives the same key twice (YAML would keep only the last value)."""
 
 
+_YAML12: tuple[tuple[str, str, str], ...] = (  # tag, pattern, first characters: ruamel's YAML 1.2 resolver
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$", "-+0123456789"),
+    ("float", r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
+)
+
+
 class UniqueKeyLoader(_BASE_LOADER):
-    """PyYAML's (C) safe loader, refusing a key given twice in one mapping."""
+    """PyYAML's (C) safe loader, refusing a key given twice in one mapping, and reading plain scalars as YAML 1.2
+    does (as cwltool and schema-salad, with ruamel, read them): ``yes``, ``no``, ``on``, ``off`` are strings, not
+    booleans; ``1:20`` is a string, not the sexagesimal 80; ``2024-01-01`` is a string, not a date; ``017`` is 17,
+    ``0o17`` is 15, ``1e5`` is a number."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag.rsplit(":", 1)[-1] not in (
+            "bool", "int", "float", "timestamp")]
+        for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    }
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, Any] = {}
@@ -57,6 +78,23 @@ class UniqueKeyLoader(_BASE_LOADER):
                     key_node.start_mark,
                 )
         return super().construct_mapping(node, deep)
+
+
+def _construct_int(loader: Any, node: Any) -> int:
+    """An integer as YAML 1.2 reads it (ruamel's): ``0o``, ``0x``, ``0b`` prefixes, ``_`` ignored, a leading ``0``
+    decimal."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if text.startswith(prefix):
+            return sign * int(text[2:], base)
+    return sign * int(text)
+
+
+for _tag, _pattern, _first in _YAML12:
+    UniqueKeyLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern, re.X), list(_first))
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from cwl2dirac.passes.grouping import assign_grouping
 from cwl2dirac.passes.metadata import assign_metadata
 from cwl2dirac.passes.overrides import apply_overrides
 from cwl2dirac.passes.plan import plan_steps
+from cwl2dirac.passes.sources import locate_expressions
 
 PASSES = (
     flatten,
@@ -30,6 +31,7 @@ PASSES = (
     assign_grouping,
     build_configs,
     check_coverage,
+    locate_expressions,
     build_bodies,
 )
 

@@ -12,21 +12,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from cwl2dirac.errors import Location, ValidationError
 from cwl2dirac.ir import Requirement, Step, Tool, Workflow
 from cwl2dirac.passes.context import Compilation
-
-EXPRESSION_FIELDS = frozenset({
-    "valueFrom", "glob", "outputEval", "expression", "when", "stdin", "stdout", "stderr", "entry", "entryname",
-    "envValue", "coresMin", "coresMax", "ramMin", "ramMax", "tmpdirMin", "tmpdirMax", "outdirMin", "outdirMax",
-    "timelimit",
-})
-"""Fields of a CWL process whose strings are expressions (``arguments`` items too)."""
-_SKIP = frozenset({"doc", "label", "default", "$namespaces", "$schemas", "id", "class"})
+from cwl2dirac.request.expressions import expression_strings, is_expression
 
 _NODE_CHECK = r"""
 let data = "";
@@ -69,6 +61,12 @@ def check_expressions(comp: Compilation) -> Compilation:
                 found.append(Expression(inp.value_from, f"step '{step.id}' input '{inp.id}' valueFrom", where, js))
         if step.when is not None:
             where = step.location.child("when") if step.location else None
+            if not is_expression(step.when):  # as cwltool's schema (an Expression)
+                raise ValidationError(
+                    f"step '{step.id}': 'when' must be an expression that gives true or false, such as "
+                    f"$(inputs.x > 0); {_shown(step.when)} is a literal string (cwltool's schema refuses it)",
+                    where,
+                )
             found.append(Expression(step.when, f"step '{step.id}' when", where, js))
         if (step.tool.id, js) not in seen and step.tool.cls in ("CommandLineTool", "ExpressionTool"):
             seen.add((step.tool.id, js))
@@ -105,44 +103,10 @@ def _tool_expressions(tool: Tool, js: bool) -> Iterator[Expression]:
     """The expression strings of a tool document, with their locations."""
     own = any(r.cls == "InlineJavascriptRequirement" for r in (*tool.requirements, *tool.hints))
     name = tool.id.split("#", 1)[0].rsplit("/", 1)[-1]
-    for path, text in _walk(tool.document, ()):
+    for path, text in expression_strings(tool.document):
         where = tool.location.child(*path) if tool.location else None
         field = ".".join(str(p) for p in path)
         yield Expression(text, f"{name}, {field}", where, js or own)
-
-
-def _walk(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            if key in _SKIP:
-                continue
-            if key in EXPRESSION_FIELDS and isinstance(value, str):
-                yield (*path, key), value
-            elif key == "glob" and isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str):
-                        yield (*path, key, i), item
-            elif key == "arguments" and isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str):
-                        yield (*path, key, i), item
-                    else:
-                        yield from _walk(item, (*path, key, i))
-            elif isinstance(value, Mapping | list):
-                yield from _walk(value, (*path, key))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _walk(item, (*path, _item_key(item, i)))
-
-
-def _item_key(item: Any, index: int) -> str | int:
-    """How :mod:`cwl2dirac.location` names a list item: its id's last part, else its class, else its index."""
-    if isinstance(item, Mapping):
-        if isinstance(item.get("id"), str):
-            return str(item["id"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        if isinstance(item.get("class"), str):
-            return str(item["class"])
-    return index
 
 
 def _fragments(expr: Expression) -> Iterator[tuple[str, str]]:

@@ -120,6 +120,21 @@ def check_lfn(lfn: object, base: str | None = None, what: str = "LFN", location:
     return lfn
 
 
+LFN_SCHEME = "lfn:"
+"""A job-order File already in the grid's catalog: ``location: lfn:/<vo>/…`` (DIRAC's and dirac-cwl's spelling;
+``lfn://<vo>/…`` names the same file)."""
+
+
+def lfn_of(location: str) -> str | None:
+    """The LFN a job-order ``location`` names, or None when it is not an ``lfn:`` URI: ``lfn:/vo/path``,
+    ``lfn://vo/path`` and ``lfn:///vo/path`` (any case of ``lfn``) all name ``/vo/path``. Not checked (see
+    :func:`check_lfn`): ``lfn:vo/path`` gives the relative ``vo/path``."""
+    if location[: len(LFN_SCHEME)].lower() != LFN_SCHEME:
+        return None
+    rest = location[len(LFN_SCHEME) :]
+    return "/" + rest.lstrip("/") if rest.startswith("/") else rest
+
+
 def escapes(pattern: str) -> bool:
     """True if the relative path (or glob) ``pattern`` can name something outside the directory it is evaluated in:
     it is absolute, or climbs above it with ``..``."""

@@ -90,6 +90,10 @@ class StepConfig(_Model):
     indexed_values: dict[str, dict[str, Any]] | None = None
     """For a scatter over files dotproduct values known at compile time: per value port, the value of each
     element by the ``cwl2dirac_index`` of its file (as a string). Omitted when None."""
+    sources: dict[str, str] | None = None
+    """Where the step's expressions are written (``file:line:col``), by key: ``when``, ``in.<port>.valueFrom``,
+    ``tool.<path>`` (:mod:`cwl2dirac.request.expressions`); the worker puts it in front of the reason when a task
+    fails in one. Omitted when None."""
 
     def wire_data(self) -> dict[str, Any]:
         """The configuration as plain data, without the optional fields added since version 1 that are unset (so
@@ -101,7 +105,7 @@ class StepConfig(_Model):
         return data
 
 
-_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values")
+_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources")
 
 
 class OutputSpec(_Model):

@@ -42,6 +42,7 @@ from cwl2dirac.request import (
     secondary_link,
 )
 from cwl2dirac.request.ctao import ctadirac_directory
+from cwl2dirac.request.expressions import WHEN, source_of_error, value_from_key
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import (
@@ -233,7 +234,7 @@ def build_job_order(
     return order
 
 
-def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str) -> Any:
+def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str, key: str) -> Any:
     """Evaluate a step expression; its failure is deterministic (the same inputs fail the same way)."""
     from cwl_utils.expression import do_eval
 
@@ -251,7 +252,8 @@ def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepCon
                 cwlVersion=str(config.tool.get("cwlVersion", "")),
             )
     except Exception as exc:  # cwl-utils raises JavascriptException, WorkflowException, SubstitutionError...
-        raise DeterministicFailure(f"step '{config.step}': {what} failed: {expression_failure(exc)}") from None
+        failure = DeterministicFailure(f"step '{config.step}': {what} failed: {expression_failure(exc)}")
+        raise _at(config, failure, key=key) from None
 
 
 def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any]:
@@ -263,19 +265,23 @@ def apply_value_from(config: StepConfig, order: dict[str, Any]) -> dict[str, Any
     out = dict(order)
     for b in config.inputs:
         if b.value_from:
-            out[b.port] = _eval(b.value_from, before, order.get(b.port), config, f"valueFrom of input '{b.port}'")
+            out[b.port] = _eval(
+                b.value_from, before, order.get(b.port), config, f"valueFrom of input '{b.port}'",
+                value_from_key(b.port),
+            )
     return out
 
 
 def evaluate_when(config: StepConfig, order: Mapping[str, Any]) -> bool:
     if config.when is None:
         return True
-    result = _eval(config.when, order, None, config, "'when'")
+    result = _eval(config.when, order, None, config, "'when'", WHEN)
     if not isinstance(result, bool):
         shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:56] + "..."
-        raise DeterministicFailure(
+        failure = DeterministicFailure(
             f"step '{config.step}': 'when' must evaluate to true or false, got {shown} ({type(result).__name__})"
         )
+        raise _at(config, failure, key=WHEN)
     return result
 
 
@@ -423,8 +429,30 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
         finally:
             cwltool_log.removeHandler(records)
     if status != "success" or out is None:
-        raise records.failure(status)
+        raise _at(config, records.failure(status), text=records.job_error or records.expression_error)
     return dict(out) if isinstance(out, Mapping) else {}
+
+
+def _at(config: StepConfig, error: TaskFailed, *, key: str | None = None, text: str | None = None) -> TaskFailed:
+    """``error`` with the CWL ``file:line:col`` of the expression it comes from in front of its message: the
+    step's expression ``key``, or the tool's that cwltool's error ``text`` shows (:mod:`cwl2dirac.request.expressions`;
+    unchanged when the request does not say where it is)."""
+    sources = config.sources or {}
+    where = sources.get(key) if key is not None else source_of_error(config.tool, sources, text) if text else None
+    if where:
+        error.message = f"{where}: {error.message}"
+        error.args = (error.message,)
+    return error
+
+
+def _chain_text(exc: BaseException) -> str:
+    """The messages of ``exc`` and its causes."""
+    texts: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(texts) < 10:
+        texts.append(str(current))
+        current = current.__cause__ or current.__context__
+    return "\n".join(texts)
 
 
 class _Records(logging.Handler):
@@ -435,6 +463,8 @@ class _Records(logging.Handler):
         super().__init__(logging.WARNING)
         self.exit_status: str | None = None
         self.job_error: str | None = None
+        self.expression_error: str | None = None
+        """An ExpressionTool's expression that failed (cwltool logs it as a warning and fails the step)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         template = str(record.msg)
@@ -443,21 +473,36 @@ class _Records(logging.Handler):
             self.exit_status = str(args[1])
         elif "Job error" in template and len(args) >= 2:
             self.job_error = str(args[1])
+        elif "Failed to evaluate expression" in template and args:
+            self.expression_error = str(args[0])
 
     def failure(self, status: str) -> TaskFailed:
         if self.exit_status is not None:
             return TaskFailed(f"the tool exited with status {self.exit_status} (cwltool: {status})")
         if self.job_error is not None:  # the tool succeeded, its outputs are wrong
             return DeterministicFailure(f"the tool's outputs: {_summary(self.job_error)}")
+        if self.expression_error is not None:
+            return DeterministicFailure(f"the ExpressionTool's expression failed: {_summary(self.expression_error)}")
         return TaskFailed(f"tool finished with status {status}")
 
 
+_COLLECTING = re.compile(r"Error collecting output for parameter '([^']+)':\s*")
+
+
 def _summary(text: str, limit: int = 300) -> str:
-    """A cwltool error as one line: its first lines, without the output record it dumps."""
-    text = text.split("\n in {", 1)[0]
-    text = re.sub(r"Error collecting output for parameter '[^']+': \S+?:\d+:\d+:\s*", "", text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A cwltool error as one line that keeps its reason (:func:`~cwl2dirac.errors.one_line`; a JavaScript error,
+    when there is one, rather than the script): ``output 'n': TypeError: ...`` for an output it could not
+    collect."""
+    collecting = _COLLECTING.search(text)
+    if collecting is not None:
+        said = expression_failure(_Logged(text[collecting.end() :]), limit)
+        port = f"output '{collecting.group(1)}'"
+        return said if said.startswith(port) else f"{port}: {said}"
+    return expression_failure(_Logged(text), limit)
+
+
+class _Logged(Exception):
+    """A cwltool message (logged, not raised) to read with :func:`~cwl2dirac.errors.expression_failure`."""
 
 
 _DETERMINISTIC_CWLTOOL = (
@@ -738,7 +783,8 @@ def _run_element(
             raise UnsupportedFeature(str(exc)) from exc
         chain = f"{type(exc).__name__} {type(exc.__cause__).__name__} {exc}"
         if any(sign in chain for sign in _DETERMINISTIC_CWLTOOL):
-            raise DeterministicFailure(f"the tool's inputs or expressions: {expression_failure(exc)}") from exc
+            failure = DeterministicFailure(f"the tool's inputs or expressions: {expression_failure(exc)}")
+            raise _at(config, failure, text=_chain_text(exc)) from exc
         raise TaskFailed(f"{type(exc).__name__}: {_summary(str(exc))}") from exc
     _check_outputs_inside(outputs, taskdir, order)
     (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")

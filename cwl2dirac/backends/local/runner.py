@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -40,19 +41,19 @@ from pathlib import Path
 from typing import Any
 
 from cwl2dirac.backends.base import FailedTask
-from cwl2dirac.backends.inputs import LFN_SCHEME, plan_inputs
+from cwl2dirac.backends.inputs import plan_inputs
 from cwl2dirac.backends.local.catalog import DONE, FAILED, RUNNING, WAITING, LocalCatalog
 from cwl2dirac.backends.local.datasets import dataset_entries
 from cwl2dirac.backends.local.pool import TaskPool
 from cwl2dirac.backends.local.progress import Progress, StepCounts
 from cwl2dirac.backends.policy import Policy
-from cwl2dirac.errors import BackendError
+from cwl2dirac.errors import BackendError, one_line
 from cwl2dirac.request import (
     ProductionRequest,
     StepSpec,
     encode_config,
 )
-from cwl2dirac.request.lfn import check_lfn_base
+from cwl2dirac.request.lfn import LFN_SCHEME, check_lfn_base, lfn_of
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, EXIT_UNSUPPORTED, INPUTS_STEP, WORKER_FIELDS
 
 REQUEST_FILE = "request.json"
@@ -116,6 +117,20 @@ def workdir_lock(workdir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def check_local_inputs(request: ProductionRequest) -> None:
+    """A :class:`BackendError` naming the first input given as an ``lfn:`` URI (``lfn:/vo/path`` or
+    ``lfn://vo/path``): a file of the grid's catalog, which a local run has not."""
+    for ds in request.inputs:
+        for f in (*ds.files, *(s for primary in ds.files for s in primary.secondary_files)):
+            lfn = lfn_of(f.location)
+            if lfn is not None:
+                raise BackendError(
+                    f"input '{ds.name}': {LFN_SCHEME}{lfn} is a file of the grid's catalog, not in this local run's "
+                    "catalog: give it as a local file (location: path/to/file), or submit the production to DIRAC "
+                    "(cwl2dirac submit)"
+                )
+
+
 def register_inputs(
     request: ProductionRequest, catalog: LocalCatalog, dataset_catalogs: Sequence[Path] = ()
 ) -> int:
@@ -130,9 +145,7 @@ def register_inputs(
             found.extend(files)
     with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
         entries = plan_inputs(request, f"/{request.name}", Path(tmp))
-        for e in entries:
-            if e.path is None:
-                raise BackendError(f"input {LFN_SCHEME}{e.lfn}: a file of the grid's catalog needs the DIRAC backend")
+        check_local_inputs(request)
         return catalog.register([*found, *((e.lfn, e.metadata, e.path) for e in entries)])
 
 
@@ -491,6 +504,7 @@ def retry_refused(code: int | None, policy: Policy | None) -> str | None:
 
 
 _WORKER_ERROR = re.compile(r"^ERROR cwl2dirac\.worker: task \d+ failed: (.*)$")
+_LOG_RECORD = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL) |^Traceback \(most recent call last\)")
 
 
 def _death(code: int) -> str:
@@ -510,10 +524,11 @@ def _last_error(log: str | None) -> str | None:
     if not log or not os.path.exists(log):
         return None
     lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
-    for line in reversed(lines):
-        match = _WORKER_ERROR.match(line.strip())
-        if match:
-            return match.group(1)[:400]
+    for n in range(len(lines) - 1, -1, -1):
+        match = _WORKER_ERROR.match(lines[n].strip())
+        if match:  # with the lines of the same message after it (not its traceback, not the next record)
+            more = one_line("\n".join(itertools.takewhile(lambda line: not _LOG_RECORD.match(line), lines[n + 1 :])))
+            return f"{match.group(1).strip()} {more}".strip()[:600]
     for line in reversed(lines):
         if line.startswith("ERROR") or "permanentFail" in line or "failed:" in line:
             return line.strip()[:300]
@@ -541,6 +556,7 @@ def run_request(
     directories whose local datasets the request's dataset inputs take first. ``retries`` or ``policy``: how
     failed tasks are retried (default: each step's ``max_retries``; see the module's docstring).
     """
+    check_local_inputs(request)  # before the work directory is made
     runner = LocalRunner(
         request, workdir, jobs=jobs, retries=retries, policy=policy, progress=progress, fingerprint=fingerprint,
         request_json=request_json, environment=environment, dataset_catalogs=dataset_catalogs,
