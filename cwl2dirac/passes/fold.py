@@ -25,6 +25,7 @@ from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.context import Compilation
 from cwl2dirac.passes.expressions import combine_sources, evaluate, js_requirements, workflow_input_value
 from cwl2dirac.passes.graph import step_graph, topological
+from cwl2dirac.request.lfn import lfn_of
 
 _UNKNOWN = object()
 
@@ -148,7 +149,7 @@ def _file_fields(value: Any) -> Any:
     out.setdefault("basename", basename)
     out.setdefault("nameroot", root)
     out.setdefault("nameext", ext)
-    if path and "://" not in path:
+    if path and "://" not in path and lfn_of(location) is None:  # an LFN has no local path when compiling
         out.setdefault("path", path)
         out.setdefault("dirname", os.path.dirname(path))
         if os.path.isfile(path):
