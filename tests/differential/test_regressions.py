@@ -1,0 +1,51 @@
+"""Divergences from cwltool found by the differential generator (issue 16), one hand-written workflow each.
+
+Each folder of ``tests/data/differential/<name>/`` holds ``wf.cwl``, its input files and ``job.yml`` (absent: the
+workflow is run without a job order). The two engines are compared as the generated workflows are
+(tests/differential/oracle.py): the output objects must be equal, or cwl2dirac must refuse with exit 33 up front.
+Each entry's comment is the guessed cause.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from differential.oracle import compare
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "differential"
+
+REGRESSIONS = [
+    # A scatter over a string array beside a non-scattered File: tasks are made per input file, so one task over the
+    # one file; the other values are dropped (1 output of 3, exit 0).
+    "scatter_values_beside_file",
+    # A workflow input's default, run without a job order: compiler._compile leaves job_order None and
+    # passes/configs._inputs skips the source, so the tool's own default (7) is used instead of the workflow's (3).
+    "workflow_default_no_job_order",
+    # Same, when the tool has no default of its own: the task fails ("Invalid job input record:").
+    "workflow_default_no_job_order_no_tool_default",
+    # Same workflow with an empty job order ({}): the default must arrive (a guard for the fix of the two above).
+    "workflow_default_empty_job_order",
+    # A scatter over an array of File arrays (File[][] -> File[] per task): the scatter is flattened to one task
+    # per file (5 tasks, each given a single File where File[] is declared, all failing) instead of one per inner
+    # array (3).
+    "scatter_file_arrays",
+    # The same scatter with a `when` that is false: 5 nulls where cwltool gives 3, exit 0 (silently wrong shape).
+    "scatter_file_arrays_when_false",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REGRESSIONS)
+def test_cwl2dirac_agrees_with_cwltool(name: str, tmp_path: Path) -> None:
+    folder = tmp_path / name
+    shutil.copytree(DATA / name, folder)
+    job = folder / "job.yml"
+    verdict = compare(folder, folder / "wf.cwl", job if job.exists() else None)
+    assert verdict.kind in ("equal", "refused"), verdict.report()
+
+
+def test_every_regression_folder_is_listed() -> None:
+    assert sorted(p.name for p in DATA.iterdir() if p.is_dir()) == sorted(REGRESSIONS)
