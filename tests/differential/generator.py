@@ -115,6 +115,12 @@ def contains(t: Type, base: str) -> bool:
     return any(contains(ft, base) for _, ft in t[1])
 
 
+def has_record(t: Type) -> bool:
+    if isinstance(t, str):
+        return False
+    return t[0] == "record" or has_record(t[1])
+
+
 def param_decl(t: Type, **extra: Any) -> dict[str, Any]:
     decl: dict[str, Any] = {"type": cwl_type(t)}
     if has_secondary(t):
@@ -392,6 +398,10 @@ class _Builder:
         length = None
         optional = isinstance(t, tuple) and t[0] == "opt"
         with_default = self.mode != "full" or self.d(st.integers(0, 3)) == 0
+        if has_record(t):
+            # cwltool 3.3 fails on a record type's default ("The name '…' is already in use": its avro names
+            # are made twice), a bug of the reference, not of cwl2dirac: records are always given in the job order
+            with_default = False
         if with_default and not (optional and self.mode != "full" and self.d(st.booleans())):
             value = value_for(self.draw, t, self.files)
             decl["default"] = value
@@ -644,7 +654,8 @@ class _Builder:
 
     def build(self) -> Case:
         for _ in range(self.d(st.integers(1, 3))):
-            self.add_input(self.d(st.sampled_from(INPUT_TYPES)))
+            types = INPUT_TYPES if self.mode == "full" else [t for t in INPUT_TYPES if not has_record(t)]
+            self.add_input(self.d(st.sampled_from(types)))
         for i in range(self.d(st.integers(1, 4))):
             self.step(i + 1)
         reqs: list[dict[str, Any]] = [{"class": r} for r in sorted(self.reqs)]
