@@ -37,6 +37,12 @@ REGRESSIONS = [
     # A step input's `loadContents: true` (WorkflowStepInput.loadContents, new in v1.2) is dropped: the tool sees the
     # File without `contents` (cwltool loads it); the task's configuration keeps only the tool's own loadContents.
     "step_input_load_contents",
+    # A step scattered over `file` (from the File[] input `files`) with another, non-scattered input `all` from the
+    # same source: cwl2dirac gives `all` the current task's file only (cwltool: all three), exit 0. The non-scattered
+    # input seems bound to the task's input data (the scattered source's files), not to the whole workflow value.
+    "scatter_same_source_unscattered",
+    # Same cause through a valueFrom: `total: {source: files, valueFrom: $(self.length)}` is 1, not 3.
+    "scatter_same_source_unscattered_value_from",
 ]
 
 
