@@ -454,7 +454,18 @@ class _Builder:
         kinds = ["direct", "direct", "scatter", "scatter", "default", "valueFrom"]
         if arrays and allow_scatter:
             kinds += ["scatter"] * 3
+        kinds.append("merge")
         kind = self.d(st.sampled_from(kinds))
+        if kind == "merge" and self.pool:
+            first = self.d(st.sampled_from(self.pool))
+            same = [s for s in self.pool if s.type == first.type]
+            srcs = [first] + ([self.d(st.sampled_from(same))] if self.d(st.booleans()) else [])
+            method = self.d(st.sampled_from(["merge_nested", "merge_flattened"]))
+            self.reqs.add("MultipleInputFeatureRequirement")
+            self.features.append(f"linkMerge:{method}")
+            t = first.type if method == "merge_flattened" and is_array(first.type) else ("array", first.type)
+            merged = {"source": [s.ref for s in srcs], "linkMerge": method}
+            return merged, Param(pname, t), False, None
         if kind == "scatter" and allow_scatter and arrays:
             src = self.d(st.sampled_from(arrays))
             item = src.type[1]
@@ -658,6 +669,10 @@ class _Builder:
             self.add_input(self.d(st.sampled_from(types)))
         for i in range(self.d(st.integers(1, 4))):
             self.step(i + 1)
+        if self.d(st.integers(0, 3)) == 0:
+            src = self.d(st.sampled_from([s for s in self.pool if "/" not in s.ref]))
+            self.outputs[f"{src.ref}_out"] = param_decl(src.type, outputSource=src.ref)
+            self.features.append("output:workflow-input")
         reqs: list[dict[str, Any]] = [{"class": r} for r in sorted(self.reqs)]
         reqs.append(JS_REQ)
         wf = {"cwlVersion": "v1.2", "class": "Workflow", "requirements": reqs, "inputs": self.wf_inputs,

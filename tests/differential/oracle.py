@@ -119,7 +119,8 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     try:
         proc = subprocess.run(cmd, cwd=str(cwd), capture_output=True, text=True, timeout=TIMEOUT, env=env)
     except subprocess.TimeoutExpired as exc:
-        return Run(-9, str(exc.stdout or ""), f"timeout after {TIMEOUT} s\n{exc.stderr or ''}")
+        out, err = (x.decode(errors="replace") if isinstance(x, bytes) else (x or "") for x in (exc.stdout, exc.stderr))
+        return Run(-9, out, f"timeout after {TIMEOUT} s\n{err}")
     run = Run(proc.returncode, proc.stdout, proc.stderr)
     if proc.returncode == 0:
         try:
