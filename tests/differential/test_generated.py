@@ -18,7 +18,7 @@ from differential.harness import draw_cases
 from differential.oracle import compare, save_repro
 
 SEED = 20261207
-EXAMPLES = 10
+EXAMPLES = 12
 """About 6-12 s a case on a quiet machine (two engines), two cases at a time under ``pytest -n 2``."""
 
 

@@ -4,10 +4,13 @@ objects must be equal as in tests/differential (files by basename, size and chec
 cwl2dirac must refuse with 33 up front.
 
 The three cases were drawn by the generator from the long run's seed (``scripts/differential.py --seed 1``, cases
-0, 6 and 8) and frozen in ``tests/data/differential/_dirac/`` (so that a change of the generator does not change
-them), picked among those the local backend computes as cwltool does: a conditional step with a Directory output
-and a loaded File (case 0), a scatter over files with a scattered ExpressionTool and a sub-workflow taking a record
-(case 6), an optional null input and record outputs (case 8).
+6, 24 and 32) and frozen in ``tests/data/differential/_dirac/`` (so that a change of the generator does not change
+them), picked among those the local backend computes as cwltool does: a scatter over files with a scattered
+ExpressionTool and a sub-workflow taking a record (case 6), a conditional step with step defaults, valueFrom and
+optional inputs (case 24), a nested_crossproduct scatter over files with secondary files (case 32).
+
+``DIRAC_REGRESSIONS``: divergences found on DIRAC only (the local backend agrees with cwltool), in
+``tests/data/differential/<name>/``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,14 @@ from server_support import Server
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "differential" / "_dirac"
 RUN_TIMEOUT = 900
+DATA = CASES.parent
+
+DIRAC_REGRESSIONS = [
+    # A Directory output (found by the generator: case 0 of seed 1): the tool runs, then the worker fails the task
+    # at upload ("outdir is not a file (a DIRAC storage element holds files only)"), retried, exit 1. Locally it
+    # works. Either pack/register a Directory's files on DIRAC, or refuse with 33 at compile time for --backend dirac.
+    "dirac_directory_output",
+]
 
 
 def run_on_dirac(server: Server, folder: Path, wf: Path, job: Path | None) -> Run:
@@ -43,11 +54,17 @@ def run_on_dirac(server: Server, folder: Path, wf: Path, job: Path | None) -> Ru
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CASES.iterdir()))
-def test_generated_workflow_on_dirac_agrees_with_cwltool(dirac_server: Server, tmp_path: Path, name: str) -> None:
+def test_generated_workflow_on_dirac_agrees_with_cwltool(dirac_server: Server, tmp_path: Path, name: str,
+                                                         root: Path = CASES) -> None:
     folder = tmp_path / name
-    shutil.copytree(CASES / name, folder)
+    shutil.copytree(root / name, folder)
     wf, job = folder / "wf.cwl", folder / "job.yml"
     job_or_none = job if job.exists() else None
     verdict = judge(folder, run_cwltool(folder, wf, job_or_none), run_on_dirac(dirac_server, folder, wf, job_or_none))
     repro = save_repro(verdict, folder, tmp_path / "repro")
     assert verdict.kind in ("equal", "refused"), f"repro: {repro}\n{verdict.report()}"
+
+
+@pytest.mark.parametrize("name", DIRAC_REGRESSIONS)
+def test_dirac_regression_agrees_with_cwltool(dirac_server: Server, tmp_path: Path, name: str) -> None:
+    test_generated_workflow_on_dirac_agrees_with_cwltool(dirac_server, tmp_path, name, root=DATA)

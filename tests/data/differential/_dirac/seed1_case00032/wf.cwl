@@ -56,18 +56,21 @@ requirements:
     }
 inputs:
   i1:
-    type: File
-    default:
-      class: File
-      location: in1.txt
-  i2:
-    type: boolean
-outputs:
-  s1_o_dir:
     type:
-    - 'null'
-    - Directory
-    outputSource: s1/o_dir
+      type: array
+      items: File
+    secondaryFiles:
+    - pattern: .idx
+      required: true
+outputs:
+  s1_o_filesec:
+    type:
+      type: array
+      items: File
+    secondaryFiles:
+    - pattern: .idx
+      required: true
+    outputSource: s1/o_filesec
 steps:
   s1:
     run:
@@ -127,19 +130,24 @@ steps:
       - sh
       - -c
       arguments:
-      - valueFrom: $(script(inputs, ["p1"], "s1", "mkdir -p outdir/in && cp out.txt outdir/ && echo here > outdir/in/x.txt\n"))
+      - valueFrom: $(script(inputs, ["p1"], "s1", "wc -l < out.txt | tr -d ' ' > out.txt.idx\n"))
       inputs:
         p1:
           type: File
-          loadContents: true
+          secondaryFiles:
+          - pattern: .idx
+            required: true
       outputs:
-        o_dir:
-          type: Directory
+        o_filesec:
+          type: File
+          secondaryFiles:
+          - pattern: .idx
+            required: true
           outputBinding:
-            glob: outdir
+            glob: out.txt
     in:
       p1: i1
-      cond: i2
     out:
-    - o_dir
-    when: $(!inputs.cond)
+    - o_filesec
+    scatter: p1
+    scatterMethod: nested_crossproduct
