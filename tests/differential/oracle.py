@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,8 +158,14 @@ def compare(folder: Path, wf: Path, job: Path | None) -> Verdict:
     return judge(folder, a, b)
 
 
-CWLTOOL_BUG = "is already in use"
-"""cwltool 3.3 failing on a default of a record type (schema-salad avro names made twice): not the workflow's fault."""
+CWLTOOL_BUGS = (
+    # cwltool 3.3 failing on a default of a record type (schema-salad avro names made twice)
+    re.compile(r"is already in use"),
+    # cwltool 3.3 moving the outputs into --outdir: a File output and a Directory output holding a file of the same
+    # name (out.txt, outdir/out.txt) in one step: "Unhandled error ... No such file or directory: '<outdir>/...'"
+    re.compile(r"Unhandled error.*\n.*No such file or directory: '[^']*/A/"),
+)
+"""cwltool failures that are cwltool's bugs, not the workflow's fault: such a case is counted ``invalid``."""
 
 
 def judge(folder: Path, a: Run, b: Run) -> Verdict:
@@ -168,8 +175,9 @@ def judge(folder: Path, a: Run, b: Run) -> Verdict:
             return Verdict("diverged", "refused with 33 after writing outputs", a, b)
         return Verdict("refused", _last_line(b.stderr), a, b)
     if a.rc != 0:
-        if CWLTOOL_BUG in a.stderr:
-            return Verdict("invalid", f"cwltool bug ({CWLTOOL_BUG})", a, b)
+        bug = next((p.pattern for p in CWLTOOL_BUGS if p.search(a.stderr)), None)
+        if bug:
+            return Verdict("invalid", f"cwltool bug ({bug}): {_last_line(a.stderr)}", a, b)
         if b.rc == 0:
             return Verdict("diverged", f"cwltool failed ({_last_line(a.stderr)}) but cwl2dirac exited 0", a, b)
         return Verdict("invalid", _last_line(a.stderr), a, b)
