@@ -190,7 +190,7 @@ def judge(folder: Path, a: Run, b: Run) -> Verdict:
 
 
 def _last_line(text: str) -> str:
-    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip() and "total wall time" not in x]
     return lines[-1][:300] if lines else ""
 
 
