@@ -201,7 +201,7 @@ OUTPUT_KINDS: dict[str, tuple[Type, str]] = {
     "file": ("File", ""),
     "filesec": ("FileS", "wc -l < out.txt | tr -d ' ' > out.txt.idx\n"),
     "files": (("array", "File"), "mkdir parts && split -l 2 out.txt parts/p_\n"),
-    "dir": ("Directory", "mkdir -p outdir/in && cp out.txt outdir/ && echo here > outdir/in/x.txt\n"),
+    "dir": ("Directory", "mkdir -p outdir/in && cp out.txt outdir/copy.txt && echo here > outdir/in/x.txt\n"),
     "string": ("string", ""),
     "strings": (("array", "string"), ""),
     "int": ("int", ""),
