@@ -558,12 +558,17 @@ class _Builder:
         entries: dict[str, Any] = {}
         params: list[Param] = []
         scattered: list[tuple[str, Source]] = []
+        plain: list[str] = []
         for i in range(n_in):
             entry, param, is_scat, src = self.bind(f"p{i + 1}", allow_scatter=True)
             entries[param.name] = entry
             params.append(param)
             if is_scat and src is not None:
                 scattered.append((param.name, src))
+            elif src is not None:
+                plain.append(src.ref)
+        if any(s.ref in plain for _, s in scattered):
+            self.features.append("scatter:same-source-unscattered")
         kinds = self.d(st.lists(st.sampled_from(sorted(OUTPUT_KINDS)), min_size=1, max_size=2, unique=True))
         outs = {f"o_{k}": k for k in kinds}
         for k in kinds:

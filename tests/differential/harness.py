@@ -77,9 +77,17 @@ def triage(outcome: Outcome, workdir: Path) -> str:
         if again.kind == "equal":
             return "defaults-without-job-order" if case.job is None else "defaults-with-empty-job-order"
     feats = set(case.features)
-    if "scatter:values" in feats and "scatter:beside-file" in feats:
-        return "maybe:scatter-values-beside-file"
-    return ""
+    hints = [name for name, needs in HINTS if needs <= feats]
+    return "maybe:" + "+".join(hints) if hints else ""
+
+
+HINTS = [
+    ("scatter-values-beside-file", {"scatter:values", "scatter:beside-file"}),
+    ("scatter-same-source-unscattered", {"scatter:same-source-unscattered"}),
+    ("step-input-loadContents", {"loadContents:step"}),
+    ("scatter-over-arrays", {"scatter:arrays"}),
+]
+"""Known divergence classes (tests/differential/test_regressions.py) a diverged case may belong to, by feature."""
 
 
 def run_cases(items: list[Case], workdir: Path, jobs: int = 1, do_triage: bool = True,
