@@ -559,6 +559,7 @@ class _Builder:
         params: list[Param] = []
         scattered: list[tuple[str, Source]] = []
         plain: list[str] = []
+        file_beside = False
         for i in range(n_in):
             entry, param, is_scat, src = self.bind(f"p{i + 1}", allow_scatter=True)
             entries[param.name] = entry
@@ -567,6 +568,7 @@ class _Builder:
                 scattered.append((param.name, src))
             elif src is not None:
                 plain.append(src.ref)
+                file_beside = file_beside or scattered_later_beside_file(src.type)
         if any(s.ref in plain for _, s in scattered):
             self.features.append("scatter:same-source-unscattered")
         kinds = self.d(st.lists(st.sampled_from(sorted(OUTPUT_KINDS)), min_size=1, max_size=2, unique=True))
@@ -591,7 +593,8 @@ class _Builder:
             if method:
                 step["scatterMethod"] = method
                 self.features.append(f"scatterMethod:{method}" + (":multi" if len(names) > 1 else ""))
-            if any(strip_opt(p.type) in ("File", "FileS") for p in params if p.name not in names) or any(
+            if file_beside or any(
+                    strip_opt(p.type) in ("File", "FileS") for p in params if p.name not in names) or any(
                     isinstance(entries[p.name], dict) and "default" in entries[p.name] and
                     p.type == "File" for p in params if p.name not in names):
                 self.features.append("scatter:beside-file")
@@ -684,6 +687,11 @@ class _Builder:
               "outputs": self.outputs, "steps": self.steps}
         job = None if self.mode == "none" else ({} if self.mode == "empty" else self.job)
         return Case(wf, job, self.files.files, self.files.dirs, self.features)
+
+
+def scattered_later_beside_file(t: Type) -> bool:
+    """A non-scattered step input from a File source (even through a valueFrom giving a string)."""
+    return strip_opt(t) in ("File", "FileS")
 
 
 def kind_of(t: Type) -> str:
