@@ -73,6 +73,13 @@ def carries_data(wf: Workflow, src: PortRef) -> bool:
 def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     plan = StepPlan(step=step.id, dirac_name=dirac_name(step.id))
     data_inputs = [(inp.id, src) for inp in step.inputs for src in inp.sources if carries_data(wf, src)]
+    for port, src in data_inputs:
+        if _nested_file_array(wf, src):
+            raise UnsupportedFeature(
+                f"step '{step.id}': input '{port}' takes '{src}', an array of arrays of files, which travels through "
+                "the catalog as its files: the nesting would be lost",
+                step.location,
+            )
     scattered = set(step.scatter)
     scattered_data = [(port, src) for port, src in data_inputs if port in scattered]
     if scattered_data:
@@ -142,6 +149,19 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
     return replace(plan, drivers=drivers, side=side)
+
+
+def _nested_file_array(wf: Workflow, src: PortRef) -> bool:
+    """Does ``src`` declare arrays of arrays of files (``File[][]``; records are carried whole, not listed)?"""
+    if src.step is None:
+        port = wf.input(src.port)
+        t = port.type if port is not None else None
+    else:
+        out = wf.step(src.step).tool.output(src.port)
+        t = out.type if out is not None else None
+    if t is None or not t.is_array or t.nests_files:
+        return False
+    return t.item().is_array and t.carries_files
 
 
 def _indexed_values(
