@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cwl2dirac.ir import Step, Workflow
+from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.ir import CwlType, Step, Workflow
 from cwl2dirac.loader.hints import Apptainer, Job, Software, Worker
 from cwl2dirac.passes.context import BodyRequest, Compilation
 from cwl2dirac.passes.hint_lookup import effective_hint
@@ -22,6 +23,7 @@ def build_bodies(comp: Compilation) -> Compilation:
     wf = comp.workflow
     bodies: dict[str, str] = {}
     for step in wf.steps:
+        _files_only(step, wf)
         plan = comp.plans[step.id]
         res = step_resources(step, wf)
         bodies[step.id] = comp.body_builder(
@@ -39,6 +41,39 @@ def build_bodies(comp: Compilation) -> Compilation:
             )
         )
     return replace(comp, bodies=bodies)
+
+
+def _files_only(step: Step, wf: Workflow) -> None:
+    """A DIRAC storage element holds files: a Directory registered as a task's output, or staged from a workflow
+    input, is refused up front (locally it runs)."""
+    for port in step.outputs:
+        out = step.tool.output(port)
+        if out is not None and _has_directory(out.type):
+            raise UnsupportedFeature(
+                f"step '{step.id}': output '{port}' is a Directory, and a DIRAC storage element holds files only "
+                "(run it locally, or have the tool pack the directory into a file)", step.location,
+            )
+    for inp in step.inputs:
+        for src in inp.sources:
+            port = wf.input(src.port) if src.step is None else None
+            if port is not None and _has_directory(port.type):
+                raise UnsupportedFeature(
+                    f"step '{step.id}': input '{inp.id}' takes the Directory '{src.port}', and a DIRAC storage "
+                    "element holds files only (give its files, or a packed file)", inp.location,
+                )
+
+
+def _has_directory(t: CwlType) -> bool:
+    t = t.non_null()
+    if t.kind == "Directory":
+        return True
+    if t.kind == "array":
+        return t.items is not None and _has_directory(t.items)
+    if t.kind == "union":
+        return any(_has_directory(m) for m in t.members)
+    if t.kind == "record":
+        return any(_has_directory(ft) for _, ft in t.fields)
+    return False
 
 
 def _apptainer(step: Step, wf: Workflow) -> Apptainer | None:

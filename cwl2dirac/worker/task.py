@@ -785,6 +785,7 @@ def _run_element(
         if any(sign in chain for sign in _DETERMINISTIC_CWLTOOL):
             failure = DeterministicFailure(f"the tool's inputs or expressions: {expression_failure(exc)}")
             raise _at(config, failure, text=_chain_text(exc)) from exc
+        log.error("the tool's run failed unexpectedly", exc_info=exc)  # the task log keeps where
         raise TaskFailed(f"{type(exc).__name__}: {_summary(str(exc))}") from exc
     _check_outputs_inside(outputs, taskdir, order)
     (taskdir / "outputs.json").write_text(json.dumps(outputs, indent=1, sort_keys=True), "utf-8")

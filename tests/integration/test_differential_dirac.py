@@ -34,7 +34,7 @@ DATA = CASES.parent
 DIRAC_REGRESSIONS = [
     # A Directory output (found by the generator: case 0 of seed 1): the tool runs, then the worker fails the task
     # at upload ("outdir is not a file (a DIRAC storage element holds files only)"), retried, exit 1. Locally it
-    # works. Either pack/register a Directory's files on DIRAC, or refuse with 33 at compile time for --backend dirac.
+    # works. Now refused with 33 when compiling for DIRAC (passes/bodies.py), nothing submitted.
     "dirac_directory_output",
 ]
 
