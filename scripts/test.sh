@@ -11,6 +11,7 @@ echo "== ruff" && ruff check cwl2dirac tests benchmarks examples scripts
 echo "== mypy" && mypy
 echo "== import-linter" && lint-imports --no-cache | tail -n 8
 echo "== pytest"
+export CWL2DIRAC_SUITE_ID="${CWL2DIRAC_SUITE_ID:-$(python -c 'import uuid; print(uuid.uuid4().hex)')}"
 servers_before="$(python tests/integration/suite_servers.py up)"
 stop_servers() {
     case "${CWL2DIRAC_KEEP_SERVERS:-}" in

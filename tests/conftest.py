@@ -90,7 +90,7 @@ def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
 
 # The DIRAC servers the integration tests start are stopped when the suite ends (tests/integration/suite_servers.py),
 # by the pytest-xdist controller (or the only process), after every worker has finished; those already up when the
-# suite began are left as they were, and all of them with CWL2DIRAC_KEEP_SERVERS=1.
+# suite began, or started by another run, are left as they were, and all of them with CWL2DIRAC_KEEP_SERVERS=1.
 _SERVERS_UP_AT_START: list[str] = []
 
 
@@ -99,9 +99,13 @@ def _is_xdist_worker(session: pytest.Session) -> bool:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not _is_xdist_worker(session):
+    if not _is_xdist_worker(session):  # before xdist starts its workers (its hook is trylast): they inherit the id
+        import os
+        import uuid
+
         from integration import suite_servers
 
+        os.environ.setdefault(suite_servers.SUITE_VAR, uuid.uuid4().hex)
         _SERVERS_UP_AT_START[:] = suite_servers.up()
 
 
