@@ -12,7 +12,9 @@ these changes, made from outside (no installed file is edited):
    (``older = utcnow - 30 s``, a guard against submitting a task whose input files are still being attached)
    and has no configuration option. The guard stays, shorter: ``TransformationDB.getTasksForSubmission`` is
    wrapped to move its ``older`` bound. ``CWL2DIRAC_SERVER_TASK_DELAY=30`` gives DIRAC's behaviour.
-3. A workaround for a DIRAC 9.1.22 bug in ``ServiceReactor`` that dropped new connections of a process running
+3. Agents (not the JobAgents) may cycle more often than DIRAC's 10 s floor: ``CWL2DIRAC_SERVER_AGENT_CYCLE``
+   (:func:`_patch_agent_cycle`; the tests use 5 s).
+4. A workaround for a DIRAC 9.1.22 bug in ``ServiceReactor`` that dropped new connections of a process running
    several services (:func:`_patch_reactor`), and a log line for each failed server-side TLS handshake.
 
 ``python -m dirac_server.launch jobagent-loop N -- ARGS`` runs DIRAC's JobAgent again each time it ends: a JobAgent
@@ -28,6 +30,7 @@ import socket
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 BIND_HOST = "127.0.0.1"
 
@@ -121,6 +124,22 @@ def _patch_task_delay(delay: int) -> None:
     TransformationDB.getTasksForSubmission = getTasksForSubmission
 
 
+def _patch_agent_cycle(seconds: int) -> None:
+    """DIRAC's agent scheduler runs no cycle more often than every 10 s (``AgentReactor`` makes its
+    ``ThreadScheduler`` with ``minPeriod=10``, no option): ``seconds`` instead (the agents' PollingTime is the same,
+    cfg.py). Relies on ``AgentReactor`` calling ``ThreadScheduler.ThreadScheduler`` through its module."""
+    if seconds == 10:
+        return
+    from DIRAC.Core.Base import AgentReactor
+    from DIRAC.Core.Utilities import ThreadScheduler
+
+    class Scheduler(ThreadScheduler.ThreadScheduler):
+        def __init__(self, enableReactorThread=True, minPeriod=60):
+            super().__init__(enableReactorThread=enableReactorThread, minPeriod=min(minPeriod, seconds))
+
+    AgentReactor.ThreadScheduler = SimpleNamespace(ThreadScheduler=Scheduler)
+
+
 def _run_dirac(kind: str, args: list[str]) -> None:
     if kind == "service":
         _patch_transport()
@@ -130,6 +149,7 @@ def _run_dirac(kind: str, args: list[str]) -> None:
             _patch_task_delay(int(os.environ.get("CWL2DIRAC_SERVER_TASK_DELAY", "30")))
         from DIRAC.Core.scripts.dirac_service import main
     elif kind == "agent":
+        _patch_agent_cycle(int(os.environ.get("CWL2DIRAC_SERVER_AGENT_CYCLE", "10")))
         from DIRAC.Core.scripts.dirac_agent import main
     elif kind == "executor":
         from DIRAC.Core.scripts.dirac_executor import main

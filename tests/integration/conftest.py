@@ -19,6 +19,11 @@ import pytest
 from server_support import SCRIPT, START_TIMEOUT, Server, parse_env
 from suite_servers import mark_started
 
+os.environ.setdefault("CWL2DIRAC_SERVER_AGENT_CYCLE", "5")
+"""The tests' servers' agents cycle every 5 s instead of DIRAC's 10 s (docs/dirac-server.md, Settings): a production
+waits on several agent cycles in a row. In ``os.environ`` (this worker's, inherited by every ``dirac-server.sh``
+call), so that a fault test's ``start`` again finds the same settings."""
+
 REPLACE = {"CWL2DIRAC_SERVER_REPLACE": "1"}
 """A server another checkout (another venv) left running in the tests' state directory is stopped and this one's
 started: the tests own that directory (without it, a leftover server fails the whole run)."""
