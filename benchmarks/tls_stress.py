@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dirac_server_env import server_env  # noqa: E402
+from dirac_server_env import server_env
 
 
 def _normalise(message: str) -> str:
