@@ -79,7 +79,7 @@ stands); ``CWL2DIRAC_DIRAC_RETRY_PAUSES`` (comma-separated seconds, ``""`` for n
 what a grid has and a client cannot prevent: a service restarted, a network interruption, a connection timed out
 (tests/integration/test_faults.py stops and kills services mid-submission). Not for the local test server's
 handshake failures, whose cause is fixed (docs/dirac-server.md, "TLS handshake failures"): the stress benchmark
-(benchmarks/tls_stress.py) runs with no retry at all."""
+(benchmarks/tls_stress.py) makes each call once, outside this retry."""
 RETRY_PAUSES_VAR = "CWL2DIRAC_DIRAC_RETRY_PAUSES"
 CALL_TIMEOUT = 120
 """Seconds a DIRAC call may take before it counts as failed on its way (DIRAC's own default: 600; its floor: 120);
