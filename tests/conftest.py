@@ -86,3 +86,31 @@ def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
             return path if path.endswith(SERIAL_FILES) else nodeid
 
     return SerialFilesTogether(config, log)
+
+
+# The DIRAC servers the integration tests start are stopped when the suite ends (tests/integration/suite_servers.py),
+# by the pytest-xdist controller (or the only process), after every worker has finished; those already up when the
+# suite began, or started by another run, are left as they were, and all of them with CWL2DIRAC_KEEP_SERVERS=1.
+_SERVERS_UP_AT_START: list[str] = []
+
+
+def _is_xdist_worker(session: pytest.Session) -> bool:
+    return hasattr(session.config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not _is_xdist_worker(session):  # before xdist starts its workers (its hook is trylast): they inherit the id
+        import os
+        import uuid
+
+        from integration import suite_servers
+
+        os.environ.setdefault(suite_servers.SUITE_VAR, uuid.uuid4().hex)
+        _SERVERS_UP_AT_START[:] = suite_servers.up()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from integration import suite_servers
+
+    if not _is_xdist_worker(session) and not suite_servers.keep():
+        suite_servers.stop(_SERVERS_UP_AT_START)

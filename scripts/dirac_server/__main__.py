@@ -154,7 +154,8 @@ def _rss_sync(s: Settings) -> None:
 def _fingerprint(s: Settings) -> dict[str, object]:
     """What a running server was started with; another checkout's venv or other settings need a restart."""
     return {"venv": str(s.venv), "vo": s.vo, "base_port": s.base_port, "jobagents": s.jobagents,
-            "task_delay": s.task_delay, "stalled_after": s.stalled_after, "keep_jobs": s.keep_jobs,
+            "task_delay": s.task_delay, "stalled_after": s.stalled_after, "agent_cycle": s.agent_cycle,
+            "keep_jobs": s.keep_jobs,
             "split_services": s.split_services}
 
 

@@ -84,8 +84,8 @@ BUSY_THREADS = 40
 
 # Agent cycles. DIRAC's agent scheduler (AgentReactor: ThreadScheduler(minPeriod=10)) never runs a cycle more
 # often than every 10 s, whatever PollingTime; with PollingTime >= 9 the first cycle comes 1 s after the agent
-# has loaded (PollingTime - 9 s later otherwise).
-AGENT_POLLING = 10
+# has loaded (PollingTime - 9 s later otherwise). The launcher moves that floor to CWL2DIRAC_SERVER_AGENT_CYCLE
+# (Settings.agent_cycle, default 10 as DIRAC), the agents' PollingTime, except the JobAgents'.
 JOBAGENT_POLLING = 1  # also the JobAgent's extra sleep after a failed match: PollingTime * (failures + 1) * 2
 
 
@@ -218,16 +218,16 @@ def _agents(s: Settings) -> dict[str, Any]:
     task_update = ["Submitted", "Received", "Waiting", "Running", "Matched", "Completed", "Failed",
                    "Checking", "Staging", "Stalled", "Rescheduled", "Completing"]
     agents: dict[str, dict[str, Any]] = {
-        "Transformation/InputDataAgent": {"PollingTime": AGENT_POLLING, "RefreshOnly": False, "MultiVO": False},
+        "Transformation/InputDataAgent": {"PollingTime": s.agent_cycle, "RefreshOnly": False, "MultiVO": False},
         "Transformation/TransformationAgent": {
-            "PollingTime": AGENT_POLLING,
+            "PollingTime": s.agent_cycle,
             # DIRAC's default waits 6 hours before looking again at a transformation whose Unused files did
             # not change (DIRACGrid/DIRAC#1124); 0 looks every cycle.
             "NoUnusedDelay": 0,
             "maxThreadsInPool": 2,
         },
         "Transformation/WorkflowTaskAgent": {
-            "PollingTime": AGENT_POLLING,
+            "PollingTime": s.agent_cycle,
             "TransType": TRANSFORMATION_TYPES,
             "shifterProxy": "ProductionManager",
             "MonitorTasks": True,
@@ -247,7 +247,7 @@ def _agents(s: Settings) -> dict[str, Any]:
             "BulkSubmission": False,
         },
         "RequestManagement/RequestExecutingAgent": {
-            "PollingTime": AGENT_POLLING,
+            "PollingTime": s.agent_cycle,
             "RequestsPerCycle": 50,
             "MinProcess": 1,
             "MaxProcess": 2,
@@ -269,7 +269,7 @@ def _agents(s: Settings) -> dict[str, Any]:
             "DefaultLogLevel": "INFO",
         },
         # As DIRAC's production agents: acts with the ProductionManager shifter's proxy (from the ProxyManager)
-        "Production/ProductionControllerAgent": {"PollingTime": AGENT_POLLING, "shifterProxy": "ProductionManager",
+        "Production/ProductionControllerAgent": {"PollingTime": s.agent_cycle, "shifterProxy": "ProductionManager",
                                                  "MaxAttempts": 2, "StalledAfter": s.stalled_after},
     }
     systems: dict[str, Any] = {}

@@ -104,6 +104,8 @@ def command(s: Settings, proc: Proc) -> tuple[list[str], dict[str, str], Path]:
     env["DIRAC_ROOT_PATH"] = str(s.state)
     if proc.kind == "service":
         env["CWL2DIRAC_SERVER_TASK_DELAY"] = str(s.task_delay)
+    if proc.kind == "agent":
+        env["CWL2DIRAC_SERVER_AGENT_CYCLE"] = str(s.agent_cycle)
     argv = [py, "-m", "dirac_server.launch", proc.kind, *proc.components, *proc.extra]
     return argv, env, s.state
 

@@ -1,5 +1,5 @@
 """Run a DIRAC service, agent or executor the way ``dirac-service``/``dirac-agent``/``dirac-executor`` do, with
-two changes for a single-machine server, made from outside (no installed file is edited):
+these changes, made from outside (no installed file is edited):
 
 1. ``dips://`` services listen on 127.0.0.1 only, on an IPv4 socket. DIRAC's server transport binds every
    interface on an IPv6 socket that also takes IPv4 (``ServiceReactor.__createListeners`` passes the address
@@ -12,6 +12,10 @@ two changes for a single-machine server, made from outside (no installed file is
    (``older = utcnow - 30 s``, a guard against submitting a task whose input files are still being attached)
    and has no configuration option. The guard stays, shorter: ``TransformationDB.getTasksForSubmission`` is
    wrapped to move its ``older`` bound. ``CWL2DIRAC_SERVER_TASK_DELAY=30`` gives DIRAC's behaviour.
+3. Agents (not the JobAgents) may cycle more often than DIRAC's 10 s floor: ``CWL2DIRAC_SERVER_AGENT_CYCLE``
+   (:func:`_patch_agent_cycle`; the tests use 5 s).
+4. A workaround for a DIRAC 9.1.22 bug in ``ServiceReactor`` that dropped new connections of a process running
+   several services (:func:`_patch_reactor`), and a log line for each failed server-side TLS handshake.
 
 ``python -m dirac_server.launch jobagent-loop N -- ARGS`` runs DIRAC's JobAgent again each time it ends: a JobAgent
 is a pilot's payload and stops after a few cycles without a job, as a pilot would; a new "pilot" starts at once.
@@ -26,6 +30,7 @@ import socket
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 BIND_HOST = "127.0.0.1"
 
@@ -45,6 +50,63 @@ def _patch_transport() -> None:
             return SSL.Connection(self._SSLTransport__ctx, family=socket.AF_INET)
 
     Protocols.gProtocolDict["dips"]["transport"] = LoopbackSSLTransport
+    _log_handshake_failures(SSLTransport)
+
+
+def _log_handshake_failures(transport: type) -> None:
+    """A server-side TLS handshake that fails is logged (DIRAC 9.1 closes such a connection without a word)."""
+    import time as _t
+
+    from DIRAC import gLogger
+
+    handshake = transport.handshake
+
+    def logged(self):
+        t0 = _t.monotonic()
+        result = handshake(self)
+        if not result["OK"]:
+            gLogger.warn("TLS handshake failed", f"{self.getRemoteAddress()} after {_t.monotonic() - t0:.3f} s: "
+                         f"{result['Message']}")
+        return result
+
+    transport.handshake = logged
+
+
+class _OneReadyListener:
+    """A listening selector whose ``select`` returns one ready listening socket per call, in turn."""
+
+    def __init__(self, selector) -> None:
+        self._selector = selector
+        self._turn = 0
+
+    def select(self, timeout=None):
+        events = self._selector.select(timeout)
+        if len(events) <= 1:
+            return events
+        self._turn += 1
+        return [events[self._turn % len(events)]]  # the others are still ready: the next call returns them
+
+    def __getattr__(self, name):
+        return getattr(self._selector, name)
+
+
+def _patch_reactor() -> None:
+    """Workaround (named so) for a DIRAC 9.1.22 bug that dropped new connections of a process running several
+    services: ``ServiceReactor.__acceptIncomingConnection`` accepts a connection on every listening socket that
+    one ``select`` reports ready but keeps (hands to its service) only the last; the others are dropped unread and
+    closed when garbage-collected. Their clients see "peer did not return certificate" (M2Crypto's report of an
+    end of stream during the handshake) or "Connection reset by peer". See docs/dirac-server.md, "TLS handshake
+    failures". With one ready socket per ``select`` (level-triggered: the others are returned by the next call),
+    every accepted connection is handed on. Relies on the name-mangled ``ServiceReactor.__getListeningSelector``:
+    check it on each DIRAC upgrade (benchmarks/tls_stress.py with two services of one process shows it)."""
+    from DIRAC.Core.DISET.ServiceReactor import ServiceReactor
+
+    original = ServiceReactor._ServiceReactor__getListeningSelector
+
+    def one_ready(self, svcName=False):
+        return _OneReadyListener(original(self, svcName))
+
+    ServiceReactor._ServiceReactor__getListeningSelector = one_ready
 
 
 def _patch_task_delay(delay: int) -> None:
@@ -62,13 +124,32 @@ def _patch_task_delay(delay: int) -> None:
     TransformationDB.getTasksForSubmission = getTasksForSubmission
 
 
+def _patch_agent_cycle(seconds: int) -> None:
+    """DIRAC's agent scheduler runs no cycle more often than every 10 s (``AgentReactor`` makes its
+    ``ThreadScheduler`` with ``minPeriod=10``, no option): ``seconds`` instead (the agents' PollingTime is the same,
+    cfg.py). Relies on ``AgentReactor`` calling ``ThreadScheduler.ThreadScheduler`` through its module."""
+    if seconds == 10:
+        return
+    from DIRAC.Core.Base import AgentReactor
+    from DIRAC.Core.Utilities import ThreadScheduler
+
+    class Scheduler(ThreadScheduler.ThreadScheduler):
+        def __init__(self, enableReactorThread=True, minPeriod=60):
+            super().__init__(enableReactorThread=enableReactorThread, minPeriod=min(minPeriod, seconds))
+
+    AgentReactor.ThreadScheduler = SimpleNamespace(ThreadScheduler=Scheduler)
+
+
 def _run_dirac(kind: str, args: list[str]) -> None:
     if kind == "service":
         _patch_transport()
+        if os.environ.get("CWL2DIRAC_SERVER_DIRAC_REACTOR") != "1":  # "1": DIRAC's as it is, to show its bug
+            _patch_reactor()
         if any(a == "Transformation/TransformationManager" for a in args):
             _patch_task_delay(int(os.environ.get("CWL2DIRAC_SERVER_TASK_DELAY", "30")))
         from DIRAC.Core.scripts.dirac_service import main
     elif kind == "agent":
+        _patch_agent_cycle(int(os.environ.get("CWL2DIRAC_SERVER_AGENT_CYCLE", "10")))
         from DIRAC.Core.scripts.dirac_agent import main
     elif kind == "executor":
         from DIRAC.Core.scripts.dirac_executor import main

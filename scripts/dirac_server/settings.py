@@ -55,6 +55,7 @@ class Settings:
     jobagents: int
     task_delay: int
     stalled_after: int
+    agent_cycle: int
     keep_jobs: bool
     split_services: bool
     venv: Path
@@ -80,6 +81,7 @@ class Settings:
             jobagents=_int("CWL2DIRAC_SERVER_JOBAGENTS", 2),
             task_delay=_int("CWL2DIRAC_SERVER_TASK_DELAY", 1),
             stalled_after=_int("CWL2DIRAC_SERVER_STALLED_AFTER", 7200, minimum=10),
+            agent_cycle=_int("CWL2DIRAC_SERVER_AGENT_CYCLE", 10, minimum=1),
             keep_jobs=os.environ.get("CWL2DIRAC_SERVER_KEEP_JOBS", "").strip().lower() in ("1", "yes", "true"),
             split_services=os.environ.get("CWL2DIRAC_SERVER_SPLIT", "").strip().lower() in ("1", "yes", "true"),
             venv=Path(os.environ.get("CWL2DIRAC_SERVER_VENV") or PROJECT / ".venv"),

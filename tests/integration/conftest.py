@@ -17,6 +17,12 @@ from pathlib import Path
 
 import pytest
 from server_support import SCRIPT, START_TIMEOUT, Server, parse_env
+from suite_servers import mark_started
+
+os.environ.setdefault("CWL2DIRAC_SERVER_AGENT_CYCLE", "5")
+"""The tests' servers' agents cycle every 5 s instead of DIRAC's 10 s (docs/dirac-server.md, Settings): a production
+waits on several agent cycles in a row. In ``os.environ`` (this worker's, inherited by every ``dirac-server.sh``
+call), so that a fault test's ``start`` again finds the same settings."""
 
 REPLACE = {"CWL2DIRAC_SERVER_REPLACE": "1"}
 """A server another checkout (another venv) left running in the tests' state directory is stopped and this one's
@@ -36,6 +42,8 @@ def dirac_server() -> Server:
                     pytrace=False)
     env_out = subprocess.run(["bash", str(SCRIPT), "env"], capture_output=True, text=True, timeout=60, check=True)
     env, unset = parse_env(env_out.stdout)
+    if "already running" not in proc.stdout:
+        mark_started(Path(env["CWL2DIRAC_SERVER_DIR"]))  # stopped when the suite ends (tests/conftest.py)
     return Server(state=Path(env["CWL2DIRAC_SERVER_DIR"]), env=env, unset=unset,
                   start_output=proc.stdout + proc.stderr)
 
@@ -63,6 +71,8 @@ def other_server(main: Server, suffix: str, offset: int, **settings: str) -> Ser
     env_out = subprocess.run(["bash", str(SCRIPT), "env"], capture_output=True, text=True, timeout=60, check=True,
                              env=env)
     server_env, unset = parse_env(env_out.stdout)
+    if "already running" not in proc.stdout:
+        mark_started(Path(server_env["CWL2DIRAC_SERVER_DIR"]))
     return Server(state=Path(server_env["CWL2DIRAC_SERVER_DIR"]), env=server_env, unset=unset,
                   start_output=proc.stdout + proc.stderr, settings=settings)
 
@@ -71,7 +81,7 @@ def other_server(main: Server, suffix: str, offset: int, **settings: str) -> Ser
 def ctao_catalog_server(dirac_server: Server) -> Server:
     """A second local DIRAC server, on its own ports and state, whose File Catalog gets CTAO's fields at
     directory level (as CTAO's catalog has them) before anything else declares them: fields are global to a
-    catalog, so this cannot share the main server. Left running, like the main one (xdist workers share it)."""
+    catalog, so this cannot share the main server. Shared by the xdist workers; stopped when the suite ends."""
     return other_server(dirac_server, "ctao-catalog", 50)
 
 

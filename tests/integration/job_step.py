@@ -12,20 +12,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 
 def call(func, *args):
-    """A DIRAC call, again (up to 3 times) when the connection could not be made (see dirac_client.call)."""
-    for attempt in range(3):
-        result = func(*args)
-        if result["OK"] or "Can't connect to" not in str(result.get("Message")) or attempt == 2:
-            return result
-        print(f"connection failed, again: {result['Message']}")
-        time.sleep(1)
-    return result
+    """A DIRAC call, once (see dirac_client.call)."""
+    return func(*args)
 
 
 def main() -> int:

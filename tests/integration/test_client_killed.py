@@ -27,12 +27,12 @@ PROBE = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient 
 from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 name = sys.argv[1]
-prods = [p for p in Retrying(ProductionClient()).getProductions()["Value"] if p["ProductionName"] == name]
-tc = Retrying(TransformationClient())
-trans = Retrying(ProductionClient()).getProductionTransformations(name).get("Value") or []
+prods = [p for p in ProductionClient().getProductions()["Value"] if p["ProductionName"] == name]
+tc = TransformationClient()
+trans = ProductionClient().getProductionTransformations(name).get("Value") or []
 tasks = {t["TransformationID"]: len(tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"])
          for t in trans}
-fc = Retrying(FileCatalogClient())
+fc = FileCatalogClient()
 inputs = fc.findFilesByMetadata({"cwl2dirac_production": name, "cwl2dirac_step": "_inputs"}, "/")
 for t in trans:  # nothing needs to run: the jobs would only load the server (Completed: no agent polls it)
     tc.setTransformationParameter(t["TransformationID"], "Status", "Completed")
@@ -103,8 +103,8 @@ def test_simulation_submission_killed_before_its_extension(dirac_server: Server,
 
 STATUSES = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
-tc = Retrying(TransformationClient())
-ids = [t["TransformationID"] for t in Retrying(ProductionClient()).getProductionTransformations(sys.argv[1])["Value"]]
+tc = TransformationClient()
+ids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(sys.argv[1])["Value"]]
 for tid in ids[int(sys.argv[3]):] if len(sys.argv) > 2 else ():
     assert tc.setTransformationParameter(tid, "Status", sys.argv[2])["OK"]
 print(json.dumps([tc.getTransformation(tid)["Value"]["Status"] for tid in ids]))

@@ -28,19 +28,19 @@ from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 prod = sys.argv[1]
 from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
-tids = [t["TransformationID"] for t in Retrying(ProductionClient()).getProductionTransformations(prod)["Value"]]
-tc = Retrying(TransformationClient())
+tids = [t["TransformationID"] for t in ProductionClient().getProductionTransformations(prod)["Value"]]
+tc = TransformationClient()
 files = {}
 status = [tc.getTransformation(tid)["Value"]["Status"] for tid in tids]
 for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
-fc = Retrying(FileCatalogClient())
+fc = FileCatalogClient()
 def walk(path):  # the step's outputs by place: their metadata waits in the failover request with them
     listing = fc.listDirectory(path)["Value"]["Successful"].get(path) or {}
     return list(listing.get("Files", {})) + [lfn for sub in listing.get("SubDirs", {}) for lfn in walk(sub)]
 outputs = sorted(walk(sys.argv[3]))
-replicas = Retrying(DataManager()).getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
+replicas = DataManager().getReplicas(outputs, getUrl=False)["Value"]["Successful"] if outputs else {}
 tagged = fc.findFilesByMetadata({"cwl2dirac_production": sys.argv[2], "cwl2dirac_step": "sort"}, "/")["Value"]
 replicas = {k: sorted(v) for k, v in replicas.items()}
 print(json.dumps({"status": status, "inputs": files, "replicas": replicas, "tagged": sorted(tagged)}))

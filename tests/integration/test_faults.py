@@ -56,9 +56,9 @@ PROBE = PROBE_PRELUDE + r'''from DIRAC.ProductionSystem.Client.ProductionClient 
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 name, catalog = sys.argv[1], sys.argv[2] == "catalog"
-prods = [p for p in Retrying(ProductionClient()).getProductions()["Value"] if p["ProductionName"] == name]
-tc = Retrying(TransformationClient())
-trans = Retrying(ProductionClient()).getProductionTransformations(name).get("Value") or []
+prods = [p for p in ProductionClient().getProductions()["Value"] if p["ProductionName"] == name]
+tc = TransformationClient()
+trans = ProductionClient().getProductionTransformations(name).get("Value") or []
 tids = [t["TransformationID"] for t in trans]
 tasks, jobs, files = [], {}, {}
 for tid in tids:
@@ -69,14 +69,14 @@ for tid in tids:
     for f in tc.getTransformationFiles({"TransformationID": tid})["Value"]:
         files[f["LFN"]] = f["Status"]
 if jobs:
-    states = Retrying(JobMonitoringClient()).getJobsStatus(sorted(jobs))["Value"]
+    states = JobMonitoringClient().getJobsStatus(sorted(jobs))["Value"]
     jobs = {str(j): s["Status"] for j, s in states.items()}
 result = {"productions": len(prods), "transformations": len(trans),
           "status": [tc.getTransformation(tid)["Value"]["Status"] for tid in tids],
           "tasks": tasks, "jobs": jobs, "files": files}
 if catalog:  # the File Catalog answers again: what it holds of the production
     from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
-    fc = Retrying(FileCatalogClient())
+    fc = FileCatalogClient()
     def walk(path):
         listing = (fc.listDirectory(path)["Value"]["Successful"].get(path)) or {}
         return list(listing.get("Files", {})) + [lfn for sub in listing.get("SubDirs", {}) for lfn in walk(sub)]
@@ -297,7 +297,7 @@ def test_file_catalog_down_during_output_registration(faults_server: Server, tmp
 JOB_STATES = PROBE_PRELUDE + r'''
 from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 jobs = [int(j) for j in sys.argv[1:]]
-states = Retrying(JobMonitoringClient()).getJobsStatus(jobs)["Value"]
+states = JobMonitoringClient().getJobsStatus(jobs)["Value"]
 print(json.dumps({str(j): s["Status"] for j, s in states.items()}))
 '''
 

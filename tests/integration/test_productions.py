@@ -276,16 +276,16 @@ def test_ctao_process_merge_on_real_files(dirac_server: Server, tmp_path: Path) 
 SANDBOX = PROBE_PRELUDE + r'''from DIRAC.Interfaces.API.Dirac import Dirac
 from DIRAC.ProductionSystem.Client.ProductionClient import ProductionClient
 from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
-tc = Retrying(TransformationClient())
-prod = Retrying(ProductionClient()).getProduction(sys.argv[1])["Value"]["ProductionID"]
-for t in Retrying(ProductionClient()).getProductionTransformations(prod)["Value"]:
+tc = TransformationClient()
+prod = ProductionClient().getProduction(sys.argv[1])["Value"]["ProductionID"]
+for t in ProductionClient().getProductionTransformations(prod)["Value"]:
     for task in tc.getTransformationTasks({"TransformationID": t["TransformationID"]})["Value"]:
         job = int(task["ExternalID"])
         for _ in range(60):  # its task is Done at the end of the payload; the job, once its sandbox is uploaded
-            if Retrying(Dirac()).getJobStatus(job)["Value"][job]["Status"] in ("Done", "Failed", "Killed"):
+            if Dirac().getJobStatus(job)["Value"][job]["Status"] in ("Done", "Failed", "Killed"):
                 break
             time.sleep(3)
-        got = Retrying(Dirac()).getOutputSandbox(job, outputDir=sys.argv[2])
+        got = Dirac().getOutputSandbox(job, outputDir=sys.argv[2])
         assert got["OK"], got
         print(open(f"{sys.argv[2]}/{job}/cwl2dirac-worker.log").read())
 '''

@@ -74,8 +74,12 @@ def prodvalidator() -> Any:
 
 
 RETRY_PAUSES = (1.0, 3.0, 9.0)
-"""Seconds between the attempts of a DIRAC call that failed on its way (3 retries, then the failure stands);
-``CWL2DIRAC_DIRAC_RETRY_PAUSES`` (comma-separated seconds, ``""`` for no retry) replaces them."""
+"""Seconds between the attempts of a DIRAC call that failed on its way (3 retries, 13 s in all, then the failure
+stands); ``CWL2DIRAC_DIRAC_RETRY_PAUSES`` (comma-separated seconds, ``""`` for no retry) replaces them. Kept for
+what a grid has and a client cannot prevent: a service restarted, a network interruption, a connection timed out
+(tests/integration/test_faults.py stops and kills services mid-submission). Not for the local test server's
+handshake failures, whose cause is fixed (docs/dirac-server.md, "TLS handshake failures"): the stress benchmark
+(benchmarks/tls_stress.py) makes each call once, outside this retry."""
 RETRY_PAUSES_VAR = "CWL2DIRAC_DIRAC_RETRY_PAUSES"
 CALL_TIMEOUT = 120
 """Seconds a DIRAC call may take before it counts as failed on its way (DIRAC's own default: 600; its floor: 120);
