@@ -345,9 +345,44 @@ def _confined_tool_class() -> type:
                         check_relative(pattern, f"output '{port}': glob")
                     except PathEscape as exc:
                         raise WorkflowException(exc.message) from None
-            return super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+            result = super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+            roots = [outdir, *(str(_local_path(f)) for f in _all_files(builder.job))]
+            for f in _all_files(result):
+                escape = _escaping_link(_local_path(f), roots, builder.outdir, outdir)
+                if escape is not None:
+                    raise WorkflowException(
+                        f"output '{port}': {escape} is a symbolic link to a file outside the output directory; "
+                        "it is not collected"
+                    )
+            return result
 
     return ConfinedCommandLineTool
+
+
+def _escaping_link(path: Path, roots: Sequence[str], inner_outdir: str, outdir: str) -> str | None:
+    """The first symbolic link at or below ``path`` (an output File or Directory) that resolves outside ``roots``
+    (the output directory and the task's input files), or None. A link whose target is absolute inside the
+    container's output directory (``inner_outdir``) counts as inside."""
+    from cwl2dirac.request.lfn import is_inside
+
+    def outside(link: Path) -> bool:
+        try:
+            target = os.readlink(link)
+        except OSError:
+            return False
+        if inner_outdir != outdir and (target == inner_outdir or target.startswith(inner_outdir.rstrip("/") + "/")):
+            return False
+        return not any(is_inside(link, root) for root in roots)
+
+    if path.is_symlink() and outside(path):
+        return str(path)
+    if path.is_dir() and not path.is_symlink():
+        for top, dirs, files in os.walk(path):
+            for name in [*dirs, *files]:
+                entry = Path(top) / name
+                if entry.is_symlink() and outside(entry):
+                    return str(entry)
+    return None
 
 
 def _use_container(proc: Any) -> bool:

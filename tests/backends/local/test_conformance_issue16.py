@@ -1,0 +1,64 @@
+"""Regressions for the CWL v1.2 conformance failures of issue 16, each on a small CWL of ``tests/data/conformance``:
+run with ``cwl2dirac run`` and with ``cwltool`` (the reference); the output objects must be equal, or both must
+fail."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import REPO
+from support.outputs import normalise
+
+DATA = REPO / "tests" / "data" / "conformance"
+BIN = Path(sys.executable).parent
+TIMEOUT = 300
+
+
+def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=TIMEOUT, check=False)
+
+
+def cwl2dirac(tmp: Path, tool: Path, job: Path | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [str(BIN / "cwl2dirac"), "run", "--workdir", str(tmp / "work"), "--outdir", str(tmp / "out"), "--quiet",
+            "-j", "1", str(tool)]
+    return _run(argv + ([str(job)] if job else []), tmp)
+
+
+def cwltool(tmp: Path, tool: Path, job: Path | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [str(BIN / "cwltool"), "--no-container", "--quiet", "--outdir", str(tmp / "ref"), str(tool)]
+    return _run(argv + ([str(job)] if job else []), tmp)
+
+
+def same_as_cwltool(tmp: Path, tool: Path, job: Path | None = None) -> dict[str, Any]:
+    got, ref = cwl2dirac(tmp, tool, job), cwltool(tmp, tool, job)
+    assert ref.returncode == 0, ref.stderr[-3000:]
+    assert got.returncode == 0, got.stderr[-3000:]
+    expected = normalise(json.loads(ref.stdout))
+    assert normalise(json.loads(got.stdout)) == expected
+    return expected
+
+
+def write_job(tmp: Path, job: dict[str, Any]) -> Path:
+    path = tmp / "job.json"
+    path.write_text(json.dumps(job))
+    return path
+
+
+def test_a_link_to_a_file_outside_the_work_directory_is_not_collected(tmp_path: Path) -> None:
+    """Conformance 235 (``illegal_symlink``, a should_fail test): exit 0 with the outside file registered before."""
+    target = tmp_path / "outside.txt"
+    got = cwl2dirac(tmp_path, DATA / "symlink_outside.cwl", write_job(tmp_path, {"target": str(target)}))
+    assert got.returncode != 0
+    assert "symbolic link to a file outside the output directory" in got.stderr
+    assert not list((tmp_path / "out").glob("*"))
+
+
+def test_a_link_inside_the_work_directory_is_collected(tmp_path: Path) -> None:
+    """Conformance 236 (``legal_symlink``)."""
+    out = same_as_cwltool(tmp_path, DATA / "symlink_inside.cwl")
+    assert out["out"]["size"] == len("inside\n")
