@@ -226,10 +226,12 @@ def build_job_order(
         if len(inputs) != 1:
             raise BackendError(f"task {task}: {len(inputs)} input files for one element of a scatter")
         index = str(inputs[0].metadata.get(FIELD_INDEX, 0))
+        keyed = f"{source_of(inputs[0])}#{index}"  # (the key when several merged sources have the same indices)
         for port, by_index in config.indexed_values.items():
-            if index not in by_index:
+            key = keyed if keyed in by_index else index
+            if key not in by_index:
                 raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
-            order[port] = copy.deepcopy(by_index[index])
+            order[port] = copy.deepcopy(by_index[key])
     return order
 
 

@@ -62,3 +62,10 @@ def test_a_link_inside_the_work_directory_is_collected(tmp_path: Path) -> None:
     """Conformance 236 (``legal_symlink``)."""
     out = same_as_cwltool(tmp_path, DATA / "symlink_inside.cwl")
     assert out["out"]["size"] == len("inside\n")
+
+
+def test_merged_file_sources_scattered_with_values_keep_their_own_value(tmp_path: Path) -> None:
+    """Conformance 308 (``cond-with-defaults-1``): two single-File inputs merged and scattered (dotproduct) with an
+    array of names; both tasks took the last name (``named2``), as both files have the index 0 of their source."""
+    out = same_as_cwltool(tmp_path, DATA / "merged_scatter_with_values.cwl", DATA / "merged_scatter_with_values.yml")
+    assert [f["basename"] for f in out["out"]] == ["named1", "named2"]
