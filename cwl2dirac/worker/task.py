@@ -48,6 +48,7 @@ from cwl2dirac.request.wire import (
     ENV_CONTAINER,
     ENV_CONTAINER_RUNTIME,
     ENV_DEFAULT_CONTAINER,
+    ENV_SOURCE_DIR,
     ENV_TRANSFORMATION,
     FIELD_ITEM,
     FIELD_RUN,
@@ -297,6 +298,9 @@ def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = 
                 doc[section] = [r for r in _as_list(doc.get(section)) if r.get("class") != "DockerRequirement"]
             doc["requirements"].append(dict(docker))
         tool_id = str(doc.get("id", ""))
+        source = os.environ.get(ENV_SOURCE_DIR)
+        if source and os.path.isdir(source):  # the tool's relative locations (a default File) are relative to it
+            basedir = Path(source)
         if "://" not in tool_id:
             doc["id"] = (basedir / f"{config.step.replace('/', '_') or 'tool'}.cwl").as_uri() + (
                 f"#{tool_id.lstrip('#')}" if tool_id else ""

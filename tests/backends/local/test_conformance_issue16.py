@@ -69,3 +69,10 @@ def test_merged_file_sources_scattered_with_values_keep_their_own_value(tmp_path
     array of names; both tasks took the last name (``named2``), as both files have the index 0 of their source."""
     out = same_as_cwltool(tmp_path, DATA / "merged_scatter_with_values.cwl", DATA / "merged_scatter_with_values.yml")
     assert [f["basename"] for f in out["out"]] == ["named1", "named2"]
+
+
+def test_a_tool_default_file_relative_to_the_document(tmp_path: Path) -> None:
+    """Conformance 56 and 186: a tool's default File (``location`` relative to the document) was looked for in the
+    task's directory; the local backend gives the worker the document's folder."""
+    out = same_as_cwltool(tmp_path, DATA / "tool_default_file.cwl")
+    assert out["out"]["size"] == len("the default\n")
