@@ -138,6 +138,9 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         scattered_here = name in step.scatter
         array = not scattered_here and (
             len(data) > 1 or bool(inp.link_merge) or source_type(wf, data[0]).is_array
+            # a workflow input of a union type (File | File[]) given an array in the job order
+            or (data[0].step is None and comp.job_order is not None
+                and isinstance(comp.job_order.get(data[0].port), list))
         )
         item = source_type(wf, data[0]).item()
         carrier = not item.carries_files or item.nests_files  # records holding Files: carried, Files referenced

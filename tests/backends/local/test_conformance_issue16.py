@@ -76,3 +76,11 @@ def test_a_tool_default_file_relative_to_the_document(tmp_path: Path) -> None:
     task's directory; the local backend gives the worker the document's folder."""
     out = same_as_cwltool(tmp_path, DATA / "tool_default_file.cwl")
     assert out["out"]["size"] == len("the default\n")
+
+
+@pytest.mark.parametrize(("job", "shape"), [("array", "array 2"), ("array1", "array 1"), ("single", "single")])
+def test_a_file_or_files_input_given_an_array(tmp_path: Path, job: str, shape: str) -> None:
+    """Conformance 157: a ``File | File[]`` input given an array was taken for one File ("3 files for a single
+    File")."""
+    same_as_cwltool(tmp_path, DATA / "file_or_files.cwl", DATA / f"file_or_files_{job}.yml")
+    assert next((tmp_path / "out").glob("shape*.txt")).read_text() == f"{shape}\n"
