@@ -84,3 +84,9 @@ def test_a_file_or_files_input_given_an_array(tmp_path: Path, job: str, shape: s
     File")."""
     same_as_cwltool(tmp_path, DATA / "file_or_files.cwl", DATA / f"file_or_files_{job}.yml")
     assert next((tmp_path / "out").glob("shape*.txt")).read_text() == f"{shape}\n"
+
+
+def test_a_percent_escaped_relative_location_in_the_job_order(tmp_path: Path) -> None:
+    """Conformance 355 (``colon_in_paths``): ``location: with%3Acolon.txt`` names ``with:colon.txt``."""
+    out = same_as_cwltool(tmp_path, DATA / "cat.cwl", DATA / "percent_location.yml")
+    assert out["out"]["size"] == len("colon\n")
