@@ -434,6 +434,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     proc = _load(config, taskdir, docker)
     known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
     job = _expand_formats({k: v for k, v in order.items() if k in known}, config.tool.get("$namespaces"))
+    job = _float_scalars(job, proc.tool["inputs"])
     outdir = taskdir / "out"
     tmp = taskdir / "tmp"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -506,6 +507,35 @@ _DETERMINISTIC_CWLTOOL = (
     "JavascriptException", "SubstitutionError", "ValidationException",
 )
 """What a cwltool exception raised before the tool runs says when it will say it again on every attempt."""
+
+
+def _float_scalars(job: dict[str, Any], inputs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The values of ``float``/``double`` inputs as cwltool has them when it reads a job order or a default from
+    YAML (ruamel's ``ScalarFloat``, which it writes on a command line in decimals: ``0.00001``, not ``1e-05``); a
+    number YAML 1.1 left as a string (``1.23e5``, no dot) is read as the number it is."""
+    from cwltool.process import shortname
+    from ruamel.yaml import YAML
+
+    def is_float(t: Any) -> bool:
+        if isinstance(t, str):
+            return t in ("float", "double")
+        return isinstance(t, list) and any(x in ("float", "double") for x in t) and all(
+            x in ("float", "double", "null") for x in t)
+
+    reader = YAML(typ="rt")
+    out = dict(job)
+    for port in inputs:
+        name = shortname(str(port.get("id", "")))
+        value = out.get(name)
+        if not is_float(port.get("type")) or isinstance(value, bool) or not isinstance(value, float | str):
+            continue
+        try:
+            scalar = reader.load(repr(value) if isinstance(value, float) else value)
+        except Exception:  # noqa: BLE001 - not a number: cwltool refuses it as it would
+            continue
+        if isinstance(scalar, float):
+            out[name] = scalar
+    return out
 
 
 def _expand_formats(value: Any, namespaces: Any) -> Any:

@@ -90,3 +90,10 @@ def test_a_percent_escaped_relative_location_in_the_job_order(tmp_path: Path) ->
     """Conformance 355 (``colon_in_paths``): ``location: with%3Acolon.txt`` names ``with:colon.txt``."""
     out = same_as_cwltool(tmp_path, DATA / "cat.cwl", DATA / "percent_location.yml")
     assert out["out"]["size"] == len("colon\n")
+
+
+def test_float_defaults_on_the_command_line_in_decimals(tmp_path: Path) -> None:
+    """Conformance 372, 373: ``1.23e5`` (a string to YAML 1.1) failed the job order; ``0.00001`` was written
+    ``1e-05``."""
+    same_as_cwltool(tmp_path, DATA / "float_defaults.cwl", DATA / "empty.json")
+    assert (tmp_path / "out" / "floats.txt").read_text() == "0.00001 123000 2.5\n"
