@@ -352,7 +352,9 @@ def _confined_tool_class() -> type:
                     except PathEscape as exc:
                         raise WorkflowException(exc.message) from None
             result = super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
-            roots = [outdir, *(str(_local_path(f)) for f in _all_files(builder.job))]
+            # the output directory, the task's inputs, and the files the tool's document names (InitialWorkDir)
+            named = [self.tool.get("requirements"), self.tool.get("hints"), builder.job]
+            roots = [outdir, *(str(_local_path(f)) for f in _all_files(named))]
             for f in _all_files(result):
                 escape = _escaping_link(_local_path(f), roots, builder.outdir, outdir)
                 if escape is not None:

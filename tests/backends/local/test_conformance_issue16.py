@@ -97,3 +97,9 @@ def test_float_defaults_on_the_command_line_in_decimals(tmp_path: Path) -> None:
     ``1e-05``."""
     same_as_cwltool(tmp_path, DATA / "float_defaults.cwl", DATA / "empty.json")
     assert (tmp_path / "out" / "floats.txt").read_text() == "0.00001 123000 2.5\n"
+
+
+def test_an_initial_work_dir_file_of_the_document_is_collected(tmp_path: Path) -> None:
+    """Conformance 333, 334 (``iwd-fileobjs``): a File of the tool's InitialWorkDir listing, by location."""
+    out = same_as_cwltool(tmp_path, DATA / "iwd_file_object.cwl", DATA / "empty.json")
+    assert out["out"]["size"] == len("the default\n")
