@@ -12,6 +12,7 @@ from pathlib import Path
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.job_order import load_job_order, split_datasets
+from cwl2dirac.loader.job_requirements import with_job_requirements
 from cwl2dirac.passes import PASSES
 from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
@@ -93,7 +94,7 @@ def _compile(
     datasets: DatasetResolver | None = None,
 ) -> ProductionRequest:
     name = check_production_name(name) if name is not None else production_name(pipeline)
-    workflow = load(pipeline)
+    workflow = with_job_requirements(load(pipeline), inputs)
     job_order = load_job_order(inputs, workflow) if inputs is not None else None
     given_datasets: dict[str, str] = {}
     if job_order is not None:

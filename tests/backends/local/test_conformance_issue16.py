@@ -103,3 +103,16 @@ def test_an_initial_work_dir_file_of_the_document_is_collected(tmp_path: Path) -
     """Conformance 333, 334 (``iwd-fileobjs``): a File of the tool's InitialWorkDir listing, by location."""
     out = same_as_cwltool(tmp_path, DATA / "iwd_file_object.cwl", DATA / "empty.json")
     assert out["out"]["size"] == len("the default\n")
+
+
+def test_job_order_requirements_override_the_tools_own(tmp_path: Path) -> None:
+    """Conformance 230-232 (``cwl_requirements_*``): the job order's ``cwl:requirements`` were ignored (exit 0,
+    the tool's own environment)."""
+    same_as_cwltool(tmp_path, DATA / "env_tool.cwl", DATA / "env_job.yml")
+    assert (tmp_path / "out" / "env.txt").read_text() == "from the job order\n"
+
+
+def test_job_order_requirements_of_a_workflow_are_refused(tmp_path: Path) -> None:
+    got = cwl2dirac(tmp_path, DATA / "env_workflow.cwl", DATA / "env_job.yml")
+    assert got.returncode == 33, got.stderr
+    assert "cwl:requirements in the job order of a workflow" in got.stderr
