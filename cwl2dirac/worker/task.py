@@ -533,7 +533,7 @@ def _float_scalars(job: dict[str, Any], inputs: Sequence[Mapping[str, Any]]) -> 
             continue
         try:
             scalar = reader.load(repr(value) if isinstance(value, float) else value)
-        except Exception:  # noqa: BLE001 - not a number: cwltool refuses it as it would
+        except Exception:
             continue
         if isinstance(scalar, float):
             out[name] = scalar
