@@ -116,3 +116,11 @@ def test_job_order_requirements_of_a_workflow_are_refused(tmp_path: Path) -> Non
     got = cwl2dirac(tmp_path, DATA / "env_workflow.cwl", DATA / "env_job.yml")
     assert got.returncode == 33, got.stderr
     assert "cwl:requirements in the job order of a workflow" in got.stderr
+
+
+def test_an_in_place_update_that_another_reader_sees_is_refused(tmp_path: Path) -> None:
+    """Conformance 237, 238 (``modify_*_content``): the other reader got the catalog's copy, the old content."""
+    got = cwl2dirac(tmp_path, DATA / "inplace_update.cwl", DATA / "empty.json")
+    assert got.returncode == 33, got.stderr
+    assert "step 'update': InplaceUpdateRequirement updates its input 'f' (make/out) in place" in got.stderr
+    assert "workflow output 'before'" in got.stderr
