@@ -107,6 +107,14 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
                 step.location,
             )
         inp = step.input(next(iter(ports)))
+        if inp is not None and len(inp.sources) > 1 and inp.link_merge != "merge_flattened" and any(
+            source_type(wf, s).is_array for s in inp.sources
+        ):  # merge_nested of arrays: each element of the scatter is a whole array, not a file
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter over '{inp.id}' nests arrays of several sources (merge_nested): each "
+                "element is a whole array, and DIRAC forms tasks from single files",
+                inp.location,
+            )
         if inp is not None and len(origins) > 1 and inp.link_merge != "merge_flattened":
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter over '{inp.id}' merges several sources without "

@@ -124,3 +124,11 @@ def test_an_in_place_update_that_another_reader_sees_is_refused(tmp_path: Path) 
     assert got.returncode == 33, got.stderr
     assert "step 'update': InplaceUpdateRequirement updates its input 'f' (make/out) in place" in got.stderr
     assert "workflow output 'before'" in got.stderr
+
+
+def test_a_scatter_over_nested_arrays_of_several_sources_is_refused(tmp_path: Path) -> None:
+    """Conformance 28 (``wf_wc_scatter_multiple_nested``): one task per file was formed, each given one File for
+    a File[]; refused up front now."""
+    got = cwl2dirac(tmp_path, DATA / "scatter_merge_nested.cwl", DATA / "scatter_merge_nested.yml")
+    assert got.returncode == 33, got.stderr
+    assert "step 'cat': scatter over 'fs' nests arrays of several sources" in got.stderr
