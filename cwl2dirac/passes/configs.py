@@ -110,6 +110,9 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         common: dict[str, Any] = {
             "link_merge": inp.link_merge, "pick_value": inp.pick_value, "value_from": inp.value_from,
             "default": inp.default, "has_default": inp.has_default,
+            "load_contents": inp.load_contents or any(
+                p.load_contents for s in inp.sources if s.step is None for p in wf.inputs if p.id == s.port
+            ),
         }
         data = [s for s in inp.sources if carries_data(wf, s)]
         if not data:

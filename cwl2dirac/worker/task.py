@@ -217,6 +217,8 @@ def build_job_order(
             value = apply_pick_value(value, b.pick_value, b.port)
         if value is None and b.has_default:
             value = copy.deepcopy(b.default)
+        if b.load_contents:
+            value = _with_contents(value, b.port)
         order[b.port] = value
     if config.task_values:
         for port, values in config.task_values.items():
@@ -234,6 +236,25 @@ def build_job_order(
                 raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
             order[port] = copy.deepcopy(by_index[key])
     return order
+
+
+CONTENTS_LIMIT = 64 * 1024
+"""CWL's ``loadContents`` limit: a larger file is an error."""
+
+
+def _with_contents(value: Any, port: str) -> Any:
+    """The Files of ``value`` with their ``contents`` (``loadContents``), read from their local copies."""
+    if isinstance(value, list):
+        return [_with_contents(v, port) for v in value]
+    if not isinstance(value, dict) or value.get("class") != "File" or "contents" in value:
+        return value
+    with open(_local_path(value), "rb") as fh:
+        data = fh.read(CONTENTS_LIMIT + 1)
+    if len(data) > CONTENTS_LIMIT:
+        raise DeterministicFailure(
+            f"input '{port}': loadContents reads at most 64 KiB, {value.get('basename')} is larger"
+        )
+    return {**value, "contents": data.decode("utf-8", errors="replace")}
 
 
 def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str) -> Any:

@@ -132,3 +132,10 @@ def test_a_scatter_over_nested_arrays_of_several_sources_is_refused(tmp_path: Pa
     got = cwl2dirac(tmp_path, DATA / "scatter_merge_nested.cwl", DATA / "scatter_merge_nested.yml")
     assert got.returncode == 33, got.stderr
     assert "step 'cat': scatter over 'fs' nests arrays of several sources" in got.stderr
+
+
+def test_load_contents_of_a_workflow_input_and_of_a_step_input(tmp_path: Path) -> None:
+    """Conformance 213, 214, 216: ``loadContents`` on a workflow input (or its inputBinding) and on a step input
+    gave ``self.contents`` nothing to read."""
+    out = same_as_cwltool(tmp_path, DATA / "load_contents.cwl", DATA / "load_contents.yml")
+    assert out == {"from_input": 43, "from_step": 43}
