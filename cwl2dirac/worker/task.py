@@ -377,7 +377,7 @@ def _confined_tool_class() -> type:
             named = [self.tool.get("requirements"), self.tool.get("hints"), builder.job]
             roots = [outdir, *(str(_local_path(f)) for f in _all_files(named))]
             for f in _all_files(result):
-                escape = _escaping_link(_local_path(f), roots, builder.outdir, outdir)
+                escape = _escaping_link(_local_path(f), roots, builder.outdir, outdir, builder.pathmapper)
                 if escape is not None:
                     raise WorkflowException(
                         f"output '{port}': {escape} is a symbolic link to a file outside the output directory; "
@@ -388,10 +388,11 @@ def _confined_tool_class() -> type:
     return ConfinedCommandLineTool
 
 
-def _escaping_link(path: Path, roots: Sequence[str], inner_outdir: str, outdir: str) -> str | None:
+def _escaping_link(path: Path, roots: Sequence[str], inner_outdir: str, outdir: str, mapper: Any) -> str | None:
     """The first symbolic link at or below ``path`` (an output File or Directory) that resolves outside ``roots``
     (the output directory and the task's input files), or None. A link whose target is absolute inside the
-    container's output directory (``inner_outdir``) counts as inside."""
+    container's output directory (``inner_outdir``), or is where cwltool staged an input (``mapper``, its path
+    mapper: in a container, the path inside it), counts as inside."""
     from cwl2dirac.request.lfn import is_inside
 
     def outside(link: Path) -> bool:
@@ -400,6 +401,8 @@ def _escaping_link(path: Path, roots: Sequence[str], inner_outdir: str, outdir: 
         except OSError:
             return False
         if inner_outdir != outdir and (target == inner_outdir or target.startswith(inner_outdir.rstrip("/") + "/")):
+            return False
+        if mapper is not None and os.path.isabs(target) and mapper.reversemap(target) is not None:
             return False
         return not any(is_inside(link, root) for root in roots)
 
