@@ -15,6 +15,7 @@ from cwl2dirac.ir import Workflow
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
 from cwl2dirac.loader.job_order import load_job_order, split_datasets
+from cwl2dirac.loader.job_requirements import with_job_requirements
 from cwl2dirac.passes import PASSES
 from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, HintOverrides
 from cwl2dirac.passes.emit import emit, stem
@@ -115,7 +116,7 @@ def _compile(
     inputs_required: bool = False,
 ) -> ProductionRequest:
     name = check_production_name(name) if name is not None else production_name(pipeline)
-    workflow = load(pipeline)
+    workflow = with_job_requirements(load(pipeline), inputs)
     job_order, incomplete = _job_order(inputs, workflow, inputs_required)
     given_datasets: dict[str, str] = {}
     if job_order is not None:

@@ -124,6 +124,8 @@ class Port:
     location: Location | None = field(default=None, compare=False)
     secondary_files: tuple[SecondaryFile, ...] = ()
     """The parameter's ``secondaryFiles`` patterns, in order."""
+    load_contents: bool = False
+    """``loadContents`` (or ``inputBinding.loadContents``): a File's value carries its first 64 KiB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,8 @@ class StepInput:
     has_default: bool = False
     value_from: str | None = None
     location: Location | None = field(default=None, compare=False)
+    load_contents: bool = False
+    """``loadContents``: the File's first 64 KiB in its ``contents`` (for ``valueFrom``, ``when``, the tool)."""
 
 
 @dataclass(frozen=True, slots=True)

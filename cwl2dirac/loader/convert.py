@@ -177,6 +177,7 @@ class Converter:
                 has_default=i.default is not None,
                 value_from=getattr(i, "valueFrom", None),
                 location=sloc.child("in", shortname(i.id)),
+                load_contents=bool(getattr(i, "loadContents", None)),
             )
             for i in s.in_ or ()
         )
@@ -211,6 +212,9 @@ class Converter:
             doc=_doc(getattr(p, "doc", None)),
             location=loc.child(name),
             secondary_files=_secondary_files(getattr(p, "secondaryFiles", None)),
+            load_contents=bool(
+                getattr(p, "loadContents", None) or getattr(getattr(p, "inputBinding", None), "loadContents", None)
+            ),
         )
 
 

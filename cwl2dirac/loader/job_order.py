@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from cwl2dirac.errors import InputError, Location
 from cwl2dirac.ir import NUMERIC, CwlType, SecondaryFile, Workflow
@@ -269,6 +270,7 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     literal = "contents" in out if value["class"] == "File" else "listing" in out
     if literal and "location" not in out and "path" not in out:
         return _materialise(out, base, name, where)
+    is_uri = bool(out.get("location"))
     loc = out.pop("location", None) or out.pop("path", None)
     if loc is None:
         raise InputError(f"input '{name}': a {value['class']} needs 'location' or 'path'", where)
@@ -285,7 +287,11 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     if "://" in path:
         out["location"] = path
         return out
-    path = os.path.normpath(os.path.join(base, path))
+    raw = os.path.normpath(os.path.join(base, path))
+    # a relative 'location' is a URI reference: percent escapes (%23 for '#') are decoded, as cwltool does
+    path = os.path.normpath(os.path.join(base, unquote(path))) if is_uri and "%" in path else raw
+    if not os.path.exists(path) and os.path.exists(raw):
+        path = raw
     exists = os.path.isfile(path) if value["class"] == "File" else os.path.isdir(path)
     if not exists:
         if value["class"] == "File" and os.path.isdir(path):

@@ -5,6 +5,7 @@ from cwl2dirac.passes.bodies import build_bodies
 from cwl2dirac.passes.check_coverage import check_coverage
 from cwl2dirac.passes.check_expressions import check_expressions
 from cwl2dirac.passes.check_globs import check_globs
+from cwl2dirac.passes.check_inplace import check_inplace
 from cwl2dirac.passes.check_sources import check_sources
 from cwl2dirac.passes.check_types import check_types
 from cwl2dirac.passes.configs import build_configs
@@ -21,6 +22,7 @@ PASSES = (
     flatten,
     apply_overrides,
     check_sources,
+    check_inplace,
     check_globs,
     check_expressions,
     build_graph,

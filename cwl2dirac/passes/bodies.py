@@ -55,8 +55,8 @@ def _files_only(step: Step, wf: Workflow) -> None:
             )
     for inp in step.inputs:
         for src in inp.sources:
-            port = wf.input(src.port) if src.step is None else None
-            if port is not None and _has_directory(port.type):
+            given = wf.input(src.port) if src.step is None else None
+            if given is not None and _has_directory(given.type):
                 raise UnsupportedFeature(
                     f"step '{step.id}': input '{inp.id}' takes the Directory '{src.port}', and a DIRAC storage "
                     "element holds files only (give its files, or a packed file)", inp.location,

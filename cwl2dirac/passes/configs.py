@@ -110,6 +110,9 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         common: dict[str, Any] = {
             "link_merge": inp.link_merge, "pick_value": inp.pick_value, "value_from": inp.value_from,
             "default": inp.default, "has_default": inp.has_default,
+            "load_contents": inp.load_contents or any(
+                p.load_contents for s in inp.sources if s.step is None for p in wf.inputs if p.id == s.port
+            ),
         }
         data = [s for s in inp.sources if carries_data(wf, s)]
         if not data:
@@ -142,6 +145,9 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         scattered_here = name in step.scatter
         array = not scattered_here and (
             len(data) > 1 or bool(inp.link_merge) or source_type(wf, data[0]).is_array
+            # a workflow input of a union type (File | File[]) given an array in the job order
+            or (data[0].step is None and comp.job_order is not None
+                and isinstance(comp.job_order.get(data[0].port), list))
         )
         item = source_type(wf, data[0]).item()
         carrier = not item.carries_files or item.nests_files  # records holding Files: carried, Files referenced

@@ -18,7 +18,7 @@ from typing import Any
 from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.passes.check_types import source_type
-from cwl2dirac.passes.context import Compilation, StepPlan
+from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.hint_lookup import catalog_data, dataset_inputs
@@ -120,6 +120,14 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
                 step.location,
             )
         inp = step.input(next(iter(ports)))
+        if inp is not None and len(inp.sources) > 1 and inp.link_merge != "merge_flattened" and any(
+            source_type(wf, s).is_array for s in inp.sources
+        ):  # merge_nested of arrays: each element of the scatter is a whole array, not a file
+            raise UnsupportedFeature(
+                f"step '{step.id}': scatter over '{inp.id}' nests arrays of several sources (merge_nested): each "
+                "element is a whole array, and DIRAC forms tasks from single files",
+                inp.location,
+            )
         if inp is not None and len(origins) > 1 and inp.link_merge != "merge_flattened":
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter over '{inp.id}' merges several sources without "
@@ -172,6 +180,7 @@ def _indexed_values(
     ``cwl2dirac_index``. None when the values are not known (no job order)."""
     wf = comp.workflow
     indices: list[int] | None = []
+    names: list[str] = []  # the source of each index (``step/port``, as the worker's catalog files tell it)
     for src in drivers:
         found = _element_indices(src, comp)
         if found is None:
@@ -185,6 +194,7 @@ def _indexed_values(
             indices = None
         else:
             indices.extend(found)
+            names.extend([f"{src.step or INPUTS_STEP}/{src.port}"] * len(found))
     if comp.job_order is None:
         return None
     values: dict[str, list[Any]] = {}
@@ -203,8 +213,11 @@ def _indexed_values(
         raise UnsupportedFeature(
             f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}", step.location
         )
-    keys = indices if indices is not None else list(range(len(next(iter(values.values())))))
-    return {port: {str(k): v for k, v in zip(keys, vs, strict=True)} for port, vs in values.items()}
+    keys: list[str] = [str(i) for i in indices] if indices is not None else [
+        str(i) for i in range(len(next(iter(values.values()))))]
+    if len(set(keys)) < len(keys):  # several sources merged, each with its own indices: the source tells them apart
+        keys = [f"{name}#{key}" for name, key in zip(names, keys, strict=True)]
+    return {port: dict(zip(keys, vs, strict=True)) for port, vs in values.items()}
 
 
 def _element_indices(src: PortRef, comp: Compilation) -> list[int] | None:

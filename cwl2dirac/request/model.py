@@ -47,6 +47,9 @@ class InputBinding(_Model):
     value_from: str | None = None
     default: Any = None
     has_default: bool = False
+    load_contents: bool = False
+    """The port's Files get their first 64 KiB in ``contents`` (CWL ``loadContents`` of the step input or of the
+    workflow input it comes from), before ``valueFrom``. Omitted when false."""
 
 
 class OutputBinding(_Model):
@@ -102,6 +105,9 @@ class StepConfig(_Model):
         for name in _LATER_FIELDS:
             if data.get(name) is None:
                 data.pop(name, None)
+        for binding in data["inputs"]:
+            if not binding.get("load_contents"):
+                binding.pop("load_contents", None)
         return data
 
 

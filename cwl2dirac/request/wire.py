@@ -100,6 +100,10 @@ ENV_APPTAINER_IMAGE = "CWL2DIRAC_APPTAINER_IMAGE"
 ENV_TRANSFORMATION = "CWL2DIRAC_TRANSFORMATION"
 """The id of the transformation a task belongs to, for outputs laid out as CTADIRAC lays them (its
 ``<transformation id>`` directory); without it the worker uses the step's position in the production."""
+ENV_SOURCE_DIR = "CWL2DIRAC_SOURCE_DIR"
+"""Set by the local backend: the folder of the main CWL document, which the relative ``location`` of a File in a
+tool's document (a tool input's default File) is relative to. A grid job has no such folder: such a default is
+not found there."""
 ENV_WORKDIR_BASE = "CWL2DIRAC_WORKDIR_BASE"
 """Where local runs keep their state and job-order literals are written (default ``~/.cache/cwl2dirac``…)."""
 

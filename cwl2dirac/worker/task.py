@@ -49,6 +49,7 @@ from cwl2dirac.request.wire import (
     ENV_CONTAINER,
     ENV_CONTAINER_RUNTIME,
     ENV_DEFAULT_CONTAINER,
+    ENV_SOURCE_DIR,
     ENV_TRANSFORMATION,
     FIELD_ITEM,
     FIELD_RUN,
@@ -217,6 +218,8 @@ def build_job_order(
             value = apply_pick_value(value, b.pick_value, b.port)
         if value is None and b.has_default:
             value = copy.deepcopy(b.default)
+        if b.load_contents:
+            value = _with_contents(value, b.port)
         order[b.port] = value
     if config.task_values:
         for port, values in config.task_values.items():
@@ -227,11 +230,32 @@ def build_job_order(
         if len(inputs) != 1:
             raise BackendError(f"task {task}: {len(inputs)} input files for one element of a scatter")
         index = str(inputs[0].metadata.get(FIELD_INDEX, 0))
+        keyed = f"{source_of(inputs[0])}#{index}"  # (the key when several merged sources have the same indices)
         for port, by_index in config.indexed_values.items():
-            if index not in by_index:
+            key = keyed if keyed in by_index else index
+            if key not in by_index:
                 raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
-            order[port] = copy.deepcopy(by_index[index])
+            order[port] = copy.deepcopy(by_index[key])
     return order
+
+
+CONTENTS_LIMIT = 64 * 1024
+"""CWL's ``loadContents`` limit: a larger file is an error."""
+
+
+def _with_contents(value: Any, port: str) -> Any:
+    """The Files of ``value`` with their ``contents`` (``loadContents``), read from their local copies."""
+    if isinstance(value, list):
+        return [_with_contents(v, port) for v in value]
+    if not isinstance(value, dict) or value.get("class") != "File" or "contents" in value:
+        return value
+    with open(_local_path(value), "rb") as fh:
+        data = fh.read(CONTENTS_LIMIT + 1)
+    if len(data) > CONTENTS_LIMIT:
+        raise DeterministicFailure(
+            f"input '{port}': loadContents reads at most 64 KiB, {value.get('basename')} is larger"
+        )
+    return {**value, "contents": data.decode("utf-8", errors="replace")}
 
 
 def _eval(expr: str, inputs: Mapping[str, Any], self_value: Any, config: StepConfig, what: str, key: str) -> Any:
@@ -301,6 +325,9 @@ def _load(config: StepConfig, basedir: Path, docker: Mapping[str, Any] | None = 
                 doc[section] = [r for r in _as_list(doc.get(section)) if r.get("class") != "DockerRequirement"]
             doc["requirements"].append(dict(docker))
         tool_id = str(doc.get("id", ""))
+        source = os.environ.get(ENV_SOURCE_DIR)
+        if source and os.path.isdir(source):  # the tool's relative locations (a default File) are relative to it
+            basedir = Path(source)
         if "://" not in tool_id:
             doc["id"] = (basedir / f"{config.step.replace('/', '_') or 'tool'}.cwl").as_uri() + (
                 f"#{tool_id.lstrip('#')}" if tool_id else ""
@@ -351,9 +378,49 @@ def _confined_tool_class() -> type:
                         check_relative(pattern, f"output '{port}': glob")
                     except PathEscape as exc:
                         raise WorkflowException(exc.message) from None
-            return super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+            result = super().collect_output(schema, builder, outdir, fs_access, compute_checksum)
+            # the output directory, the task's inputs, and the files the tool's document names (InitialWorkDir)
+            named = [self.tool.get("requirements"), self.tool.get("hints"), builder.job]
+            roots = [outdir, *(str(_local_path(f)) for f in _all_files(named))]
+            for f in _all_files(result):
+                escape = _escaping_link(_local_path(f), roots, builder.outdir, outdir, builder.pathmapper)
+                if escape is not None:
+                    raise WorkflowException(
+                        f"output '{port}': {escape} is a symbolic link to a file outside the output directory; "
+                        "it is not collected"
+                    )
+            return result
 
     return ConfinedCommandLineTool
+
+
+def _escaping_link(path: Path, roots: Sequence[str], inner_outdir: str, outdir: str, mapper: Any) -> str | None:
+    """The first symbolic link at or below ``path`` (an output File or Directory) that resolves outside ``roots``
+    (the output directory and the task's input files), or None. A link whose target is absolute inside the
+    container's output directory (``inner_outdir``), or is where cwltool staged an input (``mapper``, its path
+    mapper: in a container, the path inside it), counts as inside."""
+    from cwl2dirac.request.lfn import is_inside
+
+    def outside(link: Path) -> bool:
+        try:
+            target = os.readlink(link)
+        except OSError:
+            return False
+        if inner_outdir != outdir and (target == inner_outdir or target.startswith(inner_outdir.rstrip("/") + "/")):
+            return False
+        if mapper is not None and os.path.isabs(target) and mapper.reversemap(target) is not None:
+            return False
+        return not any(is_inside(link, root) for root in roots)
+
+    if path.is_symlink() and outside(path):
+        return str(path)
+    if path.is_dir() and not path.is_symlink():
+        for top, dirs, files in os.walk(path):
+            for name in [*dirs, *files]:
+                entry = Path(top) / name
+                if entry.is_symlink() and outside(entry):
+                    return str(entry)
+    return None
 
 
 def _use_container(proc: Any) -> bool:
@@ -399,6 +466,7 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     proc = _load(config, taskdir, docker)
     known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
     job = _expand_formats({k: v for k, v in order.items() if k in known}, config.tool.get("$namespaces"))
+    job = _float_scalars(job, proc.tool["inputs"])
     outdir = taskdir / "out"
     tmp = taskdir / "tmp"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -510,6 +578,35 @@ _DETERMINISTIC_CWLTOOL = (
     "JavascriptException", "SubstitutionError", "ValidationException",
 )
 """What a cwltool exception raised before the tool runs says when it will say it again on every attempt."""
+
+
+def _float_scalars(job: dict[str, Any], inputs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The values of ``float``/``double`` inputs as cwltool has them when it reads a job order or a default from
+    YAML (ruamel's ``ScalarFloat``, which it writes on a command line in decimals: ``0.00001``, not ``1e-05``); a
+    number YAML 1.1 left as a string (``1.23e5``, no dot) is read as the number it is."""
+    from cwltool.process import shortname
+    from ruamel.yaml import YAML
+
+    def is_float(t: Any) -> bool:
+        if isinstance(t, str):
+            return t in ("float", "double")
+        return isinstance(t, list) and any(x in ("float", "double") for x in t) and all(
+            x in ("float", "double", "null") for x in t)
+
+    reader = YAML(typ="rt")
+    out = dict(job)
+    for port in inputs:
+        name = shortname(str(port.get("id", "")))
+        value = out.get(name)
+        if not is_float(port.get("type")) or isinstance(value, bool) or not isinstance(value, float | str):
+            continue
+        try:
+            scalar = reader.load(repr(value) if isinstance(value, float) else value)
+        except Exception:
+            continue
+        if isinstance(scalar, float):
+            out[name] = scalar
+    return out
 
 
 def _expand_formats(value: Any, namespaces: Any) -> Any:

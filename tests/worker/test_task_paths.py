@@ -68,3 +68,34 @@ def test_exit_codes() -> None:
 
     assert exit_code(BackendError("no replica")) == EXIT_FAILURE
     assert exit_code(UnsupportedFeature("x")) == EXIT_UNSUPPORTED
+
+
+class _Mapper:
+    """cwltool's path mapper, as far as the link check uses it: where an input was staged (in a container)."""
+
+    def __init__(self, staged: str) -> None:
+        self.staged = staged
+
+    def reversemap(self, target: str) -> tuple[str, str] | None:
+        return ("file:///host/in.txt", "/host/in.txt") if target == self.staged else None
+
+
+def test_an_output_link_is_refused_unless_it_points_inside_or_to_a_staged_input(tmp_path: Path) -> None:
+    from cwl2dirac.worker.task import _escaping_link
+
+    out = tmp_path / "out"
+    (out / "d").mkdir(parents=True)
+    (out / "real.txt").write_text("x")
+    (out / "inside.txt").symlink_to("real.txt")
+    (out / "outside.txt").symlink_to("/etc/hostname")
+    (out / "staged.txt").symlink_to("/var/lib/cwl/stg1/in.txt")
+    (out / "d" / "deep.txt").symlink_to("/etc/hostname")
+    roots = [str(out)]
+    assert _escaping_link(out / "inside.txt", roots, str(out), str(out), None) is None
+    assert _escaping_link(out / "outside.txt", roots, str(out), str(out), None) == str(out / "outside.txt")
+    assert _escaping_link(out / "d", roots, str(out), str(out), None) == str(out / "d" / "deep.txt")
+    assert _escaping_link(out / "staged.txt", roots, "/var/spool/cwl", str(out), None) is not None
+    mapper = _Mapper("/var/lib/cwl/stg1/in.txt")
+    assert _escaping_link(out / "staged.txt", roots, "/var/spool/cwl", str(out), mapper) is None
+    (out / "container_out.txt").symlink_to("/var/spool/cwl/real.txt")
+    assert _escaping_link(out / "container_out.txt", roots, "/var/spool/cwl", str(out), None) is None

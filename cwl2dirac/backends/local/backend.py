@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunRep
 from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
-from cwl2dirac.request.wire import container_environment, runs_base, safe_name
+from cwl2dirac.request.wire import ENV_SOURCE_DIR, container_environment, runs_base, safe_name
 
 
 def default_workdir(request_json: str, name: str) -> Path:
@@ -117,7 +118,7 @@ class LocalBackend:
             progress=Progress(mode=self.progress),
             fingerprint=hashlib.sha1(request_json.encode()).hexdigest(),
             request_json=request_json,
-            environment=self.environment,
+            environment=self.environment | _source_dir(request),
             dataset_catalogs=self.dataset_catalogs,
         )
         self._requests[str(workdir)] = request
@@ -176,3 +177,10 @@ class LocalBackend:
     @staticmethod
     def _catalog(production: Production) -> LocalCatalog:
         return LocalCatalog.open(Path(production.id))
+
+
+def _source_dir(request: ProductionRequest) -> dict[str, str]:
+    """The worker's :data:`~cwl2dirac.request.wire.ENV_SOURCE_DIR`: the folder of the request's main CWL document
+    (written relative to the directory it was compiled in), when it is there."""
+    folder = os.path.dirname(os.path.abspath(request.source.split("#", 1)[0]))
+    return {ENV_SOURCE_DIR: folder} if os.path.isdir(folder) else {}
