@@ -120,9 +120,7 @@ def resolve(location: Location) -> tuple[int, int] | None:
     return best
 
 
-def raw_value(location: Location) -> Any:
-    """The plain value at ``location.path`` in its file as YAML reads it (None where the path does not lead to a
-    node: a packed or imported document, an id that does not match)."""
+def _raw_node(location: Location) -> Any:
     tree = _tree(uri_to_path(location.uri.split("#", 1)[0]))
     path = location.path
     if path[:1] == ("$graph",) and isinstance(tree, dict) and "$graph" not in tree:
@@ -132,7 +130,26 @@ def raw_value(location: Location) -> Any:
         node = _step_into(node, key)
         if node is None:
             return None
-    return _plain_yaml(node)
+    return node
+
+
+def raw_value(location: Location) -> Any:
+    """The plain value at ``location.path`` in its file as YAML reads it (None where the path does not lead to a
+    node: a packed or imported document, an id that does not match)."""
+    return _plain_yaml(_raw_node(location))
+
+
+def float_text(location: Location) -> str | None:
+    """How the file writes the float at ``location`` when it has an exponent (``1.23e5``): cwltool puts such a
+    number on a command line from that text (``123000``), not from the float (``123000.0``). None otherwise."""
+    from ruamel.yaml.scalarfloat import ScalarFloat
+
+    node = _raw_node(location)
+    if not isinstance(node, ScalarFloat) or getattr(node, "_exp", None) is None:
+        return None
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    return str(RoundTripRepresenter().represent_scalar_float(node).value)
 
 
 def _plain_yaml(node: Any) -> Any:

@@ -23,7 +23,7 @@ from cwl2dirac.ir import (
 from cwl2dirac.loader import hints as dirac_hints
 from cwl2dirac.loader import vocabularies
 from cwl2dirac.loader.documents import DocumentCache
-from cwl2dirac.location import display_path, raw_value
+from cwl2dirac.location import display_path, float_text, raw_value
 
 _PRIMITIVES = {
     "null", "boolean", "int", "long", "float", "double", "string", "File", "Directory", "Any",
@@ -107,9 +107,7 @@ class Converter:
             doc=_doc(getattr(obj, "doc", None)),
             base_command=tuple(str(b) for b in base_command),
             workflow=workflow,
-            document=_LazyDocument(
-                obj, version, {p.id: p.default for p in inputs if isinstance(p.default, list | dict)}
-            ),
+            document=_LazyDocument(obj, version, _document_defaults(inputs)),
             location=loc,
         )
 
@@ -216,6 +214,21 @@ class Converter:
                 getattr(p, "loadContents", None) or getattr(getattr(p, "inputBinding", None), "loadContents", None)
             ),
         )
+
+
+def _document_defaults(inputs: tuple[Port, ...]) -> dict[str, Any]:
+    """Input defaults that the tool document must give as the file has them, not as cwl-utils read them: arrays of
+    arrays (which cwl-utils flattens) and floats written with an exponent (as text: the worker reads them as YAML,
+    as cwltool does)."""
+    out: dict[str, Any] = {}
+    for p in inputs:
+        if isinstance(p.default, list | dict):
+            out[p.id] = p.default
+        elif isinstance(p.default, float) and p.location is not None:
+            text = float_text(p.location.child("default"))
+            if text is not None:
+                out[p.id] = text
+    return out
 
 
 def _flatten(value: Any) -> Any:

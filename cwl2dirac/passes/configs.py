@@ -16,7 +16,7 @@ from urllib.parse import urldefrag, urljoin
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.loader.hints import Job
-from cwl2dirac.location import uri_to_path
+from cwl2dirac.location import float_text, uri_to_path
 from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
@@ -119,6 +119,7 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             value = None
             if inp.sources:  # the job order's value, else the workflow input's default (as cwltool)
                 value = raw_value(step, name, wf, comp.job_order or {}, use_default=False)
+                value = _as_written(value, inp.sources, wf, comp.job_order or {})
             bindings.append(InputBinding(port=name, kind="value", value=value, **common))
             continue
         if len(data) != len(inp.sources):
@@ -161,6 +162,18 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             )
         )
     return bindings
+
+
+def _as_written(value: Any, sources: tuple[PortRef, ...], wf: Workflow, job_order: Mapping[str, Any]) -> Any:
+    """A float default of a workflow input written with an exponent (``1.23e5``) travels as its text: the worker
+    reads it as YAML, so that cwltool writes it on a command line as it would (``123000``, not ``123000.0``)."""
+    if not isinstance(value, float) or len(sources) != 1 or sources[0].step is not None:
+        return value
+    port = wf.input(sources[0].port)
+    if port is None or job_order.get(port.id) is not None or port.default != value or port.location is None:
+        return value
+    text = float_text(port.location.child("default"))
+    return text if text is not None else value
 
 
 def _plain_input_value(wf: Workflow, name: str, job_order: Mapping[str, Any] | None) -> Any:
