@@ -188,6 +188,23 @@ def _run(step: Step, wf: Workflow, values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _unplaced(value: Any) -> Any:
+    """A folded value's Files without ``path``/``dirname``: where a File is, is its ``location``; the path an
+    expression saw when compiling is not where the task stages it (with a new ``basename``, cwltool would stage
+    the file under that name beside the original: in the user's folder)."""
+    if isinstance(value, list):
+        return [_unplaced(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _unplaced(v) for k, v in value.items()}
+    if out.get("class") in ("File", "Directory"):
+        if "location" not in out and "path" in out:
+            out["location"] = out["path"]
+        out.pop("path", None)
+        out.pop("dirname", None)
+    return out
+
+
 def _substitute(step: Step, folded: dict[PortRef, Any]) -> Step:
     if not any(src in folded for inp in step.inputs for src in inp.sources):
         return step
@@ -200,6 +217,6 @@ def _substitute(step: Step, folded: dict[PortRef, Any]) -> Step:
             elif value is None and inp.has_default:  # a null source takes the step input's own default
                 inp = replace(inp, sources=())
             else:
-                inp = replace(inp, sources=(), default=value, has_default=True)
+                inp = replace(inp, sources=(), default=_unplaced(value), has_default=True)
         inputs.append(inp)
     return replace(step, inputs=tuple(inputs))

@@ -36,6 +36,15 @@ CASES = [
 ]
 
 
+def test_a_file_renamed_by_a_folded_expression_is_staged_in_the_task_not_beside_its_source(tmp_path: Path) -> None:
+    """Conformance 360's shape: the renamed File kept the path of its source, and cwltool staged it under the new
+    name in the user's folder (a file written there, the next run failing on it)."""
+    before = sorted(p.name for p in FIDELITY.iterdir())
+    out = assert_same_outputs(FIDELITY / "rename_folded.cwl", None, tmp_path)
+    assert out["out"]["basename"] == "shown.txt"
+    assert sorted(p.name for p in FIDELITY.iterdir()) == before
+
+
 @pytest.mark.parametrize(
     ("pipeline", "job", "step", "tasks"), CASES, ids=[f"{Path(c).stem}-{j or 'no_job_order'}" for c, j, *_ in CASES]
 )
