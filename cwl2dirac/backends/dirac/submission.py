@@ -305,7 +305,7 @@ class Submission:
         """``prod_id``, its transformations all started.
 
         DIRAC's ``startProduction`` makes the production Active, then starts its transformations one by one through
-        its own clients, and answers OK whatever those calls gave: one that failed (a TLS handshake refused under
+        its own clients, and answers OK whatever those calls gave: one that failed (a connection dropped under
         load, a timeout) leaves that transformation and the ones after it ``New``, which no agent ever looks at.
         Those are started here as DIRAC would have (``Active``, ``Automatic``; the holds come after)."""
         tc = self.clients.transformation()
