@@ -169,9 +169,10 @@ def _decide(
 RESERVED_GRACE = 600
 """Seconds a task may stay Reserved since it was reserved (the WorkflowTaskAgent between reserving and submitting
 it: a batch takes minutes under load) before the controller looks for its job: a lost connection at submission
-leaves tasks there (seen on the local server when DIRAC's reactor dropped a connection, before the server's workaround; any lost reply has the same effect). DIRAC's own check (``CheckReserved``)
-waits an hour, but counted from the task's creation: every task of a production older than that is taken back
-while the agent submits it, which gives it a second job — so cwl2dirac's deployments run without it."""
+leaves tasks there (seen on the local server when DIRAC's reactor dropped connections, before the server's
+workaround; any lost reply has the same effect). DIRAC's own check (``CheckReserved``) waits an hour, but counted
+from the task's creation: every task of a production older than that is taken back while the agent submits it,
+which gives it a second job — so cwl2dirac's deployments run without it."""
 
 
 def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
