@@ -106,10 +106,7 @@ def resolve(location: Location) -> tuple[int, int] | None:
         return (1, 1) if not location.path and os.path.isfile(path_of_file) else None
     best: tuple[int, int] | None = (1, 1)
     node = tree
-    path = location.path
-    if path[:1] == ("$graph",) and isinstance(tree, dict) and "$graph" not in tree:
-        path = path[2:]  # a process named by its id in a document that is not packed
-    for key in path:
+    for key in _key_path(tree, location):
         child = _step_into(node, key)
         if child is None:
             break
@@ -120,13 +117,19 @@ def resolve(location: Location) -> tuple[int, int] | None:
     return best
 
 
-def _raw_node(location: Location) -> Any:
-    tree = _tree(uri_to_path(location.uri.split("#", 1)[0]))
+def _key_path(tree: Any, location: Location) -> tuple[str | int, ...]:
+    """``location.path`` in the file's tree: a process named by its id in a document that is not packed is its top."""
     path = location.path
     if path[:1] == ("$graph",) and isinstance(tree, dict) and "$graph" not in tree:
-        path = path[2:]
+        return path[2:]
+    return path
+
+
+def _raw_node(location: Location) -> Any:
+    """The YAML node at ``location.path`` in its file (None where the path leads nowhere)."""
+    tree = _tree(uri_to_path(location.uri.split("#", 1)[0]))
     node = tree
-    for key in path:
+    for key in _key_path(tree, location):
         node = _step_into(node, key)
         if node is None:
             return None

@@ -99,7 +99,6 @@ def step_config(
 def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]:
     wf = comp.workflow
     drivers = set(plan.drivers)
-    side = {src for _, src in plan.side}
     bindings: list[InputBinding] = []
     names = [i.id for i in step.inputs] + [p.id for p in step.tool.inputs if step.input(p.id) is None]
     for name in names:
@@ -133,10 +132,9 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             if plain is not None:
                 common["default"], common["has_default"] = plain, True
         side_here = {src for port, src in plan.side if port == name}
-        # a port of the step's side inputs takes the whole value even when its source also forms the tasks (a
-        # scatter over `files` beside `all: files`: every element gets all of them, as cwltool gives)
-        kinds = {"side" if s in side_here else "files" if s in drivers else "side" if s in side else "?"
-                 for s in data}
+        # the plan's side inputs are (port, source) pairs: a port among them takes the whole value even when its
+        # source also forms the tasks (a scatter over `files` beside `all: files`, as cwltool gives)
+        kinds = {"side" if s in side_here else "files" if s in drivers else "?" for s in data}
         if len(kinds) != 1 or "?" in kinds:
             raise UnsupportedFeature(
                 f"step '{step.id}' input '{name}' mixes sources that form tasks with sources every task needs",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from differential.oracle import compare
+from differential.oracle import Verdict, compare
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "differential"
 
@@ -77,13 +77,18 @@ OPEN = [
 ]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", REGRESSIONS)
-def test_cwl2dirac_agrees_with_cwltool(name: str, tmp_path: Path) -> None:
+def _compare(name: str, tmp_path: Path) -> Verdict:
+    """Both engines on a copy of the regression folder ``name`` (no ``job.yml``: no job order)."""
     folder = tmp_path / name
     shutil.copytree(DATA / name, folder)
     job = folder / "job.yml"
-    verdict = compare(folder, folder / "wf.cwl", job if job.exists() else None)
+    return compare(folder, folder / "wf.cwl", job if job.exists() else None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REGRESSIONS)
+def test_cwl2dirac_agrees_with_cwltool(name: str, tmp_path: Path) -> None:
+    verdict = _compare(name, tmp_path)
     assert verdict.kind in ("equal", "refused"), verdict.report()
 
 
@@ -91,10 +96,7 @@ def test_cwl2dirac_agrees_with_cwltool(name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", OPEN)
 def test_open_divergence_fails_loudly(name: str, tmp_path: Path) -> None:
     """A divergence not fixed yet: cwl2dirac must fail (non-zero exit), never give other outputs at exit 0."""
-    folder = tmp_path / name
-    shutil.copytree(DATA / name, folder)
-    job = folder / "job.yml"
-    verdict = compare(folder, folder / "wf.cwl", job if job.exists() else None)
+    verdict = _compare(name, tmp_path)
     assert verdict.kind in ("equal", "refused") or verdict.cwl2dirac.rc != 0, verdict.report()
 
 
