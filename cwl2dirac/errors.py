@@ -87,16 +87,20 @@ _LOCATED = re.compile(r"^(?:\S+:\d+:\d+:\s*)+")
 """The ``file:line:col:`` that cwltool and schema-salad put before each line of a message (in the worker, the task's
 copy of the tool: ``file:///…/s.cwl#tool.cwl:1:1:``, of no use to a reader)."""
 _NOISE = ("Expecting value", "stdout was", "stderr was")
+_CWL_OBJECT = re.compile(r"\{'basename': '([^']*)', 'class': '(File|Directory)',.*?(?:\[\.\.\.\]|\})(?=\s+is\s)")
+"""A File or Directory that schema-salad prints whole (or cut with ``[...]``) before saying what is wrong with it."""
 
 
 def one_line(text: str, limit: int = 400) -> str:
     """A message of several lines (cwltool's, schema-salad's) as one line that keeps the reason: each line without
     its ``file:line:col:`` prefix, joined (``Invalid job input record: Missing required input parameter 'm'``,
     not only its first line); the output record cwltool dumps after it (``in {…``) and a script listing
-    (``script was:``) left out."""
+    (``script was:``) left out, a File or Directory value shown by its name (``the value File 'a.txt' is not a
+    list``)."""
     text = text.split("\n in {", 1)[0].split("script was:", 1)[0]
     lines = [_LOCATED.sub("", line).strip() for line in text.splitlines()]
     joined = " ".join(" ".join(line for line in lines if line and not line.startswith(_NOISE)).split())
+    joined = _CWL_OBJECT.sub(lambda m: f"{m.group(2)} '{m.group(1)}'", joined)
     return joined if len(joined) <= limit else joined[: limit - 3] + "..."
 
 

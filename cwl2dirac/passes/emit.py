@@ -146,6 +146,7 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         files = []
         template: Any = None
         leaves = _files(value)
+        is_array = port.type.non_null().kind == "array"
         if port.type.nests_files and value is not None:
             # a record holding Files: one carrier (the value), its Files attached to it, without step or output
             leaves = []
@@ -158,6 +159,8 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
         for index, f in enumerate(leaves):
             location = f.get("path") or f.get("location") or ""
             md = {**comp.input_metadata[port.id], FIELD_INDEX: index}
+            if is_array:  # an array's files are items 1, 2… (as a step's array output): one File stays an array
+                md[FIELD_ITEM] = index + 1
             if template is not None:
                 md = {FIELD_PRODUCTION: comp.name, FIELD_ITEM: index + 1}
             if f.get("format"):
@@ -172,8 +175,7 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             )
         datasets.append(
             InputDataset(
-                name=port.id, query=dict(comp.input_queries[port.id]), files=files,
-                array=port.type.non_null().kind == "array", value=template,
+                name=port.id, query=dict(comp.input_queries[port.id]), files=files, array=is_array, value=template,
                 carrier_metadata={**comp.input_metadata[port.id], FIELD_INDEX: 0} if template is not None else {},
             )
         )

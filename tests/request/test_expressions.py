@@ -70,6 +70,12 @@ def test_a_message_of_several_lines_keeps_its_reason():
                                         "  the value is not string")) == (
         "Invalid job input record: the 'm' field is not valid because the value is not string")
     assert one_line("Error collecting output:\n in {\n  'a': 1\n}") == "Error collecting output:"
+    # a File schema-salad prints whole (cut with [...]) is named, so the reason after it fits in the line
+    value = "{'basename': 'a.txt',\n 'class': 'File',\n 'location': 'file:///t/a.txt',\n 'secondaryFiles': [{'b.[...]"
+    assert one_line(f"Invalid job input record:\nthe 'p3' field is not valid because\n  item is invalid because\n"
+                    f"    the value {value} is not a list, expected list of File") == (
+        "Invalid job input record: the 'p3' field is not valid because item is invalid because the value "
+        "File 'a.txt' is not a list, expected list of File")
     # a JavaScript error behind cwltool's locations is found, not the script around it
     assert expression_failure(Exception(_script(["x"], "ReferenceError: y is not defined"))) == (
         "ReferenceError: y is not defined")
