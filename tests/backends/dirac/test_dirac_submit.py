@@ -52,6 +52,13 @@ def test_submit_sequence(request_obj: ProductionRequest) -> None:
     # every transformation carries its cwl2dirac facts for the controller
     params = {(args[0], args[1]) for name, args in service.calls if name == "setTransformationParameter"}
     assert {(tid, "Cwl2DiracStep") for tid in production.transformations.values()} <= params
+    # a step without parents is marked "inputs pending" before it carries its facts: the controller, which looks at
+    # it from then on, must not complete it before its inputs are registered (then "registered")
+    order = [args[:3] for name, args in service.calls if name == "setTransformationParameter"]
+    for tid in (gamma, proton):
+        mine = [(key, value) for t, key, value in order if t == tid and key.startswith("Cwl2Dirac")]
+        assert [key for key, _ in mine[:2]] == ["Cwl2DiracInputs", "Cwl2DiracStep"], mine
+        assert mine[0][1] == "pending" and mine[-1] == ("Cwl2DiracInputs", "registered"), mine
 
 
 def test_a_field_of_another_type_stops_before_any_step(request_obj: ProductionRequest) -> None:
