@@ -87,6 +87,7 @@ def step_config(
         scatter=list(step.scatter),
         scatter_method=step.scatter_method,
         task_values={k: list(v) for k, v in plan.task_values.items()} if plan.task_values else None,
+        task_layout=plan.task_layout,
         indexed_values={k: dict(v) for k, v in plan.indexed_values.items()} if plan.indexed_values else None,
         when=step.when,
         output_path=plan.output_path,

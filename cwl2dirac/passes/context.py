@@ -31,6 +31,9 @@ class StepPlan:
     """(port, source) pairs found by the worker through a query: constant for every task."""
     scattered_over_files: bool = False
     task_values: Mapping[str, list[Any]] | None = None
+    task_layout: list[Any] | None = None
+    """How the outputs of the ``task_values`` tasks are gathered, when not in task order: their numbers, nested
+    as the output is (a ``nested_crossproduct``, or nested scatters; :mod:`cwl2dirac.request.layout`)."""
     indexed_values: Mapping[str, Mapping[str, Any]] | None = None
     """A scatter over files dotproduct known values: per value port, the element of each file by its index."""
     tasks: int | None = None

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +21,8 @@ from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.hint_lookup import catalog_data, dataset_inputs
+from cwl2dirac.passes.scatter import Expansion, expand
+from cwl2dirac.request.layout import layout_tasks
 from cwl2dirac.request.names import check_transformation_name
 from cwl2dirac.request.wire import safe_name
 
@@ -36,11 +37,25 @@ def plan_steps(comp: Compilation) -> Compilation:
             raise UnsupportedFeature(
                 f"step '{step.id}': a {step.tool.cls} cannot run as a DIRAC job", step.location
             )
+        _check_not_nested_input(step, wf)
         plan = replace(_plan(step, wf, comp), position=position)
         tasks = _task_count(step, plan, plans, comp)
         plans[step_id] = replace(plan, tasks=tasks)
     _check_dirac_names(wf, plans)
     return replace(comp, plans=plans)
+
+
+def _check_not_nested_input(step: Step, wf: Workflow) -> None:
+    """A step's inputs are gathered flat, in task order: an output of nested scatters (arrays of arrays, one
+    level per scatter) given to another step is refused (a workflow output takes its shape)."""
+    for inp in step.inputs:
+        for src in inp.sources:
+            if src.step is not None and wf.step(src.step).scatter_depth > 1:
+                raise UnsupportedFeature(
+                    f"step '{step.id}': input '{inp.id}' takes '{src}', gathered from the nested scatters of step "
+                    f"'{src.step}' (arrays of arrays); a step's inputs are gathered as one flat array",
+                    inp.location or step.location,
+                )
 
 
 def _check_dirac_names(wf: Workflow, plans: dict[str, StepPlan]) -> None:
@@ -82,6 +97,13 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
             )
     scattered = set(step.scatter)
     scattered_data = [(port, src) for port, src in data_inputs if port in scattered]
+    if scattered_data and step.scatter_levels:
+        raise UnsupportedFeature(
+            f"step '{step.id}': the scatters it runs under (a scatter inside a scattered sub-workflow, or a "
+            f"sub-workflow's crossproduct) go over files ({', '.join(sorted({p for p, _ in scattered_data}))}): "
+            "DIRAC forms one task per file, not per combination",
+            step.location,
+        )
     if scattered_data:
         constant_scatter = [p for p in step.scatter if p not in {port for port, _ in scattered_data}]
         if constant_scatter and (step.scatter_method or "dotproduct") != "dotproduct":
@@ -143,7 +165,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     if step.scatter:
         # a scatter over values only: one task per value (or combination), each taking every file input whole
         # (found by query, as a side input), as every element of cwltool's scatter does
-        return replace(plan, drivers=(), side=tuple(data_inputs), task_values=_constant_task_values(step, comp))
+        expansion = _constant_task_values(step, comp)
+        return replace(
+            plan, drivers=(), side=tuple(data_inputs),
+            task_values=expansion.task_values if expansion is not None else None,
+            task_layout=expansion.nested_layout if expansion is not None else None,
+        )
     step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
     described = catalog_data(wf)
     catalog_sources = [(p, s) for p, s in data_inputs if s.step is None and s.port in described]
@@ -235,44 +262,22 @@ def _element_indices(src: PortRef, comp: Compilation) -> list[int] | None:
         drivers = [d for inp in producer.inputs if inp.id in producer.scatter for d in inp.sources
                    if carries_data(wf, d)]
         if not drivers:  # simulation-like: one task per value, the task number as index
-            values = _constant_task_values(producer, comp) if comp.job_order is not None else None
-            return list(range(1, len(next(iter(values.values()))) + 1)) if values else []
+            expansion = _constant_task_values(producer, comp)
+            return layout_tasks(expansion.layout) if expansion is not None else []
         if len(drivers) != 1:
             return None
         return _element_indices(drivers[0], comp)
     return None
 
 
-def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]] | None:
-    """Per scattered port, the value of each task (scatter over values known at compile time)."""
+def _constant_task_values(step: Step, comp: Compilation) -> Expansion | None:
+    """The tasks of a scatter over values known at compile time: per scattered input, the value of each task,
+    and how their outputs are gathered (see :mod:`cwl2dirac.passes.scatter`)."""
     if comp.job_order is None:
         return None
-    arrays: dict[str, list[Any]] = {}
-    for port in step.scatter:
-        # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
-        value = raw_value(step, port, comp.workflow, comp.job_order)
-        if not isinstance(value, list):
-            raise UnsupportedFeature(
-                f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",
-                step.location,
-            )
-        arrays[port] = value
-    method = step.scatter_method or "dotproduct"
-    if len(arrays) == 1 or method == "dotproduct":
-        lengths = {len(v) for v in arrays.values()}
-        if len(lengths) > 1:
-            raise UnsupportedFeature(
-                f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}",
-                step.location,
-            )
-        return arrays
-    if method == "nested_crossproduct":
-        raise UnsupportedFeature(
-            f"step '{step.id}': nested_crossproduct over values needs nested outputs; use flat_crossproduct",
-            step.location,
-        )
-    combos = list(itertools.product(*arrays.values()))
-    return {port: [c[i] for c in combos] for i, port in enumerate(arrays)}
+    # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
+    values = {port: raw_value(step, port, comp.workflow, comp.job_order) for port in step.scatter}
+    return expand(step, values)
 
 
 def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Compilation) -> int | None:

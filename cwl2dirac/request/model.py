@@ -79,6 +79,10 @@ class StepConfig(_Model):
     scatter_method: str | None = None
     task_values: dict[str, list[Any]] | None = None
     """For tasks without input files: per scattered port, the values; task N takes element N-1."""
+    task_layout: list[Any] | None = None
+    """How the outputs of the ``task_values`` tasks are gathered when not in task order (a
+    ``nested_crossproduct``, or a scatter inside a scattered sub-workflow): the task numbers, nested as the output
+    is (:mod:`cwl2dirac.request.layout`; ``[[1, 2], [3, 4]]``). Omitted when None."""
     when: str | None = None
     output_path: str
     """LFN base of the outputs: ``<output_path>/<task number as 8 digits>/<file name>``."""
@@ -111,7 +115,7 @@ class StepConfig(_Model):
         return data
 
 
-_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources")
+_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources", "task_layout")
 
 
 class OutputSpec(_Model):
