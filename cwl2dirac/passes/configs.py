@@ -154,10 +154,12 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         query = None
         if kind == "side":
             query = _side_query(data, plan, comp)
+        producer = comp.plans.get(data[0].step) if data[0].step is not None else None
+        layout = producer.task_layout if producer is not None and carrier and len(data) == 1 else None
         bindings.append(
             InputBinding(
                 port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,
-                carrier=carrier, **common,
+                carrier=carrier, layout=layout, **common,
             )
         )
     return bindings

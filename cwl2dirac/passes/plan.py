@@ -46,16 +46,25 @@ def plan_steps(comp: Compilation) -> Compilation:
 
 
 def _check_not_nested_input(step: Step, wf: Workflow) -> None:
-    """A step's inputs are gathered flat, in task order: an output of nested scatters (arrays of arrays, one
-    level per scatter) given to another step is refused (a workflow output takes its shape)."""
+    """An output of nested scatters (arrays of arrays, one level per scatter) given to another step: values
+    (carriers) taken whole by one input are placed by the producer's layout (:attr:`InputBinding.layout`); files,
+    merged or scattered sources are refused (a step's input files are gathered as one flat array)."""
     for inp in step.inputs:
         for src in inp.sources:
-            if src.step is not None and wf.step(src.step).scatter_depth > 1:
-                raise UnsupportedFeature(
-                    f"step '{step.id}': input '{inp.id}' takes '{src}', gathered from the nested scatters of step "
-                    f"'{src.step}' (arrays of arrays); a step's inputs are gathered as one flat array",
-                    inp.location or step.location,
-                )
+            if src.step is None or wf.step(src.step).scatter_depth < 2:
+                continue
+            out = wf.step(src.step).tool.output(src.port)
+            carried = out is not None and (not out.type.carries_files or out.type.nests_files)
+            if carried and len(inp.sources) == 1 and not inp.link_merge and inp.id not in step.scatter:
+                continue
+            why = ("a step's input files are gathered as one flat array" if not carried
+                   else "it is scattered over" if inp.id in step.scatter
+                   else "merged with other sources, it would be gathered flat")
+            raise UnsupportedFeature(
+                f"step '{step.id}': input '{inp.id}' takes '{src}', gathered from the nested scatters of step "
+                f"'{src.step}' (arrays of arrays); {why}",
+                inp.location or step.location,
+            )
 
 
 def _check_dirac_names(wf: Workflow, plans: dict[str, StepPlan]) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cwl2dirac.errors import UnsupportedFeature
+from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.ir import ScatterLevel, Step
 from cwl2dirac.request.layout import is_flat_layout
 
@@ -66,8 +66,8 @@ def combinations(step: Step, level: ScatterLevel, lengths: list[int], pick: Any)
     """``pick(indices)`` for every combination of one level's elements, nested as the level's method gathers
     them (``indices``: the element of each parameter)."""
     if level.method == "dotproduct":
-        if len(set(lengths)) > 1:
-            raise UnsupportedFeature(
+        if len(set(lengths)) > 1:  # (cwltool fails too)
+            raise ValidationError(
                 f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(set(lengths))}",
                 step.location,
             )

@@ -50,6 +50,10 @@ class InputBinding(_Model):
     load_contents: bool = False
     """The port's Files get their first 64 KiB in ``contents`` (CWL ``loadContents`` of the step input or of the
     workflow input it comes from), before ``valueFrom``. Omitted when false."""
+    layout: list[Any] | None = None
+    """For values gathered from a step whose outputs nest (its ``task_layout``: a nested_crossproduct, a scatter
+    inside a scattered sub-workflow): that layout; each task number is replaced by the value of the carrier of that
+    index (null when there is none: the task was skipped by ``when``). Omitted when None."""
 
 
 class OutputBinding(_Model):
@@ -112,6 +116,8 @@ class StepConfig(_Model):
         for binding in data["inputs"]:
             if not binding.get("load_contents"):
                 binding.pop("load_contents", None)
+            if binding.get("layout") is None:
+                binding.pop("layout", None)
         return data
 
 

@@ -43,6 +43,7 @@ from cwl2dirac.request import (
 )
 from cwl2dirac.request.ctao import ctadirac_directory
 from cwl2dirac.request.expressions import WHEN, source_of_error, value_from_key
+from cwl2dirac.request.layout import fill_layout
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import (
@@ -201,7 +202,9 @@ def build_job_order(
                 if b.sources
                 else [sorted(pool, key=CatalogFile.sort_key)]
             )
-            if b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
+            if b.layout is not None:  # values gathered from nested scatters: placed by the producer's layout
+                value = _by_layout(b, by_source[0], conv)
+            elif b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
                 # the sources were merged, then scattered: this task's element is its file(s)
                 by_source = [sorted((f for fs in by_source for f in fs), key=CatalogFile.sort_key)]
                 value = conv.group(by_source[0], b, single_source=True)
@@ -237,6 +240,18 @@ def build_job_order(
                 raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
             order[port] = copy.deepcopy(by_index[key])
     return order
+
+
+def _by_layout(binding: InputBinding, files: Sequence[CatalogFile], conv: _Inputs) -> Any:
+    """The carried values of ``files`` placed by ``binding.layout``: the value of index ``t`` for task number ``t``,
+    null for a task that registered none (skipped by ``when``)."""
+    by_index: dict[int, Any] = {}
+    for cf in files:
+        index = int(cf.metadata.get(FIELD_INDEX) or 0)
+        if index in by_index:
+            raise BackendError(f"port {binding.port}: two values of index {index} from one step")
+        by_index[index] = conv.value(cf, True)
+    return fill_layout(binding.layout, lambda t: by_index.get(t))
 
 
 CONTENTS_LIMIT = 64 * 1024

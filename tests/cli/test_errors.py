@@ -99,7 +99,7 @@ CASES = [
         UnsupportedFeature,
         25,
         10,
-        "step 'count': input 'texts' takes 'pair/text', gathered from the nested scatters of step 'pair'",
+        "step 'count': input 'files' takes 'pair/file', gathered from the nested scatters of step 'pair'",
         33,
     ),
     (

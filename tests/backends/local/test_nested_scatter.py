@@ -38,6 +38,8 @@ CASES = [
         [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]], [[13, 14, 15, 16], [17, 18, 19, 20], [21, 22, 23, 24]]]),
     ("scatter_over_element.cwl", "scatter_over_element.yml", "each/pair", 4, [[1, 2, 3], [], [4]]),
     ("crossproduct_subworkflow.cwl", "crossproduct_subworkflow.yml", "each/join", 6, None),
+    ("nested_values_consumed.cwl", "nested_crossproduct_values.yml", "pair", 6, [[1, 2, 3], [4, 5, 6]]),
+    ("nested_values_consumed.cwl", "nested_crossproduct_second_empty.yml", "pair", 0, [[], []]),
 ]
 
 
@@ -55,10 +57,33 @@ def test_same_outputs_as_cwltool(
     assert_same_outputs(FIDELITY / pipeline, FIDELITY / job if job else None, tmp_path)
 
 
+def test_values_of_nested_scatters_reach_the_next_step_by_the_layout(tmp_path: Path) -> None:
+    """The consumer's binding carries the producer's layout: the worker places each carried value by its index
+    (``when`` skipped the tasks of "y": nulls at their places, as cwltool gives them)."""
+    request = cwl2dirac.compile(FIDELITY / "nested_values_consumed.cwl", FIDELITY / "nested_crossproduct_values.yml",
+                                bodies=False)
+    binding = next(b for b in request.step("count").config.inputs if b.port == "texts")
+    assert binding.carrier and binding.layout == [[1, 2, 3], [4, 5, 6]]
+    assert "layout" in request.step("count").config.wire_data()["inputs"][0]
+    assert "layout" not in request.step("pair").config.wire_data()["inputs"][0]
+
+
+def test_a_folded_nested_crossproduct_gives_its_arrays_of_arrays_as_a_constant(tmp_path: Path) -> None:
+    request = cwl2dirac.compile(FIDELITY / "folded_nested.cwl", FIDELITY / "nested_crossproduct_values.yml",
+                                bodies=False)
+    assert [s.name for s in request.steps] == ["show"]
+    assert request.step("show").config.inputs[0].default == [["one-x", "one-y", "one-z"], ["two-x", "two-y", "two-z"]]
+    assert_same_outputs(FIDELITY / "folded_nested.cwl", FIDELITY / "nested_crossproduct_values.yml", tmp_path)
+
+
 REFUSED = [
     # (workflow, job order, the step named, why)
     ("refused_nested_output_consumed.cwl", "nested_crossproduct_values.yml", "count",
-     "input 'texts' takes 'pair/text', gathered from the nested scatters of step 'pair'"),
+     "input 'files' takes 'pair/file', gathered from the nested scatters of step 'pair' \\(arrays of arrays\\); a "
+     "step's input files are gathered as one flat array"),
+    ("refused_scatter_over_nested_values.cwl", "nested_crossproduct_values.yml", "row",
+     "input 'texts' takes 'pair/text', gathered from the nested scatters of step 'pair' \\(arrays of arrays\\); it "
+     "is scattered over"),
     ("refused_untold_combination.cwl", "crossproduct_subworkflow.yml", "each/pair",
      "under the flat_crossproduct scatter of sub-workflow step 'each' it takes no element of y"),
     ("refused_nested_scatter_over_files.cwl", "refused_files.yml", "each/tag",

@@ -1,6 +1,6 @@
 cwlVersion: v1.2
 class: Workflow
-doc: A nested_crossproduct's output (arrays of arrays) given to another step, which gets its inputs flat.
+doc: A nested_crossproduct's File outputs (arrays of arrays) given to another step, which gets its input files flat.
 requirements: {ScatterFeatureRequirement: {}}
 inputs:
   firsts: string[]
@@ -13,14 +13,14 @@ steps:
     scatter: [a, b]
     scatterMethod: nested_crossproduct
     in: {a: firsts, b: seconds}
-    out: [text]
+    out: [file]
   count:
     run:
       class: CommandLineTool
       baseCommand: echo
       inputs:
-        texts: {type: {type: array, items: {type: array, items: string}}, inputBinding: {}}
+        files: {type: {type: array, items: {type: array, items: File}}}
       stdout: count.txt
       outputs: {out: stdout}
-    in: {texts: pair/text}
+    in: {files: pair/file}
     out: [out]
