@@ -5,8 +5,9 @@ every other pass has decided:
 
 - **every scatter element has its task**: a scattered port is either the one whose files form the tasks (one file
   per element), or a port whose value each task picks by its task number (``task_values``: one task per value or
-  combination, and nothing else forming tasks), or by its file's index (``indexed_values``); a step that is not
-  scattered runs once;
+  combination, and nothing else forming tasks), or by its file's index (``indexed_values``), or, for a scatter
+  over several sources merged nested (each element a whole array of files), one task per source taking that
+  source's files by its query (``task_queries``); a step that is not scattered runs once;
 - **every combination is one task, in its place**: a scatter over values known when compiling (one or several
   levels: a scatter inside a scattered sub-workflow) has exactly one task per combination of its elements, taking
   those elements, and its layout (how the outputs are gathered, nested for ``nested_crossproduct``) has the
@@ -60,6 +61,14 @@ def _every_element(step: Step, plan: StepPlan, config: StepConfig, known: bool) 
             raise _refuse(step, "per-task values on a step that is not scattered")
         if not plan.drivers and plan.tasks not in (1, None):
             raise _refuse(step, f"{plan.tasks} tasks for a step that runs once")
+        return
+    if plan.task_source_port is not None:  # one task per merged source, each taking its source's files whole
+        binding = next((b for b in config.inputs if b.port == plan.task_source_port), None)
+        inp = step.input(plan.task_source_port)
+        sources = len(inp.sources) if inp is not None else 0
+        if (scattered != {plan.task_source_port} or binding is None or binding.kind != "side" or task_values
+                or len(binding.task_queries or []) != sources or plan.tasks != sources or plan.drivers):
+            raise _refuse(step, f"scatter over {plan.task_source_port}: not one task per merged source")
         return
     if plan.scattered_over_files:
         if len(by_files) != 1:

@@ -152,14 +152,18 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         item = source_type(wf, data[0]).item()
         carrier = not item.carries_files or item.nests_files  # records holding Files: carried, Files referenced
         query = None
-        if kind == "side":
+        task_queries = None
+        if kind == "side" and name == plan.task_source_port:  # task N: the N-th source's files, whole
+            task_queries = [_side_query([s], plan, comp) for s in data]
+            array = True
+        elif kind == "side":
             query = _side_query(data, plan, comp)
         producer = comp.plans.get(data[0].step) if data[0].step is not None else None
         layout = producer.task_layout if producer is not None and carrier and len(data) == 1 else None
         bindings.append(
             InputBinding(
                 port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,
-                carrier=carrier, layout=layout, **common,
+                carrier=carrier, layout=layout, task_queries=task_queries, **common,
             )
         )
     return bindings

@@ -36,6 +36,9 @@ class StepPlan:
     as the output is (a ``nested_crossproduct``, or nested scatters; :mod:`cwl2dirac.request.layout`)."""
     indexed_values: Mapping[str, Mapping[str, Any]] | None = None
     """A scatter over files dotproduct known values: per value port, the element of each file by its index."""
+    task_source_port: str | None = None
+    """A scatter over several sources merged nested (each an array of Files): the scattered port, whose task N
+    takes the files of its N-th source, whole."""
     tasks: int | None = None
     expected_files: int | None = None
     type: str = "MCSimulation"

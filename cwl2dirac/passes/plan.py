@@ -5,6 +5,8 @@
   one task per value (``task_values``), the task number being DIRAC's ``@{JOB_ID}``.
 - A step that is not scattered takes all files of its step sources as drivers (a gather, or a join of several
   parents) in one task; with only workflow input files, those are its drivers.
+- A step scattered over several sources merged nested, each an array of Files (each element a whole array), has
+  one task per source, which takes that source's files whole by query (``task_source_port``).
 - Any other file input of a scattered step is a side input, found by the worker through a query; the steps that
   produce side inputs must be complete before the step starts.
 """
@@ -154,9 +156,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         if inp is not None and len(inp.sources) > 1 and inp.link_merge != "merge_flattened" and any(
             source_type(wf, s).is_array for s in inp.sources
         ):  # merge_nested of arrays: each element of the scatter is a whole array, not a file
+            if _whole_sources(step, inp.id, inp.sources, wf):  # task N takes the N-th source's files, whole
+                return replace(plan, drivers=(), side=tuple(data_inputs), task_source_port=inp.id)
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter over '{inp.id}' nests arrays of several sources (merge_nested): each "
-                "element is a whole array, and DIRAC forms tasks from single files",
+                "element is a whole array, which one task per source takes only when its sources are arrays of "
+                "Files and it is the step's one scattered input",
                 inp.location,
             )
         if inp is not None and len(origins) > 1 and inp.link_merge != "merge_flattened":
@@ -193,6 +198,18 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
     return replace(plan, drivers=drivers, side=side)
+
+
+def _whole_sources(step: Step, port: str, sources: tuple[PortRef, ...], wf: Workflow) -> bool:
+    """A scatter over several sources merged nested, each an array of Files: element N is the N-th source's
+    files, whole (one task per source, taking them by query). Only when it is the step's one scattered input."""
+    if step.scatter != (port,) or step.scatter_levels:
+        return False
+    for src in sources:
+        t = source_type(wf, src)
+        if not t.is_array or t.nests_files or t.item().non_null().kind not in ("File", "Directory"):
+            return False
+    return True
 
 
 def _nested_file_array(wf: Workflow, src: PortRef) -> bool:
@@ -290,6 +307,9 @@ def _constant_task_values(step: Step, comp: Compilation) -> Expansion | None:
 
 
 def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Compilation) -> int | None:
+    if plan.task_source_port is not None:
+        inp = step.input(plan.task_source_port)
+        return len(inp.sources) if inp is not None else None
     if not plan.drivers:
         if plan.task_values is not None:
             return len(next(iter(plan.task_values.values()))) if plan.task_values else 1

@@ -50,6 +50,10 @@ class InputBinding(_Model):
     load_contents: bool = False
     """The port's Files get their first 64 KiB in ``contents`` (CWL ``loadContents`` of the step input or of the
     workflow input it comes from), before ``valueFrom``. Omitted when false."""
+    task_queries: list[MetaQuery] | None = None
+    """For a side input scattered over several sources merged nested (each element a whole array of Files): per
+    task, the query of its source (``sources`` in the same order); task N takes the files the N-th selects, as an
+    array. Omitted when None."""
     layout: list[Any] | None = None
     """For values gathered from a step whose outputs nest (its ``task_layout``: a nested_crossproduct, a scatter
     inside a scattered sub-workflow): that layout; each task number is replaced by the value of the carrier of that
@@ -116,8 +120,9 @@ class StepConfig(_Model):
         for binding in data["inputs"]:
             if not binding.get("load_contents"):
                 binding.pop("load_contents", None)
-            if binding.get("layout") is None:
-                binding.pop("layout", None)
+            for name in ("layout", "task_queries"):
+                if binding.get(name) is None:
+                    binding.pop(name, None)
         return data
 
 

@@ -188,6 +188,15 @@ def build_job_order(
             continue
         if b.kind == "value":
             value = copy.deepcopy(b.value)
+        elif b.kind == "side" and b.task_queries is not None:  # a scatter over sources merged nested
+            if not 1 <= task <= len(b.task_queries) or len(b.sources) != len(b.task_queries):
+                raise BackendError(f"task {task} out of range: {b.port} has {len(b.task_queries)} sources")
+            source = b.sources[task - 1]
+            files = sorted((f for f in catalog.find(b.task_queries[task - 1]) if source_of(f) == source),
+                           key=CatalogFile.sort_key)
+            if not b.carrier:
+                conv.find_secondaries(files)
+            value = conv.group(files, b, single_source=True)
         elif b.kind in ("files", "side"):
             if b.kind == "side":
                 if b.query is None:
