@@ -31,7 +31,7 @@ from cwl2dirac.request.layout import fill_layout
 from cwl2dirac.request.values import has_file_refs, replace_files
 from cwl2dirac.request.wire import FIELD_ITEM, FIELD_SCATTER, FILE_REF
 from cwl2dirac.worker.catalog import CatalogFile, find_attached
-from cwl2dirac.worker.task import source_of
+from cwl2dirac.worker.task import element_index, source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
 
 
@@ -255,7 +255,10 @@ def _per_task(
     for f, v in zip(files, values, strict=True):
         if f.lfn.startswith(base):
             by_task.setdefault(int(f.lfn[len(base) :].split("/", 1)[0]), []).append(v)
-    tasks = [(min((cf.sort_key() for cf in catalog.files(inputs)), default=(0, 0, "")), task)
+    def key(cf: CatalogFile) -> tuple[int, int, str]:
+        return (element_index(step.config, cf), *cf.sort_key()[1:])
+
+    tasks = [(min((key(cf) for cf in catalog.files(inputs)), default=(0, 0, "")), task)
              for task, inputs in catalog.step_tasks(step.name)]
     out: list[Any] = []
     for _, task in sorted(tasks):

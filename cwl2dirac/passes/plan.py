@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -320,7 +321,7 @@ def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Co
     return 1
 
 
-def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> int | None:
+def count_items(src: PortRef, comp: Compilation, plans: Mapping[str, StepPlan]) -> int | None:
     """How many catalog entries (files or carriers) the source registers, when known at compile time."""
     wf = comp.workflow
     if src.step is None:

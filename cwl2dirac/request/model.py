@@ -105,6 +105,11 @@ class StepConfig(_Model):
     indexed_values: dict[str, dict[str, Any]] | None = None
     """For a scatter over files dotproduct values known at compile time: per value port, the value of each
     element by the ``cwl2dirac_index`` of its file (as a string). Omitted when None."""
+    index_offsets: dict[str, int] | None = None
+    """For a scatter over files of several sources merged: per source (``step/output``), what its files' index is
+    offset by in the outputs' ``cwl2dirac_index`` (the files of the sources before it: the element's place in the
+    merged array, when their counts are known when compiling; else ``2**20`` per source before it), so that the
+    outputs are gathered in the merged order, not by which task ended first. Omitted when None."""
     sources: dict[str, str] | None = None
     """Where the step's expressions are written (``file:line:col``), by key: ``when``, ``in.<port>.valueFrom``,
     ``tool.<path>`` (:mod:`cwl2dirac.request.expressions`); the worker puts it in front of the reason when a task
@@ -126,7 +131,7 @@ class StepConfig(_Model):
         return data
 
 
-_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources", "task_layout")
+_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources", "task_layout", "index_offsets")
 
 
 class OutputSpec(_Model):

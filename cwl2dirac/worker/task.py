@@ -81,6 +81,12 @@ def source_of(cf: CatalogFile) -> str:
     return f"{cf.metadata.get(FIELD_STEP, '')}/{cf.metadata.get(FIELD_OUTPUT, '')}"
 
 
+def element_index(config: StepConfig, cf: CatalogFile) -> int:
+    """The place of the scatter element whose input file is ``cf``: its index, after the files of the sources
+    merged before its own (``index_offsets``), so that the outputs are gathered in the merged order."""
+    return int(cf.metadata.get(FIELD_INDEX) or 0) + (config.index_offsets or {}).get(source_of(cf), 0)
+
+
 def is_scattered(cf: CatalogFile) -> bool:
     return bool(cf.metadata.get(FIELD_SCATTER))
 
@@ -734,7 +740,7 @@ def register_outputs(
     """Put and register every output of the task (files, and carriers for non-file values); ``used``: the LFNs
     the task has already put (one task running several elements of a scatter puts them all in its directory)."""
     if len(inputs) == 1:
-        index = int(inputs[0].metadata.get(FIELD_INDEX) or 0)
+        index = element_index(config, inputs[0])
     elif not inputs:
         index = task
     else:

@@ -156,6 +156,25 @@ def test_merged_nested_sources_beside_another_scattered_input_are_refused(tmp_pa
     assert got.stderr.count("\n") == 1
 
 
+def test_a_scatter_over_merged_sources_keeps_the_merged_order(tmp_path: Path) -> None:
+    """Conformance 143 (``scatter_multi_input_embedded_subworkflow``): the elements of a scatter over several
+    sources all had their own source's index, so the outputs (and the next scatter's tasks) came in the order the
+    tasks ended; the first element's task ends last here."""
+    request = cwl2dirac_api.compile(DATA / "merged_scatter_order.cwl", DATA / "merged_scatter_order.yml",
+                                    bodies=False)
+    assert request.step("copy").config.index_offsets == {"_inputs/slow": 0, "_inputs/fast": 1}
+    template = cwl2dirac_api.compile(DATA / "merged_scatter_order.cwl", bodies=False)  # counts unknown
+    assert template.step("copy").config.index_offsets == {"_inputs/slow": 0, "_inputs/fast": 2**20}
+    got = subprocess.run(
+        [str(BIN / "cwl2dirac"), "run", "--workdir", str(tmp_path / "work"), "--outdir", str(tmp_path / "out"),
+         "--quiet", "-j", "2", str(DATA / "merged_scatter_order.cwl"), str(DATA / "merged_scatter_order.yml")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=TIMEOUT, check=False)
+    assert got.returncode == 0, got.stderr[-3000:]
+    ref = cwltool(tmp_path, DATA / "merged_scatter_order.cwl", DATA / "merged_scatter_order.yml")
+    assert normalise(json.loads(got.stdout)) == normalise(json.loads(ref.stdout))
+    assert json.loads(got.stdout)["names"] == ["copy_f1.txt", "copy_f3.txt", "copy_f2.txt"]
+
+
 def test_load_contents_of_a_workflow_input_and_of_a_step_input(tmp_path: Path) -> None:
     """Conformance 213, 214, 216: ``loadContents`` on a workflow input (or its inputBinding) and on a step input
     gave ``self.contents`` nothing to read."""
