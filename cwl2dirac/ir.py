@@ -192,6 +192,22 @@ class StepInput:
 
 
 @dataclass(frozen=True, slots=True)
+class ScatterLevel:
+    """One scatter a step runs under: a scattered sub-workflow's, or the step's own (see :attr:`Step.levels`)."""
+
+    method: str
+    """``dotproduct``, ``flat_crossproduct`` or ``nested_crossproduct``."""
+    params: tuple[tuple[str, ...], ...]
+    """Per scattered parameter, in the scatter's order: the step's inputs that take its element (several inputs
+    fed by one sub-workflow input take the same element)."""
+
+    @property
+    def depth(self) -> int:
+        """How many array levels the scatter adds to an output (``nested_crossproduct``: one per parameter)."""
+        return len(self.params) if self.method == "nested_crossproduct" else 1
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """A workflow step. After flattening, ``id`` is the readable path ``outer/inner``."""
 
@@ -207,9 +223,31 @@ class Step:
     label: str | None = None
     doc: str | None = None
     location: Location | None = field(default=None, compare=False)
+    scatter_levels: tuple[ScatterLevel, ...] = ()
+    """Set by flattening when one scatter cannot say it (a scatter inside a scattered sub-workflow, or a
+    sub-workflow's crossproduct whose parameters feed several inputs): every scatter the step runs under,
+    outermost first; ``scatter`` then names all their inputs and ``scatter_method`` is None."""
 
     def input(self, name: str) -> StepInput | None:
         return next((i for i in self.inputs if i.id == name), None)
+
+    @property
+    def levels(self) -> tuple[ScatterLevel, ...]:
+        """The scatters the step runs under, outermost first (its own scatter as one level; none if not
+        scattered)."""
+        if self.scatter_levels:
+            return self.scatter_levels
+        if not self.scatter:
+            return ()
+        method = self.scatter_method or "dotproduct"
+        if len(self.scatter) == 1:
+            method = "dotproduct"
+        return (ScatterLevel(method, tuple((p,) for p in self.scatter)),)
+
+    @property
+    def scatter_depth(self) -> int:
+        """How many array levels the step's scatters add to its outputs."""
+        return sum(level.depth for level in self.levels)
 
     def all_requirements(self) -> tuple[Requirement, ...]:
         """Step requirements first (they win), then the tool's."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
+from cwl2dirac.errors import BackendError
 from cwl2dirac.request import (
     FIELD_FORMAT,
     FIELD_INDEX,
@@ -26,10 +27,11 @@ from cwl2dirac.request import (
     WorkflowOutputSpec,
     secondary_link,
 )
+from cwl2dirac.request.layout import fill_layout
 from cwl2dirac.request.values import has_file_refs, replace_files
 from cwl2dirac.request.wire import FIELD_ITEM, FIELD_SCATTER, FILE_REF
 from cwl2dirac.worker.catalog import CatalogFile, find_attached
-from cwl2dirac.worker.task import source_of
+from cwl2dirac.worker.task import element_index, source_of
 from cwl2dirac.worker.values import apply_pick_value, merge_sources
 
 
@@ -159,6 +161,8 @@ def _source_value(
                     for sf in found
                 ]
             values.append(obj)
+    if step is not None and step.config.task_layout is not None:
+        return _by_layout(step, source.rsplit("/", 1)[1], files, values, carrier)
     scattered = any(f.metadata.get(FIELD_SCATTER) for f in files) or bool(step and step.config.scatter)
     if scattered:
         if step is not None and step.input_query is None and step.tasks:
@@ -185,6 +189,26 @@ def _source_value(
     if (single and spec.array) or any(int(f.metadata.get(FIELD_ITEM) or 0) > 0 for f in files):
         return values
     return values[0] if values else None
+
+
+def _by_layout(step: StepSpec, port: str, files: list[CatalogFile], values: list[Any], carrier: bool) -> Any:
+    """The output ``port`` of a step whose tasks' outputs are gathered by its layout (nested scatters): each task
+    number replaced by the task's value (its files' index is its number); null for a task skipped by ``when``."""
+    per_task: dict[int, list[Any]] = {}
+    for f, v in zip(files, values, strict=True):
+        per_task.setdefault(int(f.metadata.get(FIELD_INDEX) or 0), []).append(v)
+    kind = next((o.type for o in step.config.outputs if o.port == port), "")
+    many = not carrier and "[]" in kind  # a task's output is an array of files: all its files
+
+    def value_of(task: int) -> Any:
+        got = per_task.get(task)
+        if got is None:
+            return [] if many and step.config.when is None else None
+        if not many and len(got) > 1:
+            raise BackendError(f"step {step.name}: task {task} registered {len(got)} values for output {port}")
+        return got if many else got[0]
+
+    return fill_layout(step.config.task_layout, value_of)
 
 
 def _carried(catalog: OutputSource, cf: CatalogFile, data: Any, outdir: _Outdir) -> Any:
@@ -231,7 +255,10 @@ def _per_task(
     for f, v in zip(files, values, strict=True):
         if f.lfn.startswith(base):
             by_task.setdefault(int(f.lfn[len(base) :].split("/", 1)[0]), []).append(v)
-    tasks = [(min((cf.sort_key() for cf in catalog.files(inputs)), default=(0, 0, "")), task)
+    def key(cf: CatalogFile) -> tuple[int, int, str]:
+        return (element_index(step.config, cf), *cf.sort_key()[1:])
+
+    tasks = [(min((key(cf) for cf in catalog.files(inputs)), default=(0, 0, "")), task)
              for task, inputs in catalog.step_tasks(step.name)]
     out: list[Any] = []
     for _, task in sorted(tasks):

@@ -91,6 +91,11 @@ def _expressible(step: StepSpec) -> None:
             f"step '{step.name}' needs the outputs of {', '.join(step.after)} in every task besides its input files "
             "(side inputs of a scatter): a ProdSteps entry has one input"
         )
+    if step.config.task_layout is not None or any(b.task_queries or b.layout for b in step.config.inputs):
+        raise UnsupportedFeature(
+            f"step '{step.name}': a nested scatter (one task per combination or per merged source, outputs nested): "
+            "a ProdSteps entry has one input query and flat outputs"
+        )
 
 
 def _kind(step: StepSpec) -> ctao.JobType:

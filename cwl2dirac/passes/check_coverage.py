@@ -5,8 +5,13 @@ every other pass has decided:
 
 - **every scatter element has its task**: a scattered port is either the one whose files form the tasks (one file
   per element), or a port whose value each task picks by its task number (``task_values``: one task per value or
-  combination, and nothing else forming tasks), or by its file's index (``indexed_values``); a step that is not
-  scattered runs once;
+  combination, and nothing else forming tasks), or by its file's index (``indexed_values``), or, for a scatter
+  over several sources merged nested (each element a whole array of files), one task per source taking that
+  source's files by its query (``task_queries``); a step that is not scattered runs once;
+- **every combination is one task, in its place**: a scatter over values known when compiling (one or several
+  levels: a scatter inside a scattered sub-workflow) has exactly one task per combination of its elements, taking
+  those elements, and its layout (how the outputs are gathered, nested for ``nested_crossproduct``) has the
+  scatters' shape;
 - **every value arrives**: a port fed by workflow inputs gets the job order's value, else the workflow input's
   default (as cwltool does when the job order leaves it out), never the tool's own default in its place.
 
@@ -22,8 +27,10 @@ from typing import Any
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import Step, Workflow
 from cwl2dirac.passes.context import Compilation, StepPlan
-from cwl2dirac.passes.expressions import combine_sources, workflow_input_value
+from cwl2dirac.passes.expressions import combine_sources, raw_value, workflow_input_value
+from cwl2dirac.passes.scatter import combinations
 from cwl2dirac.request import StepConfig
+from cwl2dirac.request.layout import layout_tasks
 
 
 def check_coverage(comp: Compilation) -> Compilation:
@@ -35,6 +42,8 @@ def check_coverage(comp: Compilation) -> Compilation:
         _every_element(step, comp.plans[step.id], config, comp.job_order is not None)
         if comp.job_order is not None:
             _every_value(step, config, wf, comp.job_order)
+            if config.task_values is not None:
+                _every_combination(step, config, wf, comp.job_order)
     return comp
 
 
@@ -53,6 +62,14 @@ def _every_element(step: Step, plan: StepPlan, config: StepConfig, known: bool) 
         if not plan.drivers and plan.tasks not in (1, None):
             raise _refuse(step, f"{plan.tasks} tasks for a step that runs once")
         return
+    if plan.task_source_port is not None:  # one task per merged source, each taking its source's files whole
+        binding = next((b for b in config.inputs if b.port == plan.task_source_port), None)
+        inp = step.input(plan.task_source_port)
+        sources = len(inp.sources) if inp is not None else 0
+        if (scattered != {plan.task_source_port} or binding is None or binding.kind != "side" or task_values
+                or len(binding.task_queries or []) != sources or plan.tasks != sources or plan.drivers):
+            raise _refuse(step, f"scatter over {plan.task_source_port}: not one task per merged source")
+        return
     if plan.scattered_over_files:
         if len(by_files) != 1:
             raise _refuse(step, f"a scatter over files needs one input forming the tasks, found {sorted(by_files)}")
@@ -70,6 +87,58 @@ def _every_element(step: Step, plan: StepPlan, config: StepConfig, known: bool) 
     counts = {len(v) for v in (config.task_values or {}).values()}
     if len(counts) != 1 or plan.tasks != counts.pop():
         raise _refuse(step, f"{plan.tasks} task(s) for {sorted(counts)} scatter element(s)")
+
+
+def _every_combination(step: Step, config: StepConfig, wf: Workflow, job_order: Mapping[str, Any]) -> None:
+    """Each combination of the scatters' elements (every level, outermost first) has exactly one task, which
+    takes its elements, at its place in the gathered output (the layout, else the tasks in order)."""
+    task_values = config.task_values or {}
+    count = len(next(iter(task_values.values()), []))
+    layout = config.task_layout if config.task_layout is not None else list(range(1, count + 1))
+    if sorted(layout_tasks(layout)) != list(range(1, count + 1)):
+        raise _refuse(step, f"the gathered output does not place each of its {count} task(s) once")
+    values = {port: raw_value(step, port, wf, job_order) for port in step.scatter}
+    _check_level(step, 0, layout, values, task_values)
+
+
+def _check_level(
+    step: Step, depth: int, node: Any, current: dict[str, Any], task_values: Mapping[str, list[Any]]
+) -> None:
+    levels = step.levels
+    if depth == len(levels):
+        if not isinstance(node, int):
+            raise _refuse(step, "the gathered output nests deeper than its scatters")
+        for port in step.scatter:
+            if task_values[port][node - 1] != current[port]:
+                raise _refuse(step, f"task {node} would take {port} = {task_values[port][node - 1]!r}, not "
+                                    f"{current[port]!r}")
+        return
+    level = levels[depth]
+    given = [current.get(params[0]) for params in level.params]
+    arrays = [a for a in given if isinstance(a, list)]
+    if len(arrays) != len(given):
+        raise _refuse(step, "a scattered input is not an array")
+
+    def chosen(indices: tuple[int, ...]) -> dict[str, Any]:
+        out = dict(current)
+        for params, array, k in zip(level.params, arrays, indices, strict=True):
+            out.update(dict.fromkeys(params, array[k]))
+        return out
+
+    expected = combinations(step, level, [len(a) for a in arrays], chosen)
+    _match(step, depth, expected, node, task_values)
+
+
+def _match(step: Step, depth: int, expected: Any, node: Any, task_values: Mapping[str, list[Any]]) -> None:
+    """``node`` (part of the layout) has the shape of ``expected`` (the combinations of one level: lists of
+    element choices); each choice's part goes on to the next level."""
+    if isinstance(expected, list):
+        if not isinstance(node, list) or len(node) != len(expected):
+            raise _refuse(step, "the gathered output's shape is not the scatter's")
+        for e, n in zip(expected, node, strict=True):
+            _match(step, depth, e, n, task_values)
+        return
+    _check_level(step, depth + 1, node, expected, task_values)
 
 
 def _every_value(step: Step, config: StepConfig, wf: Workflow, job_order: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ def check_types(comp: Compilation) -> Compilation:
             if port is None or not inp.sources or inp.value_from is not None:
                 continue
             target = port.type
-            if inp.id in step.scatter:
+            for _ in range(sum(any(inp.id in ports for ports in level.params) for level in step.levels)):
                 target = CwlType("array", items=target)
             source_types = [source_type(wf, src) for src in inp.sources]
             if len(source_types) > 1 or inp.link_merge:
@@ -56,7 +56,7 @@ def source_type(wf: Workflow, src: PortRef) -> CwlType:
     t = out.type if out is not None else CwlType("Any")
     if step.when is not None:
         t = CwlType("union", members=(CwlType("null"), t))
-    for _ in range(_scatter_depth(step.scatter, step.scatter_method)):
+    for _ in range(step.scatter_depth):
         t = CwlType("array", items=t)
     return t
 
@@ -66,12 +66,6 @@ def picked(t: CwlType, method: str) -> CwlType:
     non-null items; ``first_non_null`` and ``the_only_non_null`` give one non-null item."""
     item = t.item().non_null()
     return CwlType("array", items=item) if method == "all_non_null" else item
-
-
-def _scatter_depth(scatter: tuple[str, ...], method: str | None) -> int:
-    if not scatter:
-        return 0
-    return len(scatter) if method == "nested_crossproduct" else 1
 
 
 def _merge(types: list[CwlType], method: str) -> CwlType:

@@ -22,7 +22,7 @@ from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.hint_lookup import effective_hint
 from cwl2dirac.passes.metadata import exact_query
-from cwl2dirac.passes.plan import carries_data
+from cwl2dirac.passes.plan import carries_data, count_items
 from cwl2dirac.request import InputBinding, OutputBinding, StepConfig
 
 INHERITED = (
@@ -87,6 +87,8 @@ def step_config(
         scatter=list(step.scatter),
         scatter_method=step.scatter_method,
         task_values={k: list(v) for k, v in plan.task_values.items()} if plan.task_values else None,
+        task_layout=plan.task_layout,
+        index_offsets=_index_offsets(step, plan, comp),
         indexed_values={k: dict(v) for k, v in plan.indexed_values.items()} if plan.indexed_values else None,
         when=step.when,
         output_path=plan.output_path,
@@ -151,15 +153,39 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         item = source_type(wf, data[0]).item()
         carrier = not item.carries_files or item.nests_files  # records holding Files: carried, Files referenced
         query = None
-        if kind == "side":
+        task_queries = None
+        if kind == "side" and name == plan.task_source_port:  # task N: the N-th source's files, whole
+            task_queries = [_side_query([s], plan, comp) for s in data]
+            array = True
+        elif kind == "side":
             query = _side_query(data, plan, comp)
+        producer = comp.plans.get(data[0].step) if data[0].step is not None else None
+        layout = producer.task_layout if producer is not None and carrier and len(data) == 1 else None
         bindings.append(
             InputBinding(
                 port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,
-                carrier=carrier, **common,
+                carrier=carrier, layout=layout, task_queries=task_queries, **common,
             )
         )
     return bindings
+
+
+SOURCE_STRIDE = 2**20
+"""The index offset of each merged source when the counts of the sources before it are not known."""
+
+
+def _index_offsets(step: Step, plan: StepPlan, comp: Compilation) -> dict[str, int] | None:
+    """A scatter over the files of several sources merged: per source, the files of the sources before it (see
+    :attr:`StepConfig.index_offsets`)."""
+    if not plan.scattered_over_files or len(plan.drivers) < 2:
+        return None
+    counts = [count_items(src, comp, comp.plans) for src in plan.drivers]
+    offsets: dict[str, int] = {}
+    total = 0
+    for position, (src, count) in enumerate(zip(plan.drivers, counts, strict=True)):
+        offsets[source_name(src)] = total if None not in counts else position * SOURCE_STRIDE
+        total += count or 0
+    return offsets
 
 
 def _as_written(value: Any, sources: tuple[PortRef, ...], wf: Workflow, job_order: Mapping[str, Any]) -> Any:

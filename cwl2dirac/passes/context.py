@@ -31,8 +31,14 @@ class StepPlan:
     """(port, source) pairs found by the worker through a query: constant for every task."""
     scattered_over_files: bool = False
     task_values: Mapping[str, list[Any]] | None = None
+    task_layout: list[Any] | None = None
+    """How the outputs of the ``task_values`` tasks are gathered, when not in task order: their numbers, nested
+    as the output is (a ``nested_crossproduct``, or nested scatters; :mod:`cwl2dirac.request.layout`)."""
     indexed_values: Mapping[str, Mapping[str, Any]] | None = None
     """A scatter over files dotproduct known values: per value port, the element of each file by its index."""
+    task_source_port: str | None = None
+    """A scatter over several sources merged nested (each an array of Files): the scattered port, whose task N
+    takes the files of its N-th source, whole."""
     tasks: int | None = None
     expected_files: int | None = None
     type: str = "MCSimulation"

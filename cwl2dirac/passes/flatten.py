@@ -1,7 +1,9 @@
 """Pass: flatten sub-workflows into one level of steps named ``outer/inner``.
 
 Inner steps inherit the sub-workflow step's and the sub-workflow's requirements and hints (inner ones win). A
-scattered sub-workflow step scatters every inner step that depends on a scattered input, element by element.
+scattered sub-workflow step scatters every inner step that depends on a scattered input, element by element; an
+inner step that scatters itself (a nested scatter) keeps both scatters as levels (:attr:`Step.scatter_levels`),
+whose combinations the plan forms when the values are known.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from cwl2dirac.errors import UnsupportedFeature
-from cwl2dirac.ir import PortRef, Step, StepInput, Workflow, WorkflowOutput
+from cwl2dirac.ir import PortRef, ScatterLevel, Step, StepInput, Workflow, WorkflowOutput
 from cwl2dirac.passes.context import Compilation
 
 
@@ -112,7 +114,8 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
 def _scatter_elementwise(
     outer: Step, inner: Workflow, steps: list[Step], per_element: set[PortRef]
 ) -> list[Step]:
-    """Scatter every inner step that consumes a scattered input or a per-element output."""
+    """Scatter every inner step that consumes a scattered input or a per-element output, as cwltool runs the
+    whole sub-workflow once per element of the outer scatter."""
     original = {f"{outer.id}/{s.id}": s for s in inner.steps}
     elem: set[PortRef] = set()  # per-element values, in the flattened namespace
     for name in outer.scatter:
@@ -127,24 +130,70 @@ def _scatter_elementwise(
             if step.id in done:
                 continue
             inner_step = original[step.id]
-            ports = [
-                i.id
-                for i, orig in zip(step.inputs, inner_step.inputs, strict=True)
-                if any(src in per_element for src in orig.sources if src.step is None)
-                or any(src in elem for src in i.sources if src.step is not None)
-            ]
-            if not ports:
+            direct: dict[str, list[str]] = {}  # outer scatter parameter -> the inputs taking its element
+            indirect: list[str] = []  # inputs taking per-element outputs of other inner steps
+            for i, orig in zip(step.inputs, inner_step.inputs, strict=True):
+                keys = [src.port for src in orig.sources if src.step is None and src in per_element]
+                from_steps = any(src in elem for src in i.sources if src.step is not None)
+                if (keys or from_steps) and len(orig.sources) > 1:
+                    raise UnsupportedFeature(
+                        f"step '{step.id}': input '{i.id}' merges a per-element value of the scattered "
+                        f"sub-workflow step '{outer.id}' with other sources",
+                        i.location,
+                    )
+                if keys:
+                    direct.setdefault(keys[0], []).append(i.id)
+                elif from_steps:
+                    indirect.append(i.id)
+            if not direct and not indirect:
                 continue
-            if step.scatter:
-                raise UnsupportedFeature(
-                    f"step '{step.id}': a scatter inside a scattered sub-workflow (nested scatter) is not supported",
-                    step.location,
-                )
-            done[step.id] = replace(step, scatter=tuple(ports), scatter_method=outer.scatter_method or (
-                "dotproduct" if len(ports) > 1 else None))
+            done[step.id] = _under_outer_scatter(outer, step, direct, indirect)
             elem.update(PortRef(step.id, o) for o in step.outputs)
             changed = True
     return [done.get(s.id, s) for s in steps]
+
+
+def _under_outer_scatter(outer: Step, step: Step, direct: dict[str, list[str]], indirect: list[str]) -> Step:
+    """``step`` scattered as the sub-workflow step ``outer`` is: a plain scatter when one says it exactly, else
+    the scatter levels (outer's, then the step's own)."""
+    keys = list(outer.scatter)
+    method = outer.scatter_method or "dotproduct"
+    crossed = len(keys) > 1 and method != "dotproduct"
+    if crossed:
+        missing = [k for k in keys if k not in direct]
+        if indirect and method == "flat_crossproduct" and not direct and not step.scatter:
+            # the other inner steps' outputs are flat, one element per combination, in order
+            return replace(step, scatter=tuple(indirect), scatter_method="dotproduct" if len(indirect) > 1 else None)
+        if indirect:
+            raise UnsupportedFeature(
+                f"step '{step.id}': it takes per-element outputs of other steps of the sub-workflow run by "
+                f"'{outer.id}' under its {method} scatter; pairing them with the combinations is not supported",
+                step.location,
+            )
+        if missing:
+            raise UnsupportedFeature(
+                f"step '{step.id}': under the {method} scatter of sub-workflow step '{outer.id}' it takes no "
+                f"element of {', '.join(missing)}: cwltool runs it once per combination, which its inputs do not "
+                "tell apart",
+                step.location,
+            )
+    ports = [p for k in keys for p in direct.get(k, [])] + indirect
+    params = tuple(tuple(direct[k]) for k in keys if k in direct) + tuple((p,) for p in indirect)
+    level = ScatterLevel(method if crossed else "dotproduct", params)
+    if not step.levels:
+        if not crossed or all(len(ps) == 1 for ps in level.params):
+            plain = "dotproduct" if len(ports) > 1 and not crossed else method if crossed else None
+            return replace(step, scatter=tuple(ports), scatter_method=plain)
+        return replace(step, scatter=tuple(ports), scatter_method=None, scatter_levels=(level,))
+    if indirect:
+        raise UnsupportedFeature(
+            f"step '{step.id}': a scatter inside a scattered sub-workflow (nested scatter) over per-element "
+            f"outputs of other steps of the sub-workflow run by '{outer.id}' is not supported",
+            step.location,
+        )
+    levels = (level, *step.levels)
+    every = tuple(dict.fromkeys(p for lv in levels for ps in lv.params for p in ps))
+    return replace(step, scatter=every, scatter_method=None, scatter_levels=levels)
 
 
 def _map_ref(src: PortRef, prefix: str, outer: Step) -> PortRef:

@@ -2,7 +2,8 @@
 
 An input is known when it comes from the job order (values, and Files: their names and locations are known), a
 default, or an ExpressionTool folded before it; ``valueFrom`` on the step's inputs is evaluated as CWL does. A
-scattered ExpressionTool is evaluated once per element (its outputs become arrays, as cwltool gathers them), so
+scattered ExpressionTool is evaluated once per element (its outputs become arrays, nested for a nested_crossproduct
+or a scatter inside a scattered sub-workflow, as cwltool gathers them; :mod:`cwl2dirac.passes.scatter`), so
 a later scatter over them forms tasks: ``runs: n_runs → [1..n]`` followed by a scatter over the run numbers
 becomes one MCSimulation transformation with n tasks, and a scatter over file names computed from the input files
 pairs each file with its names (see :mod:`cwl2dirac.passes.plan`). Chains of such steps fold in order.
@@ -14,17 +15,18 @@ ExpressionTool fed by another transformation's outputs stays a step (it runs ins
 
 from __future__ import annotations
 
-import itertools
 import os
 from dataclasses import replace
 from typing import Any
 
-from cwl2dirac.errors import UnsupportedFeature, ValidationError
+from cwl2dirac.errors import ValidationError
 from cwl2dirac.ir import PortRef, Step, Workflow
 from cwl2dirac.location import uri_to_path
 from cwl2dirac.passes.context import Compilation
 from cwl2dirac.passes.expressions import combine_sources, evaluate, js_requirements, workflow_input_value
 from cwl2dirac.passes.graph import step_graph, topological
+from cwl2dirac.passes.scatter import expand
+from cwl2dirac.request.layout import fill_layout, layout_tasks
 from cwl2dirac.request.lfn import lfn_of
 
 _UNKNOWN = object()
@@ -53,8 +55,6 @@ def fold_constants(comp: Compilation) -> Compilation:
 
 def _foldable(step: Step, wf: Workflow, folded_steps: set[str]) -> bool:
     if step.tool.cls != "ExpressionTool" or step.when is not None:
-        return False
-    if step.scatter and (step.scatter_method or "dotproduct") not in ("dotproduct", "flat_crossproduct"):
         return False
     if any(isinstance(p, dict) and p.get("loadContents") for p in _document_inputs(step)):
         return False  # file contents are read when the job runs
@@ -94,28 +94,17 @@ def _evaluate(step: Step, wf: Workflow, job_order: Any, folded: dict[PortRef, An
         values[inp.id] = value
     if not step.scatter:
         return _run(step, wf, _with_value_from(step, wf, values))
-    arrays: dict[str, Any] = {port: values.get(port) for port in step.scatter}
-    for port, array in arrays.items():
-        if not isinstance(array, list):
-            raise UnsupportedFeature(
-                f"step '{step.id}': scatter input '{port}' is not an array (got {type(array).__name__})",
-                step.location,
-            )
-    if (step.scatter_method or "dotproduct") == "dotproduct":
-        lengths = {len(a) for a in arrays.values() if isinstance(a, list)}
-        if len(lengths) > 1:
-            raise ValidationError(
-                f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}",
-                step.location,
-            )
-        combos = list(zip(*arrays.values(), strict=True))
-    else:
-        combos = list(itertools.product(*arrays.values()))
-    results = []
-    for combo in combos:
-        element = dict(values) | dict(zip(arrays, combo, strict=True))
-        results.append(_run(step, wf, _with_value_from(step, wf, element)))
-    return {port: [r.get(port) for r in results] for port in step.outputs}
+    expansion = expand(step, values)  # one element per combination, gathered as cwltool (nested, by levels)
+    results = [
+        _run(step, wf, _with_value_from(step, wf, dict(values) | {p: vs[k] for p, vs in expansion.task_values.items()}))
+        for k in range(len(layout_tasks(expansion.layout)))
+    ]
+    return {port: _gathered(expansion.layout, results, port) for port in step.outputs}
+
+
+def _gathered(layout: list[Any], results: list[dict[str, Any]], port: str) -> Any:
+    """Output ``port`` of the elements' results, placed by the scatter's layout."""
+    return fill_layout(layout, lambda t: results[t - 1].get(port))
 
 
 def _source_value(inp: Any, wf: Workflow, job_order: Any, folded: dict[PortRef, Any]) -> Any:

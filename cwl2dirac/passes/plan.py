@@ -5,13 +5,15 @@
   one task per value (``task_values``), the task number being DIRAC's ``@{JOB_ID}``.
 - A step that is not scattered takes all files of its step sources as drivers (a gather, or a join of several
   parents) in one task; with only workflow input files, those are its drivers.
+- A step scattered over several sources merged nested, each an array of Files (each element a whole array), has
+  one task per source, which takes that source's files whole by query (``task_source_port``).
 - Any other file input of a scattered step is a side input, found by the worker through a query; the steps that
   produce side inputs must be complete before the step starts.
 """
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +24,8 @@ from cwl2dirac.passes.context import INPUTS_STEP, Compilation, StepPlan
 from cwl2dirac.passes.expressions import raw_value
 from cwl2dirac.passes.graph import topological
 from cwl2dirac.passes.hint_lookup import catalog_data, dataset_inputs
+from cwl2dirac.passes.scatter import Expansion, expand
+from cwl2dirac.request.layout import layout_tasks
 from cwl2dirac.request.names import check_transformation_name
 from cwl2dirac.request.wire import safe_name
 
@@ -36,11 +40,34 @@ def plan_steps(comp: Compilation) -> Compilation:
             raise UnsupportedFeature(
                 f"step '{step.id}': a {step.tool.cls} cannot run as a DIRAC job", step.location
             )
+        _check_not_nested_input(step, wf)
         plan = replace(_plan(step, wf, comp), position=position)
         tasks = _task_count(step, plan, plans, comp)
         plans[step_id] = replace(plan, tasks=tasks)
     _check_dirac_names(wf, plans)
     return replace(comp, plans=plans)
+
+
+def _check_not_nested_input(step: Step, wf: Workflow) -> None:
+    """An output of nested scatters (arrays of arrays, one level per scatter) given to another step: values
+    (carriers) taken whole by one input are placed by the producer's layout (:attr:`InputBinding.layout`); files,
+    merged or scattered sources are refused (a step's input files are gathered as one flat array)."""
+    for inp in step.inputs:
+        for src in inp.sources:
+            if src.step is None or wf.step(src.step).scatter_depth < 2:
+                continue
+            out = wf.step(src.step).tool.output(src.port)
+            carried = out is not None and (not out.type.carries_files or out.type.nests_files)
+            if carried and len(inp.sources) == 1 and not inp.link_merge and inp.id not in step.scatter:
+                continue
+            why = ("a step's input files are gathered as one flat array" if not carried
+                   else "it is scattered over" if inp.id in step.scatter
+                   else "merged with other sources, it would be gathered flat")
+            raise UnsupportedFeature(
+                f"step '{step.id}': input '{inp.id}' takes '{src}', gathered from the nested scatters of step "
+                f"'{src.step}' (arrays of arrays); {why}",
+                inp.location or step.location,
+            )
 
 
 def _check_dirac_names(wf: Workflow, plans: dict[str, StepPlan]) -> None:
@@ -82,6 +109,13 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
             )
     scattered = set(step.scatter)
     scattered_data = [(port, src) for port, src in data_inputs if port in scattered]
+    if scattered_data and step.scatter_levels:
+        raise UnsupportedFeature(
+            f"step '{step.id}': the scatters it runs under (a scatter inside a scattered sub-workflow, or a "
+            f"sub-workflow's crossproduct) go over files ({', '.join(sorted({p for p, _ in scattered_data}))}): "
+            "DIRAC forms one task per file, not per combination",
+            step.location,
+        )
     if scattered_data:
         constant_scatter = [p for p in step.scatter if p not in {port for port, _ in scattered_data}]
         if constant_scatter and (step.scatter_method or "dotproduct") != "dotproduct":
@@ -123,9 +157,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         if inp is not None and len(inp.sources) > 1 and inp.link_merge != "merge_flattened" and any(
             source_type(wf, s).is_array for s in inp.sources
         ):  # merge_nested of arrays: each element of the scatter is a whole array, not a file
+            if _whole_sources(step, inp.id, inp.sources, wf):  # task N takes the N-th source's files, whole
+                return replace(plan, drivers=(), side=tuple(data_inputs), task_source_port=inp.id)
             raise UnsupportedFeature(
                 f"step '{step.id}': scatter over '{inp.id}' nests arrays of several sources (merge_nested): each "
-                "element is a whole array, and DIRAC forms tasks from single files",
+                "element is a whole array, which one task per source takes only when its sources are arrays of "
+                "Files and it is the step's one scattered input",
                 inp.location,
             )
         if inp is not None and len(origins) > 1 and inp.link_merge != "merge_flattened":
@@ -143,7 +180,12 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     if step.scatter:
         # a scatter over values only: one task per value (or combination), each taking every file input whole
         # (found by query, as a side input), as every element of cwltool's scatter does
-        return replace(plan, drivers=(), side=tuple(data_inputs), task_values=_constant_task_values(step, comp))
+        expansion = _constant_task_values(step, comp)
+        return replace(
+            plan, drivers=(), side=tuple(data_inputs),
+            task_values=expansion.task_values if expansion is not None else None,
+            task_layout=expansion.nested_layout if expansion is not None else None,
+        )
     step_sources = [(p, s) for p, s in data_inputs if s.step is not None]
     described = catalog_data(wf)
     catalog_sources = [(p, s) for p, s in data_inputs if s.step is None and s.port in described]
@@ -157,6 +199,18 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
         drivers = tuple(s for _, s in data_inputs)
         side = ()
     return replace(plan, drivers=drivers, side=side)
+
+
+def _whole_sources(step: Step, port: str, sources: tuple[PortRef, ...], wf: Workflow) -> bool:
+    """A scatter over several sources merged nested, each an array of Files: element N is the N-th source's
+    files, whole (one task per source, taking them by query). Only when it is the step's one scattered input."""
+    if step.scatter != (port,) or step.scatter_levels:
+        return False
+    for src in sources:
+        t = source_type(wf, src)
+        if not t.is_array or t.nests_files or t.item().non_null().kind not in ("File", "Directory"):
+            return False
+    return True
 
 
 def _nested_file_array(wf: Workflow, src: PortRef) -> bool:
@@ -235,47 +289,28 @@ def _element_indices(src: PortRef, comp: Compilation) -> list[int] | None:
         drivers = [d for inp in producer.inputs if inp.id in producer.scatter for d in inp.sources
                    if carries_data(wf, d)]
         if not drivers:  # simulation-like: one task per value, the task number as index
-            values = _constant_task_values(producer, comp) if comp.job_order is not None else None
-            return list(range(1, len(next(iter(values.values()))) + 1)) if values else []
+            expansion = _constant_task_values(producer, comp)
+            return layout_tasks(expansion.layout) if expansion is not None else []
         if len(drivers) != 1:
             return None
         return _element_indices(drivers[0], comp)
     return None
 
 
-def _constant_task_values(step: Step, comp: Compilation) -> dict[str, list[Any]] | None:
-    """Per scattered port, the value of each task (scatter over values known at compile time)."""
+def _constant_task_values(step: Step, comp: Compilation) -> Expansion | None:
+    """The tasks of a scatter over values known at compile time: per scattered input, the value of each task,
+    and how their outputs are gathered (see :mod:`cwl2dirac.passes.scatter`)."""
     if comp.job_order is None:
         return None
-    arrays: dict[str, list[Any]] = {}
-    for port in step.scatter:
-        # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
-        value = raw_value(step, port, comp.workflow, comp.job_order)
-        if not isinstance(value, list):
-            raise UnsupportedFeature(
-                f"step '{step.id}': scatter input '{port}' is not an array (got {type(value).__name__})",
-                step.location,
-            )
-        arrays[port] = value
-    method = step.scatter_method or "dotproduct"
-    if len(arrays) == 1 or method == "dotproduct":
-        lengths = {len(v) for v in arrays.values()}
-        if len(lengths) > 1:
-            raise UnsupportedFeature(
-                f"step '{step.id}': dotproduct scatter over arrays of different lengths {sorted(lengths)}",
-                step.location,
-            )
-        return arrays
-    if method == "nested_crossproduct":
-        raise UnsupportedFeature(
-            f"step '{step.id}': nested_crossproduct over values needs nested outputs; use flat_crossproduct",
-            step.location,
-        )
-    combos = list(itertools.product(*arrays.values()))
-    return {port: [c[i] for c in combos] for i, port in enumerate(arrays)}
+    # CWL evaluates a scattered input's valueFrom per element, after scattering: the worker does it per task.
+    values = {port: raw_value(step, port, comp.workflow, comp.job_order) for port in step.scatter}
+    return expand(step, values)
 
 
 def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Compilation) -> int | None:
+    if plan.task_source_port is not None:
+        inp = step.input(plan.task_source_port)
+        return len(inp.sources) if inp is not None else None
     if not plan.drivers:
         if plan.task_values is not None:
             return len(next(iter(plan.task_values.values()))) if plan.task_values else 1
@@ -286,7 +321,7 @@ def _task_count(step: Step, plan: StepPlan, plans: dict[str, StepPlan], comp: Co
     return 1
 
 
-def count_items(src: PortRef, comp: Compilation, plans: dict[str, StepPlan]) -> int | None:
+def count_items(src: PortRef, comp: Compilation, plans: Mapping[str, StepPlan]) -> int | None:
     """How many catalog entries (files or carriers) the source registers, when known at compile time."""
     wf = comp.workflow
     if src.step is None:

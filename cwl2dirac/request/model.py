@@ -50,6 +50,14 @@ class InputBinding(_Model):
     load_contents: bool = False
     """The port's Files get their first 64 KiB in ``contents`` (CWL ``loadContents`` of the step input or of the
     workflow input it comes from), before ``valueFrom``. Omitted when false."""
+    task_queries: list[MetaQuery] | None = None
+    """For a side input scattered over several sources merged nested (each element a whole array of Files): per
+    task, the query of its source (``sources`` in the same order); task N takes the files the N-th selects, as an
+    array. Omitted when None."""
+    layout: list[Any] | None = None
+    """For values gathered from a step whose outputs nest (its ``task_layout``: a nested_crossproduct, a scatter
+    inside a scattered sub-workflow): that layout; each task number is replaced by the value of the carrier of that
+    index (null when there is none: the task was skipped by ``when``). Omitted when None."""
 
 
 class OutputBinding(_Model):
@@ -79,6 +87,10 @@ class StepConfig(_Model):
     scatter_method: str | None = None
     task_values: dict[str, list[Any]] | None = None
     """For tasks without input files: per scattered port, the values; task N takes element N-1."""
+    task_layout: list[Any] | None = None
+    """How the outputs of the ``task_values`` tasks are gathered when not in task order (a
+    ``nested_crossproduct``, or a scatter inside a scattered sub-workflow): the task numbers, nested as the output
+    is (:mod:`cwl2dirac.request.layout`; ``[[1, 2], [3, 4]]``). Omitted when None."""
     when: str | None = None
     output_path: str
     """LFN base of the outputs: ``<output_path>/<task number as 8 digits>/<file name>``."""
@@ -93,6 +105,11 @@ class StepConfig(_Model):
     indexed_values: dict[str, dict[str, Any]] | None = None
     """For a scatter over files dotproduct values known at compile time: per value port, the value of each
     element by the ``cwl2dirac_index`` of its file (as a string). Omitted when None."""
+    index_offsets: dict[str, int] | None = None
+    """For a scatter over files of several sources merged: per source (``step/output``), what its files' index is
+    offset by in the outputs' ``cwl2dirac_index`` (the files of the sources before it: the element's place in the
+    merged array, when their counts are known when compiling; else ``2**20`` per source before it), so that the
+    outputs are gathered in the merged order, not by which task ended first. Omitted when None."""
     sources: dict[str, str] | None = None
     """Where the step's expressions are written (``file:line:col``), by key: ``when``, ``in.<port>.valueFrom``,
     ``tool.<path>`` (:mod:`cwl2dirac.request.expressions`); the worker puts it in front of the reason when a task
@@ -108,10 +125,13 @@ class StepConfig(_Model):
         for binding in data["inputs"]:
             if not binding.get("load_contents"):
                 binding.pop("load_contents", None)
+            for name in ("layout", "task_queries"):
+                if binding.get(name) is None:
+                    binding.pop(name, None)
         return data
 
 
-_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources")
+_LATER_FIELDS = ("lfn_layout", "transformation", "indexed_values", "sources", "task_layout", "index_offsets")
 
 
 class OutputSpec(_Model):

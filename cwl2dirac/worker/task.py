@@ -43,6 +43,7 @@ from cwl2dirac.request import (
 )
 from cwl2dirac.request.ctao import ctadirac_directory
 from cwl2dirac.request.expressions import WHEN, source_of_error, value_from_key
+from cwl2dirac.request.layout import fill_layout
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import (
@@ -78,6 +79,12 @@ class TaskResult:
 def source_of(cf: CatalogFile) -> str:
     """``step/output`` of a catalog file, from its metadata."""
     return f"{cf.metadata.get(FIELD_STEP, '')}/{cf.metadata.get(FIELD_OUTPUT, '')}"
+
+
+def element_index(config: StepConfig, cf: CatalogFile) -> int:
+    """The place of the scatter element whose input file is ``cf``: its index, after the files of the sources
+    merged before its own (``index_offsets``), so that the outputs are gathered in the merged order."""
+    return int(cf.metadata.get(FIELD_INDEX) or 0) + (config.index_offsets or {}).get(source_of(cf), 0)
 
 
 def is_scattered(cf: CatalogFile) -> bool:
@@ -187,6 +194,15 @@ def build_job_order(
             continue
         if b.kind == "value":
             value = copy.deepcopy(b.value)
+        elif b.kind == "side" and b.task_queries is not None:  # a scatter over sources merged nested
+            if not 1 <= task <= len(b.task_queries) or len(b.sources) != len(b.task_queries):
+                raise BackendError(f"task {task} out of range: {b.port} has {len(b.task_queries)} sources")
+            source = b.sources[task - 1]
+            files = sorted((f for f in catalog.find(b.task_queries[task - 1]) if source_of(f) == source),
+                           key=CatalogFile.sort_key)
+            if not b.carrier:
+                conv.find_secondaries(files)
+            value = conv.group(files, b, single_source=True)
         elif b.kind in ("files", "side"):
             if b.kind == "side":
                 if b.query is None:
@@ -201,7 +217,9 @@ def build_job_order(
                 if b.sources
                 else [sorted(pool, key=CatalogFile.sort_key)]
             )
-            if b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
+            if b.layout is not None:  # values gathered from nested scatters: placed by the producer's layout
+                value = _by_layout(b, by_source[0], conv)
+            elif b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
                 # the sources were merged, then scattered: this task's element is its file(s)
                 by_source = [sorted((f for fs in by_source for f in fs), key=CatalogFile.sort_key)]
                 value = conv.group(by_source[0], b, single_source=True)
@@ -237,6 +255,18 @@ def build_job_order(
                 raise BackendError(f"task {task}: no value of {port} for the element of index {index}")
             order[port] = copy.deepcopy(by_index[key])
     return order
+
+
+def _by_layout(binding: InputBinding, files: Sequence[CatalogFile], conv: _Inputs) -> Any:
+    """The carried values of ``files`` placed by ``binding.layout``: the value of index ``t`` for task number ``t``,
+    null for a task that registered none (skipped by ``when``)."""
+    by_index: dict[int, Any] = {}
+    for cf in files:
+        index = int(cf.metadata.get(FIELD_INDEX) or 0)
+        if index in by_index:
+            raise BackendError(f"port {binding.port}: two values of index {index} from one step")
+        by_index[index] = conv.value(cf, True)
+    return fill_layout(binding.layout, lambda t: by_index.get(t))
 
 
 CONTENTS_LIMIT = 64 * 1024
@@ -734,7 +764,7 @@ def register_outputs(
     """Put and register every output of the task (files, and carriers for non-file values); ``used``: the LFNs
     the task has already put (one task running several elements of a scatter puts them all in its directory)."""
     if len(inputs) == 1:
-        index = int(inputs[0].metadata.get(FIELD_INDEX) or 0)
+        index = element_index(config, inputs[0])
     elif not inputs:
         index = task
     else:

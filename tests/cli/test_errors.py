@@ -94,12 +94,12 @@ CASES = [
         33,
     ),
     (
-        "scatter_nested.cwl",
-        "scatter.yml",
+        "fidelity/refused_nested_output_consumed.cwl",
+        "fidelity/nested_crossproduct_values.yml",
         UnsupportedFeature,
-        21,
-        3,
-        "step 'sweep': nested_crossproduct over values needs nested outputs",
+        25,
+        10,
+        "step 'count': input 'files' takes 'pair/file', gathered from the nested scatters of step 'pair'",
         33,
     ),
     (

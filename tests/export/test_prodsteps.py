@@ -70,3 +70,13 @@ def test_what_ctadirac_needs_is_checked() -> None:
     with pytest.raises(ValidationError, match=r"step 'process': CTADIRAC's CtapipeProcessing needs array_layout, "
                                               r"site, phiP, thetaP in the metadata of its input files"):
         to_prodsteps_data(request)
+
+
+def test_a_nested_scatter_is_refused(chain: ProductionRequest) -> None:
+    """A simulation step whose tasks would be nested combinations (its config carries a task layout)."""
+    sim = chain.steps[0]
+    nested = sim.model_copy(update={"config": sim.config.model_copy(update={"task_layout": [[1], [2]]})})
+    request = chain.model_copy(update={"steps": [nested, *chain.steps[1:]]})
+    with pytest.raises(UnsupportedFeature, match=f"step '{sim.name}': a nested scatter") as info:
+        to_prodsteps_data(request)
+    assert info.value.exit_code == 33

@@ -330,3 +330,25 @@ def test_scatter_over_values_beside_a_file_makes_a_task_per_value(
     want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
     assert normalise(got) == normalise(want)
     assert [f["basename"] for f in got["out"]] == ["alpha.txt", "beta.txt", "gamma.txt"]
+
+
+@pytest.mark.parametrize("shape", ["nested_crossproduct_values", "nested_values_consumed"])
+def test_nested_crossproduct_gives_arrays_of_arrays(dirac_server: Server, tmp_path: Path, shape: str) -> None:
+    """Issue 16: a nested_crossproduct over values is one task per combination; the workflow outputs (values and
+    files) are gathered by the step's layout from the File Catalog, and a next step gets the values by the same
+    layout (nulls for the tasks ``when`` skipped)."""
+    workflow, job = FIDELITY / f"{shape}.cwl", FIDELITY / "nested_crossproduct_values.yml"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"{shape[:12]}_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert normalise(got) == normalise(want)
+
+
+def test_scatter_over_sources_merged_nested_is_one_task_per_source(dirac_server: Server, tmp_path: Path) -> None:
+    """Issue 16, conformance 28's shape: each task finds its source's files whole by query (one source made by a
+    scattered step, held until it is complete; one empty)."""
+    data = REPO / "tests" / "data" / "conformance"
+    workflow, job = data / "scatter_merge_nested_steps.cwl", data / "scatter_merge_nested_steps.yml"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, f"merge_nested_{run_id()}")
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert normalise(got) == normalise(want)
+    assert got["counts"] == [2, 2, 0]

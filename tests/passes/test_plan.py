@@ -54,12 +54,16 @@ def test_scatter_over_input_files_and_values(run_passes):
     }
 
 
-def test_nested_crossproduct_over_values_is_refused_with_inputs(run_passes):
+def test_nested_crossproduct_over_values_is_one_task_per_combination_gathered_nested(run_passes):
     plans = run_passes("scatter_nested.cwl", until=plan_steps).plans
-    assert plans["sweep"].tasks is None
-    with pytest.raises(UnsupportedFeature, match="step 'sweep': nested_crossproduct over values") as info:
-        run_passes("scatter_nested.cwl", "scatter.yml", until=plan_steps)
-    assert info.value.exit_code == 33
+    assert plans["sweep"].tasks is None and plans["sweep"].task_layout is None
+    sweep = run_passes("scatter_nested.cwl", "scatter.yml", until=plan_steps).plans["sweep"]
+    assert sweep.tasks == 6
+    assert sweep.task_values == {
+        "first": ["gamma", "gamma", "gamma", "proton", "proton", "proton"],
+        "second": ["20", "40", "60", "20", "40", "60"],
+    }
+    assert sweep.task_layout == [[1, 2, 3], [4, 5, 6]]
 
 
 def test_scatter_over_files_of_two_parents_is_refused(run_passes):

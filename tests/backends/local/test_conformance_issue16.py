@@ -14,6 +14,8 @@ import pytest
 from support import REPO
 from support.outputs import normalise
 
+import cwl2dirac as cwl2dirac_api
+
 DATA = REPO / "tests" / "data" / "conformance"
 BIN = Path(sys.executable).parent
 TIMEOUT = 300
@@ -126,12 +128,51 @@ def test_an_in_place_update_that_another_reader_sees_is_refused(tmp_path: Path) 
     assert "workflow output 'before'" in got.stderr
 
 
-def test_a_scatter_over_nested_arrays_of_several_sources_is_refused(tmp_path: Path) -> None:
+def test_a_scatter_over_arrays_of_several_sources_merged_nested_is_one_task_per_source(tmp_path: Path) -> None:
     """Conformance 28 (``wf_wc_scatter_multiple_nested``): one task per file was formed, each given one File for
-    a File[]; refused up front now."""
-    got = cwl2dirac(tmp_path, DATA / "scatter_merge_nested.cwl", DATA / "scatter_merge_nested.yml")
+    a File[], then it was refused; each task now takes one source's files whole, by its query."""
+    request = cwl2dirac_api.compile(DATA / "scatter_merge_nested.cwl", DATA / "scatter_merge_nested.yml", bodies=False)
+    cat = request.step("cat")
+    assert cat.tasks == 2 and cat.input_query is None
+    binding = next(b for b in cat.config.inputs if b.port == "fs")
+    assert binding.kind == "side" and binding.array and len(binding.task_queries or []) == 2
+    same_as_cwltool(tmp_path, DATA / "scatter_merge_nested.cwl", DATA / "scatter_merge_nested.yml")
+
+
+def test_merged_nested_sources_made_by_steps_and_empty_are_taken_in_source_order(tmp_path: Path) -> None:
+    """The same with a scattered step's files (the step waits for it: ``after``), a workflow input's files out of
+    name order, and an empty array."""
+    request = cwl2dirac_api.compile(DATA / "scatter_merge_nested_steps.cwl", DATA / "scatter_merge_nested_steps.yml",
+                                    bodies=False)
+    assert request.step("cat").tasks == 3 and request.step("cat").after == ["make"]
+    out = same_as_cwltool(tmp_path, DATA / "scatter_merge_nested_steps.cwl", DATA / "scatter_merge_nested_steps.yml")
+    assert out["counts"] == [2, 2, 0]
+
+
+def test_merged_nested_sources_beside_another_scattered_input_are_refused(tmp_path: Path) -> None:
+    got = cwl2dirac(tmp_path, DATA / "scatter_merge_nested_with_values.cwl", DATA / "scatter_merge_nested.yml")
     assert got.returncode == 33, got.stderr
     assert "step 'cat': scatter over 'fs' nests arrays of several sources" in got.stderr
+    assert got.stderr.count("\n") == 1
+
+
+def test_a_scatter_over_merged_sources_keeps_the_merged_order(tmp_path: Path) -> None:
+    """Conformance 143 (``scatter_multi_input_embedded_subworkflow``): the elements of a scatter over several
+    sources all had their own source's index, so the outputs (and the next scatter's tasks) came in the order the
+    tasks ended; the first element's task ends last here."""
+    request = cwl2dirac_api.compile(DATA / "merged_scatter_order.cwl", DATA / "merged_scatter_order.yml",
+                                    bodies=False)
+    assert request.step("copy").config.index_offsets == {"_inputs/slow": 0, "_inputs/fast": 1}
+    template = cwl2dirac_api.compile(DATA / "merged_scatter_order.cwl", bodies=False)  # counts unknown
+    assert template.step("copy").config.index_offsets == {"_inputs/slow": 0, "_inputs/fast": 2**20}
+    got = subprocess.run(
+        [str(BIN / "cwl2dirac"), "run", "--workdir", str(tmp_path / "work"), "--outdir", str(tmp_path / "out"),
+         "--quiet", "-j", "2", str(DATA / "merged_scatter_order.cwl"), str(DATA / "merged_scatter_order.yml")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=TIMEOUT, check=False)
+    assert got.returncode == 0, got.stderr[-3000:]
+    ref = cwltool(tmp_path, DATA / "merged_scatter_order.cwl", DATA / "merged_scatter_order.yml")
+    assert normalise(json.loads(got.stdout)) == normalise(json.loads(ref.stdout))
+    assert json.loads(got.stdout)["names"] == ["copy_f1.txt", "copy_f3.txt", "copy_f2.txt"]
 
 
 def test_load_contents_of_a_workflow_input_and_of_a_step_input(tmp_path: Path) -> None:

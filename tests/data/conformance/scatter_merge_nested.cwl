@@ -1,8 +1,8 @@
 cwlVersion: v1.2
 class: Workflow
 doc: >
-  A scatter over two File[] sources merged nested (conformance 28): each element is a whole array; refused (exit
-  33), it failed task by task before.
+  A scatter over two File[] sources merged nested (conformance 28): each element is a whole array; one task per
+  source, taking its files whole by query (it failed task by task, then was refused with exit 33).
 requirements:
   ScatterFeatureRequirement: {}
   MultipleInputFeatureRequirement: {}
@@ -20,6 +20,7 @@ steps:
       inputs:
         fs: File[]
       outputs: {out: stdout}
+      stdout: cat.txt
       baseCommand: cat
       arguments:
         - valueFrom: '$(inputs.fs.map(function(f) { return f.path; }))'
