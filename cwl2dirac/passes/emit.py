@@ -134,15 +134,7 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             continue
         value = comp.job_order.get(port.id) if comp.job_order is not None else None
         if value is None:
-            value = port.default
-            if port.secondary_files and value is not None:
-                value = with_secondary_files(
-                    value, port.secondary_files, dict(comp.job_order or {}), port.id, port.location or Location("")
-                )
-            if port.type.nests_files and value is not None:
-                value = with_field_secondary_files(
-                    value, port.type, dict(comp.job_order or {}), port.id, port.location or Location("")
-                )
+            value = _default(comp, port)
         files = []
         template: Any = None
         leaves = _files(value)
@@ -209,8 +201,23 @@ def _output_defaults(comp: Compilation, sources: Sequence[PortRef]) -> dict[str,
     for src in sources:
         port = comp.workflow.input(src.port) if src.step is None else None
         if port is not None and given.get(src.port) is None and port.default is not None:
-            defaults[src.port] = port.default
+            defaults[src.port] = _default(comp, port)
     return defaults
+
+
+def _default(comp: Compilation, port: Any) -> Any:
+    """A workflow input's default as the job order would give it: with the secondary files its declaration finds
+    beside its Files (those of a record's fields too)."""
+    value = port.default
+    if port.secondary_files and value is not None:
+        value = with_secondary_files(
+            value, port.secondary_files, dict(comp.job_order or {}), port.id, port.location or Location("")
+        )
+    if port.type.nests_files and value is not None:
+        value = with_field_secondary_files(
+            value, port.type, dict(comp.job_order or {}), port.id, port.location or Location("")
+        )
+    return value
 
 
 def _plain_job_order(comp: Compilation) -> dict[str, Any]:

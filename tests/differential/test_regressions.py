@@ -73,6 +73,10 @@ REGRESSIONS = [
     # runs it). A File[] workflow input of one file was registered like a single File (no item number), so each
     # source's value became that File, not a one-File array. Fixed: an array input's files are items 1, 2…
     "merge_nested_file_arrays_with_secondaries",
+    # Generated (seed 16 case 9): a workflow input's default File with a required secondary file, given straight to
+    # a workflow output, run without a job order: the output lost its secondaryFiles (the output's default was taken
+    # as written; the input's registration had them). Fixed: both take the default as the job order would give it.
+    "default_file_with_secondary_as_output",
 ]
 
 
