@@ -22,4 +22,6 @@ stop_servers() {
 trap stop_servers EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-pytest -n 2 -q "$@"
+# 4 workers on 2 cores: the integration tests mostly wait on DIRAC's agents (tests/conftest.py starts them first),
+# the other two keep the CPU busy with the rest meanwhile. CWL2DIRAC_TEST_WORKERS changes it.
+pytest -n "${CWL2DIRAC_TEST_WORKERS:-4}" -q "$@"
