@@ -74,18 +74,6 @@ SERIAL_FILES = ("tests/integration/test_faults.py",)
 """Test files whose tests run on one pytest-xdist worker, one after the other: the fault tests break their server."""
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The integration tests first, the fault tests (:data:`SERIAL_FILES`, one worker, one after the other: the
-    longest chain) first of all. They mostly wait on DIRAC's agents: started first, they overlap with the CPU-bound
-    rest of the suite on the other workers, instead of trailing after it."""
-
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return 0 if path.endswith(SERIAL_FILES) else 1 if path.startswith("tests/integration/") else 2
-
-    items.sort(key=rank)
-
-
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     """xdist's load scheduling, with the tests of each of :data:`SERIAL_FILES` kept together (one scope); every
     other test is a scope of its own. (``xdist_group`` marks do nothing with pytest 9: xdist 3.8 renames the node

@@ -101,7 +101,9 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
             )
         )
     if scattered:
-        mapped = _scatter_elementwise(outer, inner, mapped, per_element)
+        elementwise = _scatter_elementwise(outer, inner, mapped, per_element)
+        _check_gathered(outer, inner, {s.id for s, e in zip(mapped, elementwise, strict=True) if s is e})
+        mapped = elementwise
     outputs = {
         PortRef(prefix, o.id): _Binding(
             tuple(_map_ref(src, prefix, outer) for src in o.sources), o.link_merge, o.pick_value
@@ -151,6 +153,28 @@ def _scatter_elementwise(
             elem.update(PortRef(step.id, o) for o in step.outputs)
             changed = True
     return [done.get(s.id, s) for s in steps]
+
+
+def _check_gathered(outer: Step, inner: Workflow, once: set[str]) -> None:
+    """cwltool gathers each output of a scattered sub-workflow into an array of one element per element of the
+    scatter: an output of an inner step that runs once (it takes no element), or an input passed through that is
+    not the scattered one (or under a crossproduct), would arrive as one value, not that array."""
+    crossed = len(outer.scatter) > 1 and (outer.scatter_method or "dotproduct") != "dotproduct"
+    for out in inner.outputs:
+        for src in out.sources:
+            if src.step is not None and f"{outer.id}/{src.step}" in once:
+                raise UnsupportedFeature(
+                    f"step '{outer.id}/{src.step}': it takes no element of the scatter of sub-workflow step "
+                    f"'{outer.id}', whose output '{out.id}' it gives: cwltool runs it once per element and gathers "
+                    "an array of its outputs, which one run does not make",
+                    outer.location,
+                )
+            if src.step is None and (src.port not in outer.scatter or crossed):
+                raise UnsupportedFeature(
+                    f"step '{outer.id}': its sub-workflow output '{out.id}' passes input '{src.port}' through, "
+                    "which cwltool gathers into one element per element of the scatter; connect it directly",
+                    outer.location,
+                )
 
 
 def _under_outer_scatter(outer: Step, step: Step, direct: dict[str, list[str]], indirect: list[str]) -> Step:

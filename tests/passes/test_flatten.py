@@ -58,3 +58,18 @@ def test_when_on_a_sub_workflow_step_is_refused(data):
     steps = tuple(replace(s, when="$(true)") if s.id == "once" else s for s in wf.steps)
     with pytest.raises(UnsupportedFeature, match="step 'once': 'when' on a sub-workflow step"):
         flatten_workflow(replace(wf, steps=steps))
+
+
+def test_a_gathered_output_of_a_step_run_once_is_refused(data):
+    """A step of a scattered sub-workflow that takes no element runs once here, once per element in cwltool: when
+    the sub-workflow gives its output (gathered into one element per element of the scatter), it is refused."""
+    wf = load(data("fidelity", "scatter_gathers_a_step_run_once.cwl"))
+    with pytest.raises(UnsupportedFeature, match="step 'each/stamp': it takes no element of the scatter"):
+        flatten_workflow(wf)
+    # without that output, the other one: an input passed through that is not the scattered one
+    inner = wf.step("each").tool.workflow
+    assert inner is not None
+    only_tag = replace(inner, outputs=tuple(o for o in inner.outputs if o.id == "tag"))
+    steps = tuple(replace(s, tool=replace(s.tool, workflow=only_tag)) for s in wf.steps)
+    with pytest.raises(UnsupportedFeature, match="sub-workflow output 'tag' passes input 'label' through"):
+        flatten_workflow(replace(wf, steps=steps))
