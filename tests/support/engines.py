@@ -14,7 +14,9 @@ from typing import Any
 from support.outputs import normalise
 
 CWL2DIRAC = Path(sys.executable).parent / "cwl2dirac"
-TIMEOUT = 300
+TIMEOUT = 900
+"""A guard against a run that hangs, not a speed check: ctapipe on the two LST files, both engines at once beside
+the integration tests, took 296 s for its first step on the 2-core machine (killed at the 300 s this was)."""
 
 ENV = dict(os.environ)
 """The runs' environment (``tests/backends/local/conftest.py`` shares their bytecode)."""
