@@ -231,26 +231,55 @@ def _document_defaults(inputs: tuple[Port, ...]) -> dict[str, Any]:
     return out
 
 
-def _flatten(value: Any) -> Any:
-    """A value as cwl-utils' array loader reads it: nested lists spliced into their parent."""
-    if isinstance(value, dict):
-        return {k: _flatten(v) for k, v in value.items()}
-    if not isinstance(value, list):
-        return value
-    out: list[Any] = []
-    for item in value:
-        flat = _flatten(item)
-        out.extend(flat) if isinstance(item, list) else out.append(flat)
-    return out
-
-
 def _unflattened(value: Any, where: Location) -> Any:
     """A default that holds arrays of arrays, as its file gives it: cwl-utils' loader splices nested lists into
     their parent (``[[a, b], [c]]`` read as ``[a, b, c]``), which cwltool does not."""
     if not isinstance(value, list | dict):
         return value
-    raw = raw_value(where)
-    return raw if type(raw) is type(value) and raw != value and _flatten(raw) == value else value
+    try:
+        return _renest(raw_value(where), value)
+    except _ShapeMismatch:
+        return value
+
+
+class _ShapeMismatch(Exception):
+    """The file's value is not the loaded one with its arrays nested (a packed document, another value)."""
+
+
+def _renest(raw: Any, value: Any) -> Any:
+    """``value`` (as cwl-utils loaded it: Files with absolute locations, nested lists spliced) with its lists nested
+    as ``raw`` (the file's value) has them."""
+    if isinstance(value, dict):
+        if value.get("class") in ("File", "Directory"):
+            return value
+        if not isinstance(raw, dict) or set(raw) != set(value):
+            raise _ShapeMismatch
+        return {k: _renest(raw[k], v) for k, v in value.items()}
+    if not isinstance(value, list):
+        return value
+    if not isinstance(raw, list):
+        raise _ShapeMismatch
+    items = iter(value)
+
+    def build(node: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for x in node:
+            if isinstance(x, list):
+                out.append(build(x))
+                continue
+            item = next(items, _END)
+            if item is _END:
+                raise _ShapeMismatch
+            out.append(_renest(x, item))
+        return out
+
+    nested = build(raw)
+    if next(items, _END) is not _END:
+        raise _ShapeMismatch
+    return nested
+
+
+_END = object()
 
 
 def _unique_ids(items: Any, section: str, loc: Location) -> None:

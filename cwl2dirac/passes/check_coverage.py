@@ -12,6 +12,8 @@ every other pass has decided:
   levels: a scatter inside a scattered sub-workflow) has exactly one task per combination of its elements, taking
   those elements, and its layout (how the outputs are gathered, nested for ``nested_crossproduct``) has the
   scatters' shape;
+- **every null is told apart**: an array of Files from a step with ``when``, which the catalog cannot tell from a
+  skipped task when it is empty, is refused where something reads it;
 - **every value arrives**: a port fed by workflow inputs gets the job order's value, else the workflow input's
   default (as cwltool does when the job order leaves it out), never the tool's own default in its place.
 
@@ -40,6 +42,7 @@ def check_coverage(comp: Compilation) -> Compilation:
         if config is None:
             raise UnsupportedFeature(f"step '{step.id}': no worker configuration was made for it", step.location)
         _every_element(step, comp.plans[step.id], config, comp.job_order is not None)
+        _every_null(step, wf)
         if comp.job_order is not None:
             _every_value(step, config, wf, comp.job_order)
             if config.task_values is not None:
@@ -87,6 +90,23 @@ def _every_element(step: Step, plan: StepPlan, config: StepConfig, known: bool) 
     counts = {len(v) for v in (config.task_values or {}).values()}
     if len(counts) != 1 or plan.tasks != counts.pop():
         raise _refuse(step, f"{plan.tasks} task(s) for {sorted(counts)} scatter element(s)")
+
+
+def _every_null(step: Step, wf: Workflow) -> None:
+    """A step skipped by ``when`` gives null for each output; a task that ran and made no file gives [] for an array
+    of Files. Both register nothing in the catalog: an array-of-Files output of such a step that anything reads
+    would arrive as [] where cwltool has null (or null where it has []). (A single File, or a value, which travels
+    as a carrier registered only when the task ran, is told apart.)"""
+    if step.when is None:
+        return
+    read = {src.port for s in wf.steps for i in s.inputs for src in i.sources if src.step == step.id}
+    read |= {src.port for o in wf.outputs for src in o.sources if src.step == step.id}
+    for port in sorted(read):
+        out = step.tool.output(port)
+        t = out.type.non_null() if out is not None else None
+        if t is not None and t.kind == "array" and t.carries_files and not t.nests_files:
+            raise _refuse(step, f"its output '{port}' is an array of files and the step has 'when': a skipped task "
+                                "(null) and a task that made no file ([]) both leave nothing in the catalog")
 
 
 def _every_combination(step: Step, config: StepConfig, wf: Workflow, job_order: Mapping[str, Any]) -> None:
