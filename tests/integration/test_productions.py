@@ -71,6 +71,23 @@ def test_chain_gives_cwltool_s_outputs(dirac_server: Server, tmp_path: Path) -> 
     assert Path(got["shouted"]["path"]).read_text() == Path(want["shouted"]["path"]).read_text()
 
 
+def test_an_empty_output_is_stored_registered_and_read_by_the_next_step(dirac_server: Server, tmp_path: Path) -> None:
+    """A step's 0-byte output, which DIRAC's putAndRegister refuses ("Supplied file is zero size."): put on the
+    output SE and registered with size 0 by the worker, downloaded into the next step's job as its input data
+    (beside another file) and by the run as a workflow output."""
+    workflow, job = ENGINES / "empty_output.cwl", ENGINES / "empty_output.yml"
+    name = f"empty_{run_id()}"
+    got = run_on_dirac(dirac_server, tmp_path, workflow, job, name)
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(workflow), str(job), cwd=tmp_path)
+    assert normalise(got) == normalise(want)
+    assert got["empty"]["size"] == 0 and Path(got["empty"]["path"]).stat().st_size == 0
+    assert Path(got["joined"]["path"]).read_text() == (ENGINES / "fruits.txt").read_text()
+    storage = dirac_server.state / "storage"
+    stored = [p for p in (storage / "LOCAL-DISK").rglob("empty.txt") if name in p.parts]
+    assert len(stored) == 1 and stored[0].stat().st_size == 0, stored
+    assert not [p for p in (storage / "LOCAL-FAILOVER").rglob("*") if name in p.parts]  # no failover on the way
+
+
 def test_simulation_fan_out_and_merge(dirac_server: Server, tmp_path: Path) -> None:
     """A first step without input data (tasks by extension, the task number as run number), a fan-out over its
     files and a merge of all of them (a Merging step flushed by the controller once its parent is complete)."""

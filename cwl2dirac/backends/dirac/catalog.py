@@ -8,7 +8,9 @@ makes a :class:`DiracCatalog`, found through the ``cwl2dirac.catalogs`` entry po
   ``Download`` input policy), other files (side inputs, secondary files) are downloaded on demand;
 - an output is uploaded to the step's output SE (``putAndRegister``) under its LFN, then gets the metadata its
   step's output query promises: a field the catalog knows at directory level (CTAO declares most of theirs on
-  directories) is set on the file's directory, the others on the file;
+  directories) is set on the file's directory, the others on the file. An empty output (0 bytes), which
+  ``putAndRegister`` refuses, goes through the same steps done with DIRAC's own pieces
+  (:func:`_put_and_register_empty`: ``StorageElement.putFile``, then ``DataManager.registerFile`` with size 0);
 - at the end the task's input files are marked ``Processed`` in the transformation and the task ``Done``.
 
 Each DIRAC call is retried with backoff (:func:`~cwl2dirac.backends.dirac._boundary.retried`). What still fails
@@ -16,7 +18,9 @@ becomes an operation of a failover request instead of a lost output: an upload t
 ``ReplicateAndRegister`` to the output SE and a ``RemoveReplica`` from the failover SE, a ``RegisterFile``, or a
 ``ForwardDISET`` of the metadata or status call. The request is written as ``cwl2dirac_request.json`` in the job's
 directory, where DIRAC's JobWrapper takes every ``*_request.json`` into the job's failover request; the input files
-are marked Processed only by that request, once everything before it has been done.
+are marked Processed only by that request, once everything before it has been done. An empty output has no
+failover SE (DIRAC refuses to replicate a zero-size file from it): its failed upload fails the task; its failed
+registration, or its upload while the catalog does not answer, is left to the failover request like any other.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import logging
 import os
 import posixpath
 import re
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -174,7 +179,11 @@ class DiracCatalog:
             self._set_metadata(lfn, metadata)
             return
         dm = self.clients.data_manager()
-        result = _boundary.retried(lambda: dm.putAndRegister(lfn, str(path), se))
+        if path.stat().st_size == 0:  # putAndRegister refuses it ("Supplied file is zero size."); DIRAC keeps it
+            storage = self.clients.storage_element(se)
+            result = _boundary.retried(lambda: _put_and_register_empty(dm, storage, lfn, path))
+        else:
+            result = _boundary.retried(lambda: dm.putAndRegister(lfn, str(path), se))
         if not result.get("OK") and _catalog_unreachable(result):
             # DIRAC asks the catalog first whether the LFN exists: the catalog does not answer (stopped, dead, cut
             # off); the storage may still take the file, and the failover request registers it later
@@ -257,6 +266,12 @@ class DiracCatalog:
         from DIRAC.RequestManagementSystem.Client.File import File
         from DIRAC.RequestManagementSystem.Client.Operation import Operation
 
+        if path.stat().st_size == 0:
+            raise TaskFailed(
+                f"output {lfn}: the upload to {target} failed after retries ({reason}), and an empty file (0 bytes) "
+                "cannot wait on a failover SE: DIRAC's ReplicateAndRegister refuses to move a zero-size file "
+                "('Registered file size is 0.'), so it would never reach its SE"
+            )
         failover = [
             se for se in gConfig.getValue("/Operations/Defaults/DataManagement/SEsUsedForFailover", []) if se != target
         ]
@@ -373,6 +388,62 @@ UNREACHABLE_CATALOG = re.compile(r"from any catalog")
 def _catalog_unreachable(result: Mapping[str, Any]) -> bool:
     """Whether a failed data-management result says that the File Catalog did not answer (not that it refused)."""
     return _boundary.transient(result) or bool(UNREACHABLE_CATALOG.search(str(result.get("Message", ""))))
+
+
+def _put_and_register_empty(dm: Any, storage: Any, lfn: str, path: Path) -> Any:
+    """DIRAC's ``DataManager.putAndRegister`` of the empty (0-byte) file ``path`` as ``lfn`` on ``storage`` (a
+    ``StorageElement``), which DIRAC refuses ("Supplied file is zero size.") though its storage elements and its
+    catalog take such a file: the same steps with DIRAC's own pieces, without that check, and the same result
+    (``Successful``: the LFN put; ``Failed``: the LFN whose registration failed, under ``register``), so that the
+    failover of the caller applies. No data-operation accounting record is sent."""
+    from DIRAC import S_ERROR, S_OK
+    from DIRAC.Core.Utilities.Adler import fileAdler
+    from DIRAC.Core.Utilities.File import makeGuid
+    from DIRAC.Core.Utilities.ReturnValues import returnSingleResult
+
+    fc = dm.fileCatalog
+    access = fc.hasAccess([lfn], "addFile")
+    if not access["OK"]:
+        return access
+    if not access["Value"]["Successful"].get(lfn):
+        return S_ERROR("Write access not permitted for this credential.")
+    guid = makeGuid(str(path))  # from the content, as DIRAC makes it
+    checksum = fileAdler(str(path))  # DIRAC's adler32 (of no bytes: 1, which DIRAC writes '000001')
+    if not guid or not checksum:
+        return S_ERROR(f"Unable to read {path} for its GUID and checksum")
+    exists = fc.exists({lfn: guid})
+    if not exists["OK"]:
+        return exists
+    if lfn not in exists["Value"]["Successful"]:
+        return S_ERROR("Failed to determine existence of destination LFN.")
+    found = exists["Value"]["Successful"][lfn]
+    if found == lfn:
+        return S_ERROR(f"The supplied LFN already exists in the File Catalog. {lfn}")
+    if found:
+        return S_ERROR(f"This file GUID already exists for another file {found}")
+    valid = storage.isValid()
+    if not valid["OK"]:
+        return S_ERROR(f"The storage element is not currently valid. {valid['Message']}")
+    started = time.time()
+    put = returnSingleResult(storage.putFile({lfn: str(path)}))
+    if not put["OK"]:
+        return S_ERROR(f"Failed to put file to Storage Element. {put['Message']}")
+    successful: dict[str, Any] = {lfn: {"put": time.time() - started}}
+    url = returnSingleResult(storage.getURL(lfn, protocol=dm.registrationProtocol))
+    if not url["OK"]:
+        return S_ERROR(f"Failed to generate destination PFN. {url['Message']}")
+    se = storage.storageElementName()
+    started = time.time()
+    registered = dm.registerFile((lfn, url["Value"], 0, se, guid, checksum))
+    failed: dict[str, Any] = {}
+    if not registered["OK"] or lfn in registered["Value"]["Failed"]:
+        entry = {"LFN": lfn, "PFN": url["Value"], "Size": 0, "TargetSE": se, "GUID": guid, "Adler": checksum}
+        failed[lfn] = {"register": entry}
+        reason = registered.get("Message") or registered["Value"]["Failed"][lfn]
+        log.warning("registration of the empty file %s on %s failed: %s", lfn, se, reason)
+    else:
+        successful[lfn]["register"] = time.time() - started
+    return S_OK({"Successful": successful, "Failed": failed})
 
 
 def _size(info: Mapping[str, Any]) -> int | None:
