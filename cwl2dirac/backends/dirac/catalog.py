@@ -407,10 +407,12 @@ def _put_and_register_empty(dm: Any, storage: Any, lfn: str, path: Path) -> Any:
         return access
     if not access["Value"]["Successful"].get(lfn):
         return S_ERROR("Write access not permitted for this credential.")
-    guid = makeGuid(str(path))  # from the content, as DIRAC makes it
+    # a new GUID: DIRAC's from the content (an md5) would be the same for every empty file, which a catalog with
+    # UniqueGUID refuses from the second one on
+    guid = makeGuid()
     checksum = fileAdler(str(path))  # DIRAC's adler32 (of no bytes: 1, which DIRAC writes '000001')
-    if not guid or not checksum:
-        return S_ERROR(f"Unable to read {path} for its GUID and checksum")
+    if not checksum:
+        return S_ERROR(f"Unable to read {path} for its checksum")
     exists = fc.exists({lfn: guid})
     if not exists["OK"]:
         return exists

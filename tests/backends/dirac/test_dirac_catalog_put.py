@@ -162,6 +162,10 @@ def test_an_empty_output_is_put_on_its_se_and_registered_with_size_0(dirac_stora
     assert names.index("hasAccess") < names.index("exists") < names.index("addFile") < names.index("setMetadata")
     catalog.commit_task("step", 3, [])
     assert not (tmp_path / "job" / REQUEST_FILE).exists()  # nothing left to a failover request
+    # a second empty file gets a GUID of its own (one from the content would be the same: UniqueGUID catalogs)
+    other = LFN.replace("empty", "empty2")
+    catalog.put(_output(tmp_path), other, {"step": "step"})
+    assert service.added()[other]["GUID"] != entry["GUID"]
 
 
 def test_an_empty_file_is_downloaded_again(dirac_storage: Any, tmp_path: Path) -> None:
