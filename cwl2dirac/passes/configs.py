@@ -161,13 +161,23 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             query = _side_query(data, plan, comp)
         producer = comp.plans.get(data[0].step) if data[0].step is not None else None
         layout = producer.task_layout if producer is not None and carrier and len(data) == 1 else None
+        gathers = [_gathers(wf, s, carrier) for s in data] if len(data) > 1 else None
         bindings.append(
             InputBinding(
                 port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,
-                carrier=carrier, layout=layout, task_queries=task_queries, **common,
+                carrier=carrier, layout=layout, task_queries=task_queries, source_gathers=gathers, **common,
             )
         )
     return bindings
+
+
+def _gathers(wf: Workflow, src: PortRef, carrier: bool) -> bool:
+    """Whether the value of ``src`` is the array of its catalog entries: the files of an array of Files (from a
+    workflow input, a step's array output or a scattered step), or the carriers of a scattered step's tasks (a
+    step that is not scattered registers one carrier, holding its whole value)."""
+    if carrier:
+        return src.step is not None and bool(wf.step(src.step).scatter)
+    return source_type(wf, src).is_array
 
 
 SOURCE_STRIDE = 2**20

@@ -163,9 +163,18 @@ class _Inputs:
 
         return replace_files(data, resolve)
 
-    def group(self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool) -> Any:
-        """The value of one source (or of all, if ``single_source``) for ``binding``."""
+    def group(
+        self, files: Sequence[CatalogFile], binding: InputBinding, single_source: bool, gathers: bool | None = None
+    ) -> Any:
+        """The value of one source (or of all, if ``single_source``) for ``binding``; ``gathers``: whether the
+        source's value is the array of its entries, when the compiler said (several sources merged)."""
         values = [self.value(cf, binding.carrier) for cf in files]
+        if gathers is not None and not single_source:
+            if gathers:
+                return values
+            if len(values) > 1:
+                raise BackendError(f"port {binding.port}: {len(values)} entries for a single value of one source")
+            return values[0] if values else None
         scattered = any(is_scattered(cf) for cf in files)
         if binding.carrier:
             if scattered or (len(values) > 1):
@@ -226,8 +235,10 @@ def build_job_order(
             elif len(by_source) == 1 and not b.link_merge:
                 value = conv.group(by_source[0], b, single_source=True)
             else:
+                gathers = b.source_gathers if b.source_gathers and len(b.source_gathers) == len(by_source) else None
                 value = merge_sources(
-                    [conv.group(fs, b, single_source=False) for fs in by_source],
+                    [conv.group(fs, b, single_source=False, gathers=gathers[i] if gathers else None)
+                     for i, fs in enumerate(by_source)],
                     b.link_merge or "merge_nested",
                 )
         else:  # pragma: no cover - pydantic restricts kind

@@ -82,6 +82,11 @@ REGRESSIONS = [
     # nested lists of a default; the loader took the file's nesting back only when the values were equal, and a
     # File's location is made absolute by the loader. Fixed: the loaded items nested as the file has them.
     "default_nested_file_arrays_as_output",
+    # Generated (seed 4 cases 469-474): records of a step scattered over an empty array (no task, no carrier),
+    # merged twice with merge_flattened: each source became null ([null, null]: "is not a dict"), where cwltool has
+    # [] + [] = []. The worker told an array source from a single one by its entries; none were there. Fixed: the
+    # configuration says, per merged source, whether its value is the array of its entries (source_gathers).
+    "merge_flattened_empty_scatter_values",
 ]
 
 

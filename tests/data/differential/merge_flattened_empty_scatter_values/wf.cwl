@@ -1,0 +1,48 @@
+#!/usr/bin/env cwl-runner
+# Values of a step scattered over an empty array (no task, no carrier), merged twice with merge_flattened into
+# another step: cwltool gives it [] (each source is []).
+cwlVersion: v1.2
+class: Workflow
+requirements:
+  ScatterFeatureRequirement: {}
+  MultipleInputFeatureRequirement: {}
+  InlineJavascriptRequirement: {}
+inputs:
+  nums: int[]
+outputs:
+  counted:
+    type: File
+    outputSource: count/out
+steps:
+  make:
+    scatter: n
+    in: {n: nums}
+    out: [o]
+    run:
+      class: CommandLineTool
+      baseCommand: echo
+      stdout: out.txt
+      inputs:
+        n: {type: int, inputBinding: {position: 1}}
+      outputs:
+        o:
+          type: int
+          outputBinding:
+            glob: out.txt
+            loadContents: true
+            outputEval: $(parseInt(self[0].contents))
+  count:
+    in:
+      p:
+        source: [make/o, make/o]
+        linkMerge: merge_flattened
+    out: [out]
+    run:
+      class: CommandLineTool
+      baseCommand: echo
+      stdout: count.txt
+      inputs:
+        p: int[]
+      arguments: [$(inputs.p.length)]
+      outputs:
+        out: {type: stdout}
