@@ -1,8 +1,9 @@
 """The local server's own DIRAC extension: stand-ins for what DIRAC needs and this server does not run.
 
 Only the server's service processes have it on their PYTHONPATH (scripts/dirac_server/ext, with its dist-info
-for DIRAC's extension lookup); it is not part of cwl2dirac, and never installed. Today it holds one stand-in:
-``WorkloadManagementSystem/DB/JobParametersDB``, the job parameters that DIRAC 9 keeps in OpenSearch.
+for DIRAC's extension lookup); it is not part of cwl2dirac, and never installed. It holds one stand-in:
+``WorkloadManagementSystem/DB/JobParametersDB``, the job parameters that DIRAC 9 keeps in OpenSearch; and one
+workaround: ``WorkloadManagementSystem/DB/TaskQueueDB``, DIRAC's own with the empty task queues removed before a match.
 """
 
 
