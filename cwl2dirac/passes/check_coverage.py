@@ -28,6 +28,7 @@ from typing import Any
 
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import Step, Workflow
+from cwl2dirac.passes.check_types import source_type
 from cwl2dirac.passes.context import Compilation, StepPlan
 from cwl2dirac.passes.expressions import combine_sources, raw_value, workflow_input_value
 from cwl2dirac.passes.scatter import combinations
@@ -42,6 +43,8 @@ def check_coverage(comp: Compilation) -> Compilation:
         if config is None:
             raise UnsupportedFeature(f"step '{step.id}': no worker configuration was made for it", step.location)
         _every_element(step, comp.plans[step.id], config, comp.job_order is not None)
+        if comp.plans[step.id].scattered_over_files:
+            _every_file_element(step, comp.plans[step.id], wf, comp.job_order)
         _every_null(step, wf)
         if comp.job_order is not None:
             _every_value(step, config, wf, comp.job_order)
@@ -90,6 +93,24 @@ def _every_element(step: Step, plan: StepPlan, config: StepConfig, known: bool) 
     counts = {len(v) for v in (config.task_values or {}).values()}
     if len(counts) != 1 or plan.tasks != counts.pop():
         raise _refuse(step, f"{plan.tasks} task(s) for {sorted(counts)} scatter element(s)")
+
+
+def _every_file_element(step: Step, plan: StepPlan, wf: Workflow, job_order: Mapping[str, Any] | None) -> None:
+    """A scatter over files makes one task per file: an element that is null (a skipped task of a producer with
+    ``when``, an optional output that matched nothing, a null in a workflow input's array) has no file, and so no
+    task, where cwltool runs (or skips) one for it."""
+    for src in plan.drivers:
+        if src.step is not None:
+            producer = wf.step(src.step)
+            if producer.when is not None or source_type(wf, src).item().optional:
+                why = "has 'when'" if producer.when is not None else "has an optional output"
+                raise _refuse(step, f"scatter over the files of step '{src.step}', which {why}: an element that is "
+                                    "null has no file, and so no task, where cwltool has one")
+        elif source_type(wf, src).item().optional:
+            value = (job_order or {}).get(src.port)
+            if job_order is None or not isinstance(value, list) or any(v is None for v in value):
+                raise _refuse(step, f"scatter over workflow input '{src.port}', whose elements may be null: an "
+                                    "element that is null has no file, and so no task, where cwltool has one")
 
 
 def _every_null(step: Step, wf: Workflow) -> None:

@@ -119,3 +119,14 @@ def test_a_template_request_is_refused_before_it_runs(tmp_path: Path) -> None:
     complete = cwl2dirac.compile(FIDELITY / "values_beside_file.cwl", FIDELITY / "values_beside_file.yml",
                                  bodies=False)
     assert complete.incomplete == "" and "incomplete" not in complete.to_data()
+
+
+def test_a_scatter_over_the_files_of_a_step_with_when_is_refused() -> None:
+    """A skipped element of a producer with `when` is null and has no file: a scatter over the producer's files
+    would have no task for it (cwltool runs one, given null). Found by the differential generator (seed 4 case 714:
+    [] where cwltool gave [null], exit 0)."""
+    from cwl2dirac.compiler import compile_workflow
+
+    with pytest.raises(UnsupportedFeature, match=r"step 'use': scatter over the files of step 'make', which has "
+                                                 r"'when'"):
+        compile_workflow(FIDELITY / "scatter_over_skipped_files.cwl", None, bodies=False)
