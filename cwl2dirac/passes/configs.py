@@ -161,7 +161,7 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
             query = _side_query(data, plan, comp)
         producer = comp.plans.get(data[0].step) if data[0].step is not None else None
         layout = producer.task_layout if producer is not None and carrier and len(data) == 1 else None
-        gathers = [_gathers(wf, s, carrier) for s in data] if len(data) > 1 else None
+        gathers = [_gathers(wf, s, carrier) for s in data] if len(data) > 1 or inp.link_merge else None
         bindings.append(
             InputBinding(
                 port=name, kind=kind, sources=[source_name(s) for s in data], query=query, array=array,

@@ -101,7 +101,8 @@ def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:
     plan = StepPlan(step=step.id, dirac_name=dirac_name(step.id))
     data_inputs = [(inp.id, src) for inp in step.inputs for src in inp.sources if carries_data(wf, src)]
     for port, src in data_inputs:
-        if _nested_file_array(wf, src):
+        inp = step.input(port)
+        if _nested_file_array(wf, src, flattened=inp is not None and inp.link_merge == "merge_flattened"):
             raise UnsupportedFeature(
                 f"step '{step.id}': input '{port}' takes '{src}', an array of arrays of files, which travels through "
                 "the catalog as its files: the nesting would be lost",
@@ -213,17 +214,15 @@ def _whole_sources(step: Step, port: str, sources: tuple[PortRef, ...], wf: Work
     return True
 
 
-def _nested_file_array(wf: Workflow, src: PortRef) -> bool:
-    """Does ``src`` declare arrays of arrays of files (``File[][]``; records are carried whole, not listed)?"""
-    if src.step is None:
-        port = wf.input(src.port)
-        t = port.type if port is not None else None
-    else:
-        out = wf.step(src.step).tool.output(src.port)
-        t = out.type if out is not None else None
-    if t is None or not t.is_array or t.nests_files:
+def _nested_file_array(wf: Workflow, src: PortRef, flattened: bool = False) -> bool:
+    """Does the value at ``src`` hold arrays of arrays of files (``File[][]``, a scattered step's ``File[]`` output
+    too; records are carried whole, not listed) once ``merge_flattened`` (``flattened``) has spliced one level?"""
+    t = source_type(wf, src)
+    if flattened and t.is_array:
+        t = t.item().non_null()
+    if not t.is_array or t.nests_files:
         return False
-    return t.item().is_array and t.carries_files
+    return t.item().non_null().is_array and t.carries_files
 
 
 def _indexed_values(

@@ -55,9 +55,10 @@ class InputBinding(_Model):
     task, the query of its source (``sources`` in the same order); task N takes the files the N-th selects, as an
     array. Omitted when None."""
     source_gathers: list[bool] | None = None
-    """For several sources merged (``sources`` in the same order): whether each source's value is an array of its
-    catalog entries (files of an array, carriers of a scattered step's tasks), so that one without any entry is []
-    and one with a single entry a one-element array, not null or that entry. Omitted when None."""
+    """For sources merged (several, or one with ``linkMerge``; ``sources`` in the same order): whether each
+    source's value is an array of its catalog entries (files of an array, carriers of a scattered step's tasks), so
+    that one without any entry is [] and one with a single entry a one-element array, not null or that entry.
+    Omitted when None."""
     layout: list[Any] | None = None
     """For values gathered from a step whose outputs nest (its ``task_layout``: a nested_crossproduct, a scatter
     inside a scattered sub-workflow): that layout; each task number is replaced by the value of the carrier of that
