@@ -13,7 +13,9 @@ every other pass has decided:
   those elements, and its layout (how the outputs are gathered, nested for ``nested_crossproduct``) has the
   scatters' shape;
 - **every null is told apart**: an array of Files from a step with ``when``, which the catalog cannot tell from a
-  skipped task when it is empty, is refused where something reads it;
+  skipped task when it is empty, is refused where something reads it; a step that gathers the outputs of a
+  scattered step with ``when`` places them by that step's tasks (a skipped one gives null, as in cwltool), or is
+  refused;
 - **every value arrives**: a port fed by workflow inputs gets the job order's value, else the workflow input's
   default (as cwltool does when the job order leaves it out), never the tool's own default in its place.
 
@@ -46,6 +48,7 @@ def check_coverage(comp: Compilation) -> Compilation:
         if comp.plans[step.id].scattered_over_files:
             _every_file_element(step, comp.plans[step.id], wf, comp.job_order)
         _every_null(step, wf)
+        _every_skipped_element(step, config, comp)
         if comp.job_order is not None:
             _every_value(step, config, wf, comp.job_order)
             if config.task_values is not None:
@@ -128,6 +131,34 @@ def _every_null(step: Step, wf: Workflow) -> None:
         if t is not None and t.kind == "array" and t.carries_files and not t.nests_files:
             raise _refuse(step, f"its output '{port}' is an array of files and the step has 'when': a skipped task "
                                 "(null) and a task that made no file ([]) both leave nothing in the catalog")
+
+
+def _every_skipped_element(step: Step, config: StepConfig, comp: Compilation) -> None:
+    """An input gathering the outputs of a scattered step with ``when`` has a null for each skipped element: the
+    skipped task registered nothing, so only a binding that places the values by the producer's tasks (its
+    ``layout``, one source) can put it there; pickValue over the elements (one source, or flattened) looks at the
+    non-null ones only. (In a template, the tasks of a scatter over values are not known
+    yet: checked when the job order comes.)"""
+    wf = comp.workflow
+    for inp in step.inputs:
+        skipping = [src.step for src in inp.sources if src.step is not None and _skips_elements(wf, src.step)]
+        if not skipping:
+            continue
+        if inp.pick_value and (len(inp.sources) == 1 or inp.link_merge == "merge_flattened"):
+            continue  # pickValue looks at the non-null elements only
+        binding = next((b for b in config.inputs if b.port == inp.id), None)
+        producer = comp.plans[skipping[0]]
+        if comp.job_order is None and len(inp.sources) == 1 and not producer.scattered_over_files:
+            continue
+        if binding is None or binding.layout is None or len(inp.sources) != 1:
+            raise _refuse(step, f"its input '{inp.id}' gathers the outputs of '{skipping[0]}', scattered with "
+                                "'when': a skipped element (null in cwltool) leaves nothing in the catalog that "
+                                "could be placed (only a scatter over values known when compiling, as the one "
+                                "source of the input, is placed)")
+
+
+def _skips_elements(wf: Workflow, step_id: str) -> bool:
+    return any(s.id == step_id and s.when is not None and bool(s.scatter) for s in wf.steps)
 
 
 def _every_combination(step: Step, config: StepConfig, wf: Workflow, job_order: Mapping[str, Any]) -> None:

@@ -69,10 +69,20 @@ def picked(t: CwlType, method: str) -> CwlType:
 
 
 def _merge(types: list[CwlType], method: str) -> CwlType:
-    items = [t.item() if t.is_array else t for t in types] if method == "merge_flattened" else types
+    items = [_flattened(t) for t in types] if method == "merge_flattened" else types
     first = items[0]
     same = all(compatible(t, first) and compatible(first, t) for t in items)
     return CwlType("array", items=first if same else CwlType("Any"))
+
+
+def _flattened(t: CwlType) -> CwlType:
+    """What one source adds to a ``merge_flattened`` array: its items if it is an array, else itself; for a union,
+    each member so (``string[]?`` adds ``string`` or null), as cwltool's checker reads it."""
+    if t.kind == "union":
+        return CwlType("union", members=tuple(_flattened(m) for m in t.members))
+    if t.kind == "array" and t.items is not None:
+        return t.items
+    return t
 
 
 def compatible(src: CwlType, dst: CwlType, lenient_null: bool = False) -> bool:

@@ -42,7 +42,9 @@ def emit(comp: Compilation) -> ProductionRequest:
         plan = comp.plans[step_id]
         res = step_resources(step, wf)
         parents = sorted({d.step for d in plan.drivers if d.step is not None})
-        after = sorted({src.step for _, src in plan.side if src.step is not None} - set(parents))
+        # a side input is taken whole by every task: its producers complete first, parents too (a scatter over a
+        # parent's files beside those files whole: a task made before the parent ended would see some of them)
+        after = sorted({src.step for _, src in plan.side if src.step is not None})
         steps.append(
             StepSpec(
                 name=step.id,

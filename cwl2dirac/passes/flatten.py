@@ -9,6 +9,7 @@ whose combinations the plan forms when the values are known.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from cwl2dirac.errors import UnsupportedFeature
 from cwl2dirac.ir import PortRef, ScatterLevel, Step, StepInput, Workflow, WorkflowOutput
@@ -43,6 +44,19 @@ def flatten_workflow(wf: Workflow) -> Workflow:
     return replace(wf, steps=tuple(steps), outputs=wf_outputs)
 
 
+def _first_default(outer_in: StepInput | None, port: Any) -> Any:
+    """The first non-null default of the outer step's input and the sub-workflow's input, in that order."""
+    for holder in (outer_in, port):
+        if holder is not None and holder.has_default and holder.default is not None:
+            return holder.default
+    return None
+
+
+def _may_be_null(outer_in: StepInput | None) -> bool:
+    """Whether the value the outer step's input gets from its sources may be null (so that a default applies)."""
+    return outer_in is None or bool(outer_in.sources)
+
+
 def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Binding]]:
     if outer.when is not None:
         raise UnsupportedFeature(
@@ -64,20 +78,27 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
                     sources.append(PortRef(f"{prefix}/{src.step}", src.port))
                     continue
                 outer_in = outer.input(src.port)
-                if outer_in is None or (not outer_in.sources and not outer_in.has_default):
-                    port = inner.input(src.port)
-                    if port is not None and port.has_default and not has_default:
-                        default, has_default = port.default, True
-                    continue
-                if outer_in.value_from is not None:
+                given = outer_in.sources if outer_in is not None else ()
+                if outer_in is not None and outer_in.value_from is not None:
                     raise UnsupportedFeature(
                         f"step '{outer.id}': valueFrom on input '{outer_in.id}' of a sub-workflow step is not "
                         "supported; move the expression to the inner step",
                         outer_in.location,
                     )
-                if not outer_in.sources:
-                    default, has_default = outer_in.default, True
+                # cwltool: the outer step's value (its source, else its default when null), then the sub-workflow
+                # input's default when still null, then the inner step's default when still null
+                fallback = _first_default(outer_in, inner.input(src.port))
+                if len(inp.sources) > 1 and (not given or (fallback is not None and _may_be_null(outer_in))):
+                    raise UnsupportedFeature(
+                        f"step '{outer.id}/{step.id}': input '{inp.id}' merges sub-workflow input '{src.port}', "
+                        "whose value may be a default or null, with other sources",
+                        inp.location,
+                    )
+                if fallback is not None:
+                    default, has_default = fallback, True
+                if not given:
                     continue
+                assert outer_in is not None
                 if len(outer_in.sources) > 1 or outer_in.link_merge or outer_in.pick_value:
                     if len(inp.sources) > 1:
                         raise UnsupportedFeature(
@@ -119,11 +140,9 @@ def _scatter_elementwise(
     """Scatter every inner step that consumes a scattered input or a per-element output, as cwltool runs the
     whole sub-workflow once per element of the outer scatter."""
     original = {f"{outer.id}/{s.id}": s for s in inner.steps}
-    elem: set[PortRef] = set()  # per-element values, in the flattened namespace
-    for name in outer.scatter:
-        outer_in = outer.input(name)
-        if outer_in is not None:
-            elem.update(outer_in.sources)
+    # per-element outputs of the inner steps scattered so far, in the flattened namespace (the scattered inputs
+    # themselves are found by name, in ``per_element``: their sources may feed other, whole inputs too)
+    elem: set[PortRef] = set()
     done: dict[str, Step] = {}
     changed = True
     while changed:

@@ -161,7 +161,8 @@ class StepSpec(_Model):
     parents: list[str] = Field(default_factory=list)
     """Steps whose outputs this step's input query selects (DIRAC ParentStep)."""
     after: list[str] = Field(default_factory=list)
-    """Steps that must be complete before tasks start (side inputs such as models); not DIRAC parents."""
+    """Steps that must be complete before tasks start (side inputs such as models); a parent is here too when its
+    files are also taken whole by a side input."""
     input_query: MetaQuery | None = None
     output_query: MetaQuery
     tasks: int | None = None

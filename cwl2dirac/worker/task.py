@@ -226,7 +226,7 @@ def build_job_order(
                 if b.sources
                 else [sorted(pool, key=CatalogFile.sort_key)]
             )
-            if b.layout is not None:  # values gathered from nested scatters: placed by the producer's layout
+            if b.layout is not None:  # gathered from nested scatters, or skipping ones: by the producer's layout
                 value = _by_layout(b, by_source[0], conv)
             elif b.kind == "files" and b.port in config.scatter and len(by_source) > 1:
                 # the sources were merged, then scattered: this task's element is its file(s)
@@ -269,14 +269,14 @@ def build_job_order(
 
 
 def _by_layout(binding: InputBinding, files: Sequence[CatalogFile], conv: _Inputs) -> Any:
-    """The carried values of ``files`` placed by ``binding.layout``: the value of index ``t`` for task number ``t``,
-    null for a task that registered none (skipped by ``when``)."""
+    """The values (carried, or Files) of ``files`` placed by ``binding.layout``: the value of index ``t`` for task
+    number ``t``, null for a task that registered none (skipped by ``when``)."""
     by_index: dict[int, Any] = {}
     for cf in files:
         index = int(cf.metadata.get(FIELD_INDEX) or 0)
         if index in by_index:
             raise BackendError(f"port {binding.port}: two values of index {index} from one step")
-        by_index[index] = conv.value(cf, True)
+        by_index[index] = conv.value(cf, binding.carrier)
     return fill_layout(binding.layout, lambda t: by_index.get(t))
 
 
