@@ -569,6 +569,12 @@ def convert_type(t: Any, named: dict[str, CwlType], location: Location | None = 
 
 def _unknown_type(t: str, named: Mapping[str, CwlType], location: Location | None) -> ValidationError:
     shown = fragment(t) if t.startswith(("file:", "http:", "https:")) else t
+    if shown in _PRIMITIVES and shown != t:
+        # 'File?[]': schema-salad reads the items 'File?' as a reference into the document, without its '?'
+        return ValidationError(
+            f"type '{shown}' is not read as CWL's {shown} here: an array of optional items ('{shown}?[]') is written "
+            f"{{type: array, items: ['null', {shown}]}}", location,
+        )
     choices = sorted(_PRIMITIVES - {"Any"}) + sorted({fragment(n) for n in named})
     hint = dirac_hints.suggest(shown.rstrip("[]?"), choices) or (
         " (CWL's types: null, boolean, int, long, float, double, string, File, Directory, Any, with [] and ?, or a "
