@@ -88,6 +88,16 @@ class DiracClients:
 
         return timed(ProductionClient())
 
+    def production_version(self) -> tuple[int, int, int] | None:
+        """The DIRAC version of the ProductionManager (its ``ping``); None when it does not say (the submission's
+        own calls then say what is wrong)."""
+        from cwl2dirac.backends.dirac.versions import parse_version
+
+        result = self.production().ping()
+        if not result.get("OK"):
+            return None
+        return parse_version((result.get("Value") or {}).get("version"))
+
     def transformation(self) -> Any:
         from DIRAC.TransformationSystem.Client.TransformationClient import TransformationClient
 

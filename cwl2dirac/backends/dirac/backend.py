@@ -30,6 +30,7 @@ from cwl2dirac.backends.dirac.submission import (
     production_steps,
 )
 from cwl2dirac.backends.dirac.validator import check_links
+from cwl2dirac.backends.dirac.versions import stores_unescaped, unescaped_sql_problems, version_problem
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, safe_name
@@ -161,6 +162,23 @@ class DiracBackend:
             if not spec.body:
                 raise BackendError(f"step '{spec.name}' has no job template: compile it with job templates (bodies)")
 
+    def check_server(self, request: ProductionRequest, steps: list[Any]) -> None:
+        """Refuse a ProductionManager of a DIRAC version that cannot work, and, on one older than 9.1.13, what its
+        unescaped SQL would damage (``versions``), before anything is sent."""
+        version = self.clients.production_version()
+        problem = version_problem(version)
+        if problem:
+            raise BackendError(problem)
+        if stores_unescaped(version):
+            problems = unescaped_sql_problems(steps, request.name)
+            if problems:
+                shown = ".".join(map(str, version or ()))
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise BackendError(
+                    f"{problems[0]}{more}: the DIRAC server's Production System ({shown}, older than 9.1.13) "
+                    "stores it in SQL unescaped; rename it, or submit to DIRAC 9.1.18 or later"
+                )
+
     def submit(self, request: ProductionRequest) -> Production:
         """Create, start and extend the production (or find the one this request made and finish what is missing).
 
@@ -173,7 +191,9 @@ class DiracBackend:
         if problem:
             raise BackendError(problem)
         self.check_resources(request)
-        submission = Submission(request, self.clients, self.to_production_steps(request))
+        steps = self.to_production_steps(request)
+        self.check_server(request, steps)
+        submission = Submission(request, self.clients, steps)
         submission.declare_fields()
         found = submission.existing()
         input_se = self.clients.input_se(request)

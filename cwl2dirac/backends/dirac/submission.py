@@ -64,7 +64,10 @@ def fingerprint(request: ProductionRequest) -> str:
 
 
 def long_description(request: ProductionRequest, spec: StepSpec, digest: str) -> str:
-    return f"cwl2dirac step '{spec.name}' of production '{request.name}' ({request.source}); cwl2dirac request {digest}"
+    """The step's LongDescription: no quote and no backslash, which a ProductionDB older than DIRAC 9.1.13 pastes
+    into its SQL unescaped (``versions``); the fingerprint at its end finds the request again."""
+    source = request.source.replace("'", "").replace("\\", "/")
+    return f"cwl2dirac step {spec.name} of production {request.name} ({source}); cwl2dirac request {digest}"
 
 
 @dataclass(frozen=True)
