@@ -312,8 +312,17 @@ def stop_production(name: str) -> dict[str, Any]:
     return {"stopped": stopped}
 
 
+def server_version() -> dict[str, Any]:
+    """The ProductionManager's DIRAC version as cwl2dirac reads it before a submission, beside this client's."""
+    import DIRAC
+
+    from cwl2dirac.backends.dirac._clients import DiracClients
+
+    return {"server": DiracClients().production_version(), "client": DIRAC.version}
+
+
 SCENARIOS = {"echo_job": echo_job, "metadata": metadata, "production": production, "failover": failover,
-             "stop_production": stop_production}
+             "stop_production": stop_production, "server_version": server_version}
 
 if __name__ == "__main__":
     _init()

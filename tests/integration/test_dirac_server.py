@@ -50,6 +50,15 @@ def test_start_again_is_quick(dirac_server: Server) -> None:
     assert time.monotonic() - t0 < 15
 
 
+def test_the_server_version_is_read_before_a_submission(dirac_server: Server) -> None:
+    """cwl2dirac reads the ProductionManager's DIRAC version from its ping (refusing 9.1.13-9.1.17, checking what an
+    older ProductionDB stores unescaped): the server runs the development environment's DIRAC."""
+    from cwl2dirac.backends.dirac.versions import parse_version
+
+    result = dirac_server.run("server_version")
+    assert result["server"] is not None and tuple(result["server"]) == parse_version(result["client"]), result
+
+
 def test_echo_job_goes_to_done_with_its_sandbox(dirac_server: Server) -> None:
     result = dirac_server.run("echo_job", "150")
     assert result["status"] == "Done", result

@@ -158,8 +158,10 @@ class RecordingService:
     as a server would for a fresh installation, and records it. ``fail``: a call name answered with S_ERROR."""
 
     def __init__(self, *, known_fields: dict[str, dict[str, str]] | None = None, fail: str | None = None,
-                 left_new: int = 0) -> None:
+                 left_new: int = 0, version: str = "v9.1.22") -> None:
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.version = version
+        """The DIRAC version the services answer ``ping`` with."""
         self.known_fields = known_fields or {"DirectoryMetaFields": {}, "FileMetaFields": {}}
         self.fail = fail
         self.production_id = 41
@@ -179,6 +181,8 @@ class RecordingService:
         return call
 
     def _answer(self, name: str, args: tuple[Any, ...]) -> Any:
+        if name == "ping":
+            return {"version": self.version, "name": "RecordingService"}
         if name == "addProductionStep":
             return len([c for c in self.calls if c[0] == name])
         if name == "addProduction":

@@ -21,7 +21,7 @@ def test_submit_sequence(request_obj: ProductionRequest) -> None:
     production = backend.submit(request_obj)
 
     names = service.names()
-    assert names[:2] == ["initialize", "getMetadataFields"]
+    assert names[:3] == ["initialize", "ping", "getMetadataFields"]  # the server's DIRAC version first
     # fields the catalog does not know are declared at file level (the worker's own ones too); the one it knows,
     # at directory level, is left alone
     declared = [args for name, args in service.calls if name == "addMetadataField"]
@@ -169,3 +169,29 @@ def test_a_started_production_missing_transformations_is_one_error(request_obj: 
 
     with pytest.raises(BackendError, match=r"production 41 \('demo'\) has 3 transformation\(s\) for 5 step\(s\)"):
         DiracBackend(clients=recording_clients(Short())).submit(request_obj)
+
+
+@pytest.mark.parametrize("version", ["v9.1.13", "v9.1.17"])
+def test_a_server_of_dirac_issue_8773_is_refused_before_anything_is_sent(
+    request_obj: ProductionRequest, version: str
+) -> None:
+    service = RecordingService(version=version)
+    with pytest.raises(BackendError, match=r"version 9\.1\.1[37], which stores production steps without decoding"):
+        DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert service.names() == ["initialize", "ping"]
+
+
+def test_an_old_server_gets_what_its_unescaped_sql_keeps(request_obj: ProductionRequest) -> None:
+    """DIRAC 9.1.9 (CTADIRAC 3.1.0's): cwl2dirac's own fields pass; a query value with a quote is refused, naming
+    the step and the field, before anything is sent."""
+    service = RecordingService(version="v9.1.9")
+    DiracBackend(clients=recording_clients(service)).submit(request_obj)
+    assert "startProduction" in service.names()
+    sim = request_obj.step("gamma/sim")
+    quoted = sim.model_copy(update={"output_query": {**sim.output_query, "campaign": "it's"}})
+    bad = request_obj.model_copy(update={"steps": [quoted, *request_obj.steps[1:]]})
+    service = RecordingService(version="v9.1.9")
+    with pytest.raises(BackendError, match=r"step 'gamma_sim': its output query holds a ' \(quote\).*9\.1\.9, older "
+                                           r"than 9\.1\.13"):
+        DiracBackend(clients=recording_clients(service)).submit(bad)
+    assert service.names() == ["initialize", "ping"]
