@@ -183,13 +183,15 @@ def test_compiling_and_logs_go_through_the_backend_protocol(tmp_path: Path) -> N
 
 
 def test_dirac_backend_object_offline(tmp_path: Path) -> None:
-    """The DIRAC backend object, without a server: built without DIRAC asked anything; a submission through
-    submit(backend=...) compiles for it through the protocol (job templates, the VO's namespace) and sends the
-    real call sequence to a recording service."""
+    """The DIRAC backend object, without a server: ``import cwl2dirac`` imports no backend; the object is built
+    without DIRAC imported or asked anything; a submission through submit(backend=...) compiles for it through the
+    protocol (job templates, the VO's namespace) and sends the real call sequence to a recording service."""
     from support.dirac import RecordingService, recording_clients
 
-    code = ("import sys, cwl2dirac; b = cwl2dirac.DiracBackend(config_files='dirac.cfg', drive=True, timeout=60, "
-            "progress='plain'); assert isinstance(b, cwl2dirac.Backend); "
+    code = ("import sys, cwl2dirac; assert not [m for m in sys.modules if m.startswith(('DIRAC', "
+            "'cwl2dirac.backends.local', 'cwl2dirac.backends.dirac'))]; "
+            "b = cwl2dirac.DiracBackend(config_files='dirac.cfg', drive=True, timeout=60, progress='plain'); "
+            "assert isinstance(b, cwl2dirac.Backend); "
             "print(b.config_files, b.drive, b.timeout, b.progress, b.job_templates, "
             "any(m == 'DIRAC' or m.startswith('DIRAC.') for m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
