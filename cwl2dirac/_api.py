@@ -6,6 +6,7 @@ inside them, so that ``import cwl2dirac`` stays cheap.
 
 from __future__ import annotations
 
+import enum
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -207,24 +208,57 @@ def read_request(path: str | Path) -> ProductionRequest:
         raise LoadError(f"not a valid production request: {first}", Location(uri, (), 1, 1)) from None
 
 
+BackendChoice = Literal["local", "dirac"] | Backend
+"""A backend object (:class:`~cwl2dirac.backends.local.backend.LocalBackend`,
+:class:`~cwl2dirac.backends.dirac.backend.DiracBackend`, or any :class:`~cwl2dirac.backends.base.Backend`), or the
+name of one made from the call's own keywords."""
+
+
+class _Unset(enum.Enum):
+    """The default of a keyword whose default value cannot tell whether it was given (``progress``)."""
+
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "<the backend's>"
+
+
+UNSET = _Unset.UNSET
+
+
+def _backend_object(backend: object, function: str, **options: Any) -> Backend:
+    """``backend``, given to ``function`` as a backend object; a :class:`ValidationError` when it is not one, or
+    when it comes with ``options`` given (not None, not empty, not :data:`UNSET`): they configure the backend that
+    a name makes, an object is configured already."""
+    if not isinstance(backend, Backend):
+        raise ValidationError(f"backend: expected 'local', 'dirac' or a backend object, not {type(backend).__name__}")
+    given = [name for name, value in options.items() if value is not None and value != () and value is not UNSET]
+    if given:
+        raise ValidationError(
+            f"{', '.join(given)}: give {'it' if len(given) == 1 else 'them'} to the backend object "
+            f"({type(backend).__name__}(...)), not to {function}() beside it"
+        )
+    return backend
+
+
 def run(
     pipeline: Pipeline,
     inputs: str | Path | None = None,
     *,
-    backend: Literal["local", "dirac"] = "local",
+    backend: BackendChoice = "local",
     name: str | None = None,
     hints: Hints | None = None,
     lfn_base: str | None = None,
     outdir: str | Path | None = None,
+    check: bool = True,
     workdir: str | Path | None = None,
     jobs: int | None = None,
     retries: int | None = None,
     policy: Policy | None = None,
     dirac_cfg: str | Path | None = None,
-    drive: bool = False,
+    drive: bool | None = None,
     timeout: float | None = None,
-    progress: ProgressMode | None = "quiet",
-    check: bool = True,
+    progress: ProgressMode | Literal[_Unset.UNSET] | None = UNSET,
     container: str | None = None,
     default_container: str | None = None,
     dataset_catalogs: Sequence[str | Path] = (),
@@ -232,53 +266,61 @@ def run(
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
 
-    ``backend="local"`` (this machine): ``workdir`` holds the run's state (default: derived from the request, so
-    the same call resumes), ``jobs`` parallel tasks, ``retries`` retries of a failed task (default: the step's) or
-    ``policy`` (:class:`~cwl2dirac.backends.policy.Policy`: its ``max_attempts`` for every step, and whether a
-    deterministic failure is retried; not with ``retries``).
-    ``backend="dirac"``: the production is submitted as :func:`submit` does (``dirac_cfg``, ``lfn_base``) and
-    followed until it is complete or a task failed (``timeout`` seconds at most; ``drive``: also run the
-    production controller's pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded.
-    ``progress``: ``live``/``plain``/``quiet``, None for live on a terminal. With ``check`` (the default) a run
-    that did not complete raises :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and
-    ``status``. Local only: ``container``: cwltool's container options for every task: None (a DockerRequirement
-    that is a requirement runs in Docker, a hint does not), ``"none"`` (``--no-container``), ``"docker"``,
-    ``"singularity"``, ``"podman"``, ``"udocker"`` (as cwltool: hints too) or ``"user-space:<command>"``;
-    ``default_container``: cwltool's ``--default-container``; ``dataset_catalogs``: work directories of earlier
-    local runs whose datasets (``cwl2dirac catalog dataset add``) the workflow's dataset inputs take (default: any
-    run that has them). On DIRAC, datasets are the File Catalog's (resolved at submission).
-    """
-    from cwl2dirac.backends import get_backend
+    ``backend``: where it runs: a backend object, configured once and given to each call
+    (``LocalBackend(workdir=..., jobs=...)``, ``DiracBackend(config_files=..., drive=...)``, or any
+    :class:`~cwl2dirac.backends.base.Backend`), or its name, ``"local"`` (the default) or ``"dirac"``, made from
+    this call's own keywords below; the two forms do not mix (a :class:`~cwl2dirac.errors.ValidationError`).
+    ``name``, ``hints`` and ``lfn_base`` compile a CWL document for the backend: with its job templates, its LFN
+    namespace (when ``lfn_base`` is not given) and its catalog's datasets. With ``check`` (the default) a run that
+    did not complete raises :class:`~cwl2dirac.errors.TaskFailed`; otherwise look at the result's ``ok`` and
+    ``status``.
 
+    The shorthand keywords: ``backend="local"`` (this machine): ``workdir`` holds the run's state (default:
+    derived from the request, so the same call resumes), ``jobs`` parallel tasks, ``retries`` retries of a failed
+    task (default: the step's) or ``policy`` (:class:`~cwl2dirac.backends.policy.Policy`: its ``max_attempts`` for
+    every step, and whether a deterministic failure is retried; not with ``retries``); ``container``: cwltool's
+    container options for every task: None (a DockerRequirement that is a requirement runs in Docker, a hint does
+    not), ``"none"`` (``--no-container``), ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"`` (as
+    cwltool: hints too) or ``"user-space:<command>"``; ``default_container``: cwltool's ``--default-container``;
+    ``dataset_catalogs``: work directories of earlier local runs whose datasets (``cwl2dirac catalog dataset add``)
+    the workflow's dataset inputs take (default: any run that has them).
+    ``backend="dirac"``: the production is submitted as :func:`submit` does (``dirac_cfg``) and followed until it
+    is complete or a task failed (``timeout`` seconds at most; ``drive``: also run the production controller's
+    pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded, and the logs of failed
+    tasks into ``outdir/cwl2dirac-logs``. On DIRAC, datasets are the File Catalog's.
+    Both: ``progress``: ``live``/``plain``/``quiet`` (the default), None for live on a terminal.
+    """
     t0 = time.monotonic()
     engine: Backend
-    if backend == "dirac":
-        _only_local(workdir=workdir, jobs=jobs, retries=retries, policy=policy, container=container,
-                    default_container=default_container, dataset_catalogs=dataset_catalogs or None)
-        engine = get_backend(
-            "dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=progress, drive=drive, timeout=timeout
+    if not isinstance(backend, str):
+        engine = _backend_object(
+            backend, "run", workdir=workdir, jobs=jobs, retries=retries, policy=policy, dirac_cfg=dirac_cfg,
+            drive=drive, timeout=timeout, progress=progress, container=container, default_container=default_container,
+            dataset_catalogs=tuple(dataset_catalogs),
         )
-        request = _dirac_request(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base)
     else:
-        if dirac_cfg or drive or timeout is not None:
-            raise ValidationError("dirac_cfg, drive and timeout apply to the DIRAC backend (backend='dirac')")
-        from cwl2dirac.backends.local.datasets import local_resolver
+        from cwl2dirac.backends import get_backend
 
-        request = as_request(
-            pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, bodies=False,
-            datasets=local_resolver([Path(p) for p in dataset_catalogs]),
-        )
-        engine = get_backend(
-            backend, workdir=workdir, jobs=jobs, retries=retries, policy=policy, progress=progress, container=container,
-            default_container=default_container, dataset_catalogs=dataset_catalogs,
-        )
+        shown: ProgressMode | None = "quiet" if progress is UNSET else progress
+        if backend == "dirac":
+            _only_local(workdir=workdir, jobs=jobs, retries=retries, policy=policy, container=container,
+                        default_container=default_container, dataset_catalogs=dataset_catalogs or None)
+            engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=shown,
+                                 drive=bool(drive), timeout=timeout)
+        else:
+            if dirac_cfg or drive or timeout is not None:
+                raise ValidationError("dirac_cfg, drive and timeout apply to the DIRAC backend (backend='dirac')")
+            engine = get_backend(
+                backend, workdir=workdir, jobs=jobs, retries=retries, policy=policy, progress=shown,
+                container=container, default_container=default_container, dataset_catalogs=dataset_catalogs,
+            )
+    request = _request_for(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base)
     production = engine.submit(request)
     status = engine.wait(production)
     out = Path(outdir or Path.cwd()).resolve()
     outputs = engine.outputs(production, out) if status.complete else None
-    fetch_logs = getattr(engine, "fetch_logs", None)
-    if status.failed and callable(fetch_logs):
-        status = fetch_logs(status, out / "cwl2dirac-logs")
+    if status.failed:
+        status = engine.fetch_logs(status, out / "cwl2dirac-logs")
     result = RunResult(production, status, outputs, out, time.monotonic() - t0)
     return result.raise_for_status() if check else result
 
@@ -289,62 +331,77 @@ def _only_local(**options: Any) -> None:
         raise ValidationError(f"{', '.join(given)} apply to the local backend, not to DIRAC")
 
 
-def _dirac_request(
+def _request_for(
     engine: Backend, pipeline: Pipeline, inputs: str | Path | None, *, name: str | None, hints: Hints | None,
     lfn_base: str | None,
 ) -> ProductionRequest:
-    """``pipeline`` compiled for the DIRAC of ``engine``: outputs in the VO's namespace unless told otherwise,
-    dataset inputs resolved by its File Catalog."""
-    from cwl2dirac.backends.dirac.datasets import dataset_resolver
-
-    namespace = getattr(engine, "namespace", None)
-    base = lfn_base or (str(namespace()) or None if callable(namespace) else None)
-    return as_request(pipeline, inputs, name=name, hints=hints, lfn_base=base, datasets=dataset_resolver())
+    """``pipeline`` as a request for ``engine``: a CWL document is compiled with its job templates if it needs them,
+    its outputs in the backend's namespace unless ``lfn_base`` says otherwise, its dataset inputs resolved by the
+    backend's catalog."""
+    if isinstance(pipeline, ProductionRequest) or is_request_file(pipeline):
+        return as_request(pipeline, inputs, name=name, hints=hints)
+    base = lfn_base or engine.namespace() or None
+    return as_request(
+        pipeline, inputs, name=name, hints=hints, lfn_base=base, bodies=engine.job_templates,
+        datasets=engine.dataset_resolver(),
+    )
 
 
 def submit(
     pipeline: Pipeline,
     inputs: str | Path | None = None,
     *,
-    backend: Literal["dirac"] = "dirac",
+    backend: Literal["dirac"] | Backend = "dirac",
     name: str | None = None,
     hints: Hints | None = None,
     lfn_base: str | None = None,
     dirac_cfg: str | Path | None = None,
 ) -> Production:
-    """Submit a production to DIRAC (``dirac_cfg``: a DIRAC configuration file to use); its handle, with the
-    production id and the transformation of each step. The same call again finds the production it made and
-    finishes what is missing. ``lfn_base``: where the outputs of steps without ``dirac:Job.output_path`` go
-    (default: the VO's namespace, ``/<vo>``)."""
-    from cwl2dirac.backends import get_backend
+    """Submit a production to DIRAC; its handle, with the production id and the transformation of each step. The
+    same call again finds the production it made and finishes what is missing. ``backend``: a
+    :class:`~cwl2dirac.backends.dirac.backend.DiracBackend` (or any backend object), or ``"dirac"`` with
+    ``dirac_cfg``, a DIRAC configuration file to use. ``lfn_base``: where the outputs of steps without
+    ``dirac:Job.output_path`` go (default: the backend's namespace, on DIRAC the VO's, ``/<vo>``)."""
+    engine: Backend
+    if not isinstance(backend, str):
+        engine = _backend_object(backend, "submit", dirac_cfg=dirac_cfg)
+    else:
+        from cwl2dirac.backends import get_backend
 
-    engine = get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else [])
-    return engine.submit(_dirac_request(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base))
+        engine = get_backend(backend, config_files=[dirac_cfg] if dirac_cfg else [])
+    return engine.submit(_request_for(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base))
 
 
 def status(
-    production: str | Path, *, backend: Literal["local", "dirac"] | None = None, dirac_cfg: str | Path | None = None
+    production: str | Path, *, backend: Literal["local", "dirac"] | Backend | None = None,
+    dirac_cfg: str | Path | None = None,
 ) -> ProductionStatus:
     """Where a production stands: a local run (its work directory, or its name under the runs base) or a DIRAC
-    production (its id or name). ``backend`` says which when a name could be both (default: a local run of that
-    name if there is one, else DIRAC)."""
+    production (its id or name). ``backend``: the backend object to ask, or which backend when a name could be
+    both, ``"local"`` or ``"dirac"`` (default: a local run of that name if there is one, else DIRAC with
+    ``dirac_cfg``)."""
     return follow(production, backend=backend, dirac_cfg=dirac_cfg)()
 
 
 def follow(
-    production: str | Path, *, backend: Literal["local", "dirac"] | None = None, dirac_cfg: str | Path | None = None
+    production: str | Path, *, backend: Literal["local", "dirac"] | Backend | None = None,
+    dirac_cfg: str | Path | None = None,
 ) -> Callable[[], ProductionStatus]:
     """:func:`status` as a function to call again and again (``status --watch``): the production is found once,
     and on DIRAC a refresh then reads only what changes."""
-    from cwl2dirac.backends import get_backend
-    from cwl2dirac.backends.local.backend import local_run
+    engine: Backend
+    if not (backend is None or isinstance(backend, str)):
+        engine = _backend_object(backend, "status", dirac_cfg=dirac_cfg)
+    else:
+        from cwl2dirac.backends import get_backend
+        from cwl2dirac.backends.local.backend import local_run
 
-    workdir = local_run(production, backend)
-    if workdir is not None:
-        local, run_ = get_backend("local"), Production("local", workdir.name, str(workdir))
-        return lambda: local.status(run_)
-    engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
-    handle = Production("dirac", str(production), str(production))
+        workdir = local_run(production, backend)
+        if workdir is not None:
+            engine, production = get_backend("local"), workdir
+        else:
+            engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [])
+    handle = engine.find(production)
     return lambda: engine.status(handle)
 
 

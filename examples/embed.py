@@ -4,7 +4,8 @@
 
 Compiles the CTAO example (ctapipe on the two LST files of examples/data, then a merge), looks at the
 production it would be on DIRAC, gives the merge step a higher job priority and a longer CPU time without
-touching the CWL files, runs the production here, and prints the workflow's outputs as JSON.
+touching the CWL files, runs the production here with a backend object configured once, and prints the workflow's
+outputs as JSON.
 """
 
 from __future__ import annotations
@@ -41,13 +42,18 @@ def main(outdir: Path) -> int:
         assert f'<Parameter name="{parameter}" type="JDL"' in body and f"<![CDATA[{value}]]>" in body
     print("merge: priority 8 and 7200 s of CPU time in its job template", file=sys.stderr)
 
-    # 4. Run it here (the embedded local backend): the same request DIRAC would run.
+    # 4. Run it here: the same request DIRAC would run, on a backend configured once. For the grid, the same
+    #    call with backend=cwl2dirac.DiracBackend(config_files="dirac.cfg", timeout=3600) (run(..., backend="local",
+    #    workdir=...) is the shorthand of this one).
     with tempfile.TemporaryDirectory(prefix="cwl2dirac-embed-") as work:
+        backend = cwl2dirac.LocalBackend(workdir=Path(work) / "run", progress="quiet")
         try:
-            result = cwl2dirac.run(request, outdir=outdir, workdir=Path(work) / "run", progress="quiet")
+            result = cwl2dirac.run(request, outdir=outdir, backend=backend)
         except cwl2dirac.TaskFailed as exc:  # one line, with the failing task's log
             print(f"embed: {exc}", file=sys.stderr)
             return exc.exit_code
+        state = cwl2dirac.status(result.production.id, backend=backend)  # the same object answers later calls
+        assert state.complete
     steps = ", ".join(f"{s.name} {sum(s.tasks.values())} task(s)" for s in result.status.steps)
     print(f"ran {steps} in {result.wall:.1f} s", file=sys.stderr)
     print(json.dumps(result.outputs, indent=2, sort_keys=True))

@@ -7,7 +7,9 @@ import json
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import DATA, REPO
@@ -80,6 +82,137 @@ def test_a_failed_run_raises_or_reports(tmp_path: Path) -> None:
         cwl2dirac.run(request, workdir=tmp_path / "w4", outdir=tmp_path, retries=1, policy=Policy())
     with pytest.raises(cwl2dirac.ValidationError, match="policy"):
         cwl2dirac.run(request, backend="dirac", policy=Policy())
+
+
+def _portable(outputs: dict[str, Any] | None) -> Any:
+    """A CWL output object without the places of its files (two runs put them in two output directories)."""
+    if isinstance(outputs, dict):
+        return {k: _portable(v) for k, v in outputs.items() if k not in ("location", "path")}
+    if isinstance(outputs, list):
+        return [_portable(v) for v in outputs]
+    return outputs
+
+
+def test_a_backend_object_runs_as_the_string_form(tmp_path: Path) -> None:
+    backend = cwl2dirac.LocalBackend(workdir=tmp_path / "object", jobs=1, container="none")
+    assert isinstance(backend, cwl2dirac.Backend)
+    by_object = cwl2dirac.run(ENGINES / "chain.cwl", ENGINES / "chain.yml", backend=backend, outdir=tmp_path / "o1")
+    by_name = cwl2dirac.run(ENGINES / "chain.cwl", ENGINES / "chain.yml", backend="local", outdir=tmp_path / "o2",
+                            workdir=tmp_path / "name", jobs=1, container="none")
+    assert by_object.ok and by_name.ok and by_object.outputs is not None
+    assert by_object.outputs["lines"] == 4
+    assert _portable(by_object.outputs) == _portable(by_name.outputs)
+    assert Path(by_object.outputs["shouted"]["path"]).parent == (tmp_path / "o1").resolve()
+    assert by_object.status.steps == by_name.status.steps
+    assert by_object.production.id == str(tmp_path / "object") and by_object.production.backend == "local"
+    # the same request (compiled for the local backend: no job templates) in both work directories
+    assert (tmp_path / "object" / "request.json").read_text() == (tmp_path / "name" / "request.json").read_text()
+    # configured once, used again: the same call resumes, and status asks the same object
+    again = cwl2dirac.run(ENGINES / "chain.cwl", ENGINES / "chain.yml", backend=backend, outdir=tmp_path / "o3")
+    assert again.production.report is not None and again.production.report.tasks_run == 0  # type: ignore[attr-defined]
+    state = cwl2dirac.status(tmp_path / "object", backend=backend)
+    assert state.complete and state.steps == by_object.status.steps
+    assert cwl2dirac.status(tmp_path / "name", backend="local").steps == state.steps
+
+
+def test_a_backend_object_with_backend_keywords_is_refused(tmp_path: Path) -> None:
+    local = cwl2dirac.LocalBackend(workdir=tmp_path / "w")
+    dirac = cwl2dirac.DiracBackend(config_files=tmp_path / "dirac.cfg")
+    refused: list[tuple[Any, str]] = [
+        (lambda: cwl2dirac.run(ENGINES / "chain.cwl", backend=local, jobs=2),
+         r"^jobs: give it to the backend object \(LocalBackend\(...\)\), not to run\(\) beside it$"),
+        (lambda: cwl2dirac.run(ENGINES / "chain.cwl", backend=local, workdir=tmp_path, progress="quiet",
+                               container="none"),
+         r"^workdir, progress, container: give them to the backend object \(LocalBackend"),
+        (lambda: cwl2dirac.run(ENGINES / "chain.cwl", backend=dirac, dirac_cfg="x.cfg", drive=False),
+         r"^dirac_cfg, drive: give them to the backend object \(DiracBackend\(...\)\), not to run\(\)"),
+        (lambda: cwl2dirac.run(ENGINES / "chain.cwl", backend=local, dataset_catalogs=[tmp_path]),
+         r"^dataset_catalogs: give it to the backend object"),
+        (lambda: cwl2dirac.submit(ENGINES / "chain.cwl", backend=dirac, dirac_cfg="x.cfg"),
+         r"^dirac_cfg: give it to the backend object \(DiracBackend\(...\)\), not to submit\(\) beside it$"),
+        (lambda: cwl2dirac.status("a_run", backend=dirac, dirac_cfg="x.cfg"), r"^dirac_cfg: .* not to status\(\)"),
+        (lambda: cwl2dirac.run(ENGINES / "chain.cwl", backend=object()),  # type: ignore[arg-type]
+         r"^backend: expected 'local', 'dirac' or a backend object, not object$"),
+    ]
+    for call, message in refused:
+        with pytest.raises(cwl2dirac.ValidationError, match=message) as info:
+            call()
+        assert "\n" not in str(info.value)
+    assert not (tmp_path / "w").exists()  # refused before anything ran
+
+
+def test_compiling_and_logs_go_through_the_backend_protocol(tmp_path: Path) -> None:
+    """What run() asks of a backend is the Backend protocol: its namespace and dataset resolver to compile, whether
+    it needs job templates, its fetch_logs for a failure; a backend of one's own is a backend like the others."""
+    asked: list[str] = []
+
+    class Mine(cwl2dirac.LocalBackend):
+        def namespace(self) -> str:
+            asked.append("namespace")
+            return "/myvo"
+
+        def dataset_resolver(self) -> Any:
+            asked.append("dataset_resolver")
+            return super().dataset_resolver()
+
+        def fetch_logs(self, status: cwl2dirac.ProductionStatus, dest: Path) -> cwl2dirac.ProductionStatus:
+            asked.append("fetch_logs")
+            return replace(status, failed=tuple(replace(f, log=str(dest / "fetched.log")) for f in status.failed))
+
+    mine = Mine(workdir=tmp_path / "w", jobs=1, container="none")
+    result = cwl2dirac.run(ENGINES / "chain.cwl", ENGINES / "chain.yml", backend=mine, outdir=tmp_path / "o")
+    assert result.ok and asked == ["namespace", "dataset_resolver"]
+    assert result.status.request is not None
+    assert all(s.config.output_path.startswith("/myvo/") and s.body == "" for s in result.status.request.steps)
+    # lfn_base given: the namespace is not asked for
+    asked.clear()
+    mine.workdir = tmp_path / "w2"
+    result = cwl2dirac.run(ENGINES / "chain.cwl", ENGINES / "chain.yml", backend=mine, outdir=tmp_path / "o",
+                           lfn_base="/elsewhere")
+    assert asked == ["dataset_resolver"] and result.status.request is not None
+    assert all(s.config.output_path.startswith("/elsewhere/") for s in result.status.request.steps)
+    # a failure: the backend brings the logs under outdir/cwl2dirac-logs
+    bad = step("boom", FAIL, [value("counter", str(tmp_path / "n.txt"))], {"out": False}, tasks=1)
+    request = ProductionRequest(name="api_logs", source="t.cwl", cwl_version="v1.2", metadata_fields={},
+                                steps=[bad.model_copy(update={"max_retries": 0})])
+    asked.clear()
+    mine.workdir = tmp_path / "w3"
+    failed = cwl2dirac.run(request, backend=mine, outdir=tmp_path / "o", check=False)
+    assert asked == ["fetch_logs"]  # a compiled request is not compiled again
+    assert [f.log for f in failed.status.failed] == [str((tmp_path / "o").resolve() / "cwl2dirac-logs" / "fetched.log")]
+
+
+def test_dirac_backend_object_offline(tmp_path: Path) -> None:
+    """The DIRAC backend object, without a server: ``import cwl2dirac`` imports no backend; the object is built
+    without DIRAC imported or asked anything; a submission through submit(backend=...) compiles for it through the
+    protocol (job templates, the VO's namespace) and sends the real call sequence to a recording service."""
+    from support.dirac import RecordingService, recording_clients
+
+    code = ("import sys, cwl2dirac; assert not [m for m in sys.modules if m.startswith(('DIRAC', "
+            "'cwl2dirac.backends.local', 'cwl2dirac.backends.dirac'))]; "
+            "b = cwl2dirac.DiracBackend(config_files='dirac.cfg', drive=True, timeout=60, progress='plain'); "
+            "assert isinstance(b, cwl2dirac.Backend); "
+            "print(b.config_files, b.drive, b.timeout, b.progress, b.job_templates, "
+            "any(m == 'DIRAC' or m.startswith('DIRAC.') for m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split(" ", 1)[1].strip() == "True 60 plain True False"
+    with pytest.raises(TypeError):
+        cwl2dirac.DiracBackend("dirac.cfg")  # type: ignore[misc]  # keywords only
+    assert cwl2dirac.DiracBackend(config_files=["a.cfg", tmp_path / "b.cfg"]).config_files == [
+        Path("a.cfg"), tmp_path / "b.cfg"]
+
+    service = RecordingService()
+    backend = cwl2dirac.DiracBackend(clients=recording_clients(service))
+    production = cwl2dirac.submit(ENGINES / "simulation.cwl", ENGINES / "simulation.yml", backend=backend,
+                                  name="api_sim")
+    assert production.backend == "dirac" and production.id == "41" and production.name == "api_sim"
+    assert [args[0]["name"] for name, args in service.calls if name == "addProductionStep"] == [
+        "Step1_simulate", "Step2_process", "Step3_merge"]
+    sent = backend.request(production)  # compiled for DIRAC: job templates, outputs in the VO's namespace
+    assert all(s.body and s.config.output_path.startswith("/vo/api_sim/") for s in sent.steps)
+    assert backend.find("41") == cwl2dirac.Production("dirac", "41", "41")  # what status(..., backend=) asks
 
 
 def test_hints_edit_a_compiled_production() -> None:

@@ -8,12 +8,15 @@ follows it). Both give the same :class:`ProductionStatus` and the same CWL outpu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from cwl2dirac.request import ProductionRequest
+
+DatasetResolver = Callable[[str], Mapping[str, Any]]
+"""A catalog dataset's name → its meta-query (``compile(..., datasets=)``)."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,27 @@ class ProductionStatus:
 
 @runtime_checkable
 class Backend(Protocol):
-    """Where a production request runs."""
+    """Where a production request runs: configured once (its constructor), then handed to
+    :func:`cwl2dirac.run`, :func:`cwl2dirac.submit` or :func:`cwl2dirac.status` (``backend=``).
+
+    Besides running a request, a backend says how a CWL document is compiled for it (:attr:`job_templates`,
+    :meth:`namespace`, :meth:`dataset_resolver`), finds a production it made (:meth:`find`) and brings a failed
+    task's log where the caller can read it (:meth:`fetch_logs`): everything the public functions ask of it.
+    """
 
     name: ClassVar[str]
+    job_templates: ClassVar[bool]
+    """Whether the requests it runs need their DIRAC job templates (compiled with ``bodies=True``)."""
+
+    def namespace(self) -> str:
+        """The LFN base of the outputs of steps without ``dirac:Job.output_path`` when the caller gives none
+        (``""``: the compiler's default, ``/cwl2dirac``)."""
+        ...
+
+    def dataset_resolver(self) -> DatasetResolver:
+        """What a workflow input given as a dataset is compiled into: the dataset's meta-query in the catalog this
+        backend's tasks read."""
+        ...
 
     def submit(self, request: ProductionRequest) -> Production:
         """Create (and start) the production of ``request``; the same request again finds the same production."""
@@ -111,6 +132,16 @@ class Backend(Protocol):
         """Where ``production`` stands now."""
         ...
 
+    def find(self, production: str | Path) -> Production:
+        """The handle of the production that ``production`` names (a local run's work directory or name, a DIRAC
+        production's id or name)."""
+        ...
+
     def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
         """The workflow's CWL output object, its files placed in ``outdir`` (as cwltool does)."""
+        ...
+
+    def fetch_logs(self, status: ProductionStatus, dest: Path) -> ProductionStatus:
+        """``status`` with each failed task's ``log`` a file of this machine (downloaded under ``dest`` when it is
+        elsewhere)."""
         ...

@@ -10,15 +10,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus, StepStatus
+from cwl2dirac.backends.base import DatasetResolver, FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.backends.dirac import _boundary
 from cwl2dirac.backends.dirac._clients import DiracClients
 from cwl2dirac.backends.dirac.recovery import DETERMINISTIC
@@ -34,6 +35,9 @@ from cwl2dirac.backends.dirac.versions import stores_unescaped, unescaped_sql_pr
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
 from cwl2dirac.request.wire import EXIT_DETERMINISTIC, safe_name
+
+if TYPE_CHECKING:
+    from cwl2dirac.backends.local.progress import Mode
 
 
 def needs_extension(step: StepSpec) -> bool:
@@ -53,9 +57,10 @@ class _RecordingRPC:
 
 
 class DiracBackend:
-    """A production request on DIRAC.
+    """A production request on DIRAC (nothing is asked of DIRAC before the first call that needs it).
 
-    ``config_files``: extra DIRAC configuration files merged into the local configuration; ``clients``: what
+    ``config_files``: a DIRAC configuration file, or several, merged into the local configuration (default:
+    ``$DIRACSYSCONFIG`` / the installation's ``dirac.cfg``); ``clients``: what
     makes the DIRAC clients (default: DIRAC's real ones, :class:`DiracClients`); ``progress``: the live display
     of :meth:`wait` (``live``, ``plain``, ``quiet``; None: live on a terminal); ``poll``: seconds between two looks
     at the production; ``drive``: also run the production controller's pass at each look (for a DIRAC without
@@ -63,20 +68,22 @@ class DiracBackend:
     """
 
     name: ClassVar[str] = "dirac"
+    job_templates: ClassVar[bool] = True
 
     def __init__(
         self,
-        config_files: Sequence[str | Path] = (),
-        clients: DiracClients | None = None,
         *,
-        progress: str | None = "quiet",
+        config_files: str | Path | Sequence[str | Path] = (),
+        clients: DiracClients | None = None,
+        progress: Mode | None = "quiet",
         poll: float = 5.0,
         drive: bool = False,
         timeout: float | None = None,
     ) -> None:
-        self.config_files = [Path(p) for p in config_files]
+        files = [config_files] if isinstance(config_files, str | Path) else config_files
+        self.config_files = [Path(p) for p in files]
         self.clients = clients or DiracClients(self.config_files)
-        self.progress = progress
+        self.progress: Mode | None = progress
         self.poll = poll
         self.drive = drive
         self.timeout = timeout
@@ -141,6 +148,22 @@ class DiracBackend:
         self.clients.initialize()
         vo = self.clients.vo()
         return f"/{vo}" if vo else ""
+
+    def dataset_resolver(self) -> DatasetResolver:
+        """The File Catalog's datasets (:func:`~cwl2dirac.backends.dirac.datasets.dataset_query`), each asked for
+        once; DIRAC is initialised at the first one."""
+        from cwl2dirac.backends.dirac.datasets import dataset_query
+
+        @functools.cache
+        def resolve(name: str) -> dict[str, Any]:
+            self.clients.initialize()
+            return dataset_query(name, self.clients.file_catalog())
+
+        return lambda name: dict(resolve(name))
+
+    def find(self, production: str | Path) -> Production:
+        """A production's id or name (DIRAC finds either)."""
+        return Production(self.name, str(production), str(production))
 
     def check_resources(self, request: ProductionRequest) -> None:
         """Check the sites, platforms and storage elements the request names against the DIRAC configuration."""
@@ -233,7 +256,7 @@ class DiracBackend:
 
         self.clients.initialize()
         view = ProductionView(self.clients, production.id)
-        progress = Progress(mode=self.progress)  # type: ignore[arg-type]
+        progress = Progress(mode=self.progress)
         latest: list[Transformation] = []
 
         def counts() -> list[StepCounts]:
@@ -295,8 +318,6 @@ class DiracBackend:
 
     def fetch_logs(self, status: ProductionStatus, dest: Path) -> ProductionStatus:
         """``status`` with each failed task's log downloaded (its job's output sandbox) into ``dest``."""
-        from dataclasses import replace
-
         from DIRAC.Interfaces.API.Dirac import Dirac
 
         failed = []

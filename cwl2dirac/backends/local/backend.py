@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cwl2dirac.backends.base import FailedTask, Production, ProductionStatus, StepStatus
+from cwl2dirac.backends.base import DatasetResolver, FailedTask, Production, ProductionStatus, StepStatus
 from cwl2dirac.backends.local.catalog import LocalCatalog
 from cwl2dirac.backends.local.progress import Mode, Progress
 from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunReport, local_policy, run_request
@@ -79,10 +79,15 @@ class LocalBackend:
     ``workdir``: the run's state (default :func:`default_workdir`); ``jobs``: parallel tasks (default: the
     cores); ``retries``: retries of a failed task (default: the step's), or ``policy``: the recovery policy
     (:class:`~cwl2dirac.backends.policy.Policy`, for every step; not with ``retries``); ``progress``: ``live``,
-    ``plain``, ``quiet``, or None (live on a terminal, plain otherwise).
+    ``plain``, ``quiet``, or None (live on a terminal, plain otherwise); ``container``: cwltool's container options
+    for every task (None: a DockerRequirement that is a requirement runs in Docker, a hint does not; ``"none"``,
+    ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"`` or ``"user-space:<command>"``);
+    ``default_container``: cwltool's ``--default-container``; ``dataset_catalogs``: work directories of earlier
+    runs whose datasets the workflow's dataset inputs take (default: any run that has them).
     """
 
     name: ClassVar[str] = "local"
+    job_templates: ClassVar[bool] = False  # the tasks run here: no DIRAC job templates (nor DIRAC imported)
 
     def __init__(
         self,
@@ -106,6 +111,15 @@ class LocalBackend:
         self.policy = local_policy(retries, policy)
         self.progress: Mode | None = progress
         self._requests: dict[str, ProductionRequest] = {}
+
+    def namespace(self) -> str:
+        return ""  # the compiler's default LFN base: the files live in the run's work directory
+
+    def dataset_resolver(self) -> DatasetResolver:
+        """The datasets of earlier local runs (``dataset_catalogs``, or any run that has them)."""
+        from cwl2dirac.backends.local.datasets import local_resolver
+
+        return local_resolver(self.dataset_catalogs)
 
     def submit(self, request: ProductionRequest) -> LocalProduction:
         request_json = request.to_json()
@@ -159,10 +173,19 @@ class LocalBackend:
             production = replace(production, name=request.name)
         return ProductionStatus(production=production, steps=steps, failed=tuple(failed), request=request)
 
+    def find(self, production: str | Path) -> Production:
+        """A run's work directory, or its name under the runs base (:func:`local_run`)."""
+        workdir = local_run(production, self.name)
+        assert workdir is not None  # local_run raises when a local run is asked for and there is none
+        return Production(self.name, workdir.name, str(workdir))
+
     def outputs(self, production: Production, outdir: Path) -> dict[str, Any]:
         from cwl2dirac.backends.outputs import collect_outputs
 
         return collect_outputs(self.request(production), self._catalog(production), outdir)
+
+    def fetch_logs(self, status: ProductionStatus, dest: Path) -> ProductionStatus:
+        return status  # the logs are files of the work directory already
 
     def request(self, production: Production) -> ProductionRequest:
         """The request that ``production``'s work directory runs."""
