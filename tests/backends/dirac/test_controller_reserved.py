@@ -13,7 +13,7 @@ from support.dirac import RecordingService, recording_clients
 
 from cwl2dirac.backends.dirac.controller import RESERVED_GRACE, _unstick_reserved
 
-NOW = datetime.datetime.utcnow()
+NOW = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)  # naive UTC, as DIRAC's database gives
 
 
 def ago(seconds: float) -> datetime.datetime:
