@@ -58,7 +58,8 @@ def test_the_wheel_beside_ctadirac(tmp_path: Path) -> None:
     assert dry and "9.1.9" in run([python, "-c", VERSION]).stdout
 
     imported = work / "imported" / "chain.cwl"
-    run([cli, "import", "prodsteps", ROOT / "tests/data/prodsteps/chain.yml", "--config-dir", CONFIGS, "-o", imported], cwd=work)
+    run([cli, "import", "prodsteps", ROOT / "tests/data/prodsteps/chain.yml", "-o", imported,
+         "--config-dir", CONFIGS], cwd=work)
     run([cli, "validate", imported, imported.with_suffix(".yml")], cwd=work)
 
     # the ProdSteps export, read by CTADIRAC's own cta-prod-submit (its dry-run mode, DIRAC's servers recorded)

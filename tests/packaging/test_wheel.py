@@ -34,7 +34,8 @@ def test_the_wheel_alone_in_a_fresh_venv(tmp_path: Path) -> None:
 
     # import prodsteps without --library, and the imported workflow compiles
     out = work / "imported" / "chain.cwl"
-    proc = run([cli, "import", "prodsteps", ROOT / "tests/data/prodsteps/chain.yml", "--config-dir", CONFIGS, "-o", out], cwd=work)
+    proc = run([cli, "import", "prodsteps", ROOT / "tests/data/prodsteps/chain.yml", "-o", out,
+                "--config-dir", CONFIGS], cwd=work)
     assert "wrote" in proc.stderr and "no CTAO library" not in proc.stderr
     assert "_library/tools/" in out.read_text()
     run([cli, "validate", out, out.with_suffix(".yml")], cwd=work)
