@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 from support.ctadirac import CTADIRAC, cta_prod_submit_dry_run
-from support.packaging import GFAL2_AWAY, ROOT, build_wheel, clean_env, run, uv, venv
+from support.installs import GFAL2_AWAY, ROOT, build_wheel, clean_env, run, uv, venv
 
 CONFIGS = ROOT / "tests/data/prodsteps/config"  # what the ProdSteps' -c options name
 VERSION = "import importlib.metadata as m; print(m.version('DIRAC'), m.version('CTADIRAC'))"

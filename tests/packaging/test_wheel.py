@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support.packaging import GFAL2_AWAY, ROOT, build_wheel, clean_env, locked_constraints, run, uv, venv
+from support.installs import GFAL2_AWAY, ROOT, build_wheel, clean_env, locked_constraints, run, uv, venv
 
 import cwl2dirac
 
@@ -47,4 +47,8 @@ def test_the_wheel_alone_in_a_fresh_venv(tmp_path: Path) -> None:
     run([cli, "compile", *EXAMPLE, "-o", compiled], cwd=work)
     assert json.loads(compiled.read_text())["steps"]
     proc = run([cli, "submit", "--dry-run", *EXAMPLE], cwd=work, env=clean_env())
-    assert json.loads(proc.stdout) == cwl2dirac.describe(*EXAMPLE)
+    installed = json.loads(proc.stdout)
+    here = json.loads(json.dumps(cwl2dirac.describe(*EXAMPLE)))
+    assert [s["name"] for s in installed["steps"]] == [s["name"] for s in here["steps"]] == [
+        "Step1_process", "Step2_merge"]
+    assert installed == here, "the installed wheel's dry run differs from the development environment's"

@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, cast
@@ -143,6 +143,26 @@ def pid_path(taskdir: str | Path) -> Path:
     return taskdir.parent / f"{taskdir.name}.pid"
 
 
+@contextlib.contextmanager
+def _main_not_imported() -> Iterator[None]:
+    """While pool processes start: multiprocessing does not import this program's ``__main__`` in them (as it does
+    for the fork server's and spawn's children). Their work is cwl2dirac's own functions; the main module may be a
+    script without an ``if __name__ == "__main__"`` guard (a program embedding cwl2dirac.run), or the console
+    script, which they need not import."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def _noop() -> int:
     return os.getpid()
 
@@ -173,8 +193,11 @@ class TaskPool:
             initializer=_init,
             initargs=(self.catalog_url, {**os.environ, **self.environment}),
         )
-        # every process started and warm before the run's clock (and its live display) starts
-        for future in [self._executor.submit(_noop) for _ in range(self.jobs)]:
+        # every process started and warm before the run's clock (and its live display) starts; all of them here,
+        # the executor starts no other (a broken pool is replaced by a new one)
+        with _main_not_imported():
+            futures = [self._executor.submit(_noop) for _ in range(self.jobs)]
+        for future in futures:
             future.result()
 
     def submit(self, argv: Sequence[str], taskdir: Path, log_path: Path) -> Future[int]:
