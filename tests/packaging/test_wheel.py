@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from support.installs import GFAL2_AWAY, ROOT, build_wheel, clean_env, locked_constraints, run, uv, venv
 
 import cwl2dirac
@@ -15,7 +16,7 @@ CONFIGS = ROOT / "tests/data/prodsteps/config"  # what its -c options name
 EXAMPLE = [str(ROOT / "cwl/workflows/process_merge.cwl"), str(ROOT / "examples/process_merge.yml")]
 
 
-def test_the_wheel_alone_in_a_fresh_venv(tmp_path: Path) -> None:
+def test_the_wheel_alone_in_a_fresh_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wheel = build_wheel(tmp_path / "dist")
     bindir = venv(tmp_path / "venv")
     overrides = tmp_path / "overrides.txt"
@@ -48,6 +49,7 @@ def test_the_wheel_alone_in_a_fresh_venv(tmp_path: Path) -> None:
     assert json.loads(compiled.read_text())["steps"]
     proc = run([cli, "submit", "--dry-run", *EXAMPLE], cwd=work, env=clean_env())
     installed = json.loads(proc.stdout)
+    monkeypatch.chdir(work)  # the request names its source relative to where it is compiled
     here = json.loads(json.dumps(cwl2dirac.describe(*EXAMPLE)))
     assert [s["name"] for s in installed["steps"]] == [s["name"] for s in here["steps"]] == [
         "Step1_process", "Step2_merge"]
