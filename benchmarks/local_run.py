@@ -19,7 +19,7 @@ that nothing is resumed):
 
 It prints a table, the ratios and PASS/MISS against the targets (it measures, never asserts), then profiles
 ``cwl2dirac run`` on the 3- and 100-step chains: ``-X importtime`` of both runners (import time per top-level
-package), cProfile of the CLI process and of every task in the forked pool (the pool's ``execute`` is wrapped
+package), cProfile of the CLI process and of every task in the pool (the pool's ``execute`` is wrapped
 by this script, the package is not modified), and the hotspots.
 
 Child processes get ``PYTHONPYCACHEPREFIX=<out-dir>/pycache`` and no ``PYTHONDONTWRITEBYTECODE``, so that both
@@ -319,7 +319,9 @@ def _profiled_execute(argv, taskdir, log_path):  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     prof.enable()
     try:
-        return pool._original_execute(argv, taskdir, log_path)  # type: ignore[attr-defined]
+        # a pool process comes from the fork server, where pool.execute was never replaced
+        original = getattr(pool, "_original_execute", pool.execute)
+        return original(argv, taskdir, log_path)
     finally:
         prof.disable()
         wall = time.perf_counter() - t0
@@ -429,7 +431,7 @@ def profile_run(label: str, wf: Path, job: Path, env: dict, out_dir: Path, top: 
         ("compile (as_request: cwl-utils, passes)", c(parent, "_api.py", "as_request")),
         ("request.to_json + fingerprint", c(parent, "request/model.py", "to_json")),
         ("runner _prepare (catalog, inputs)", c(parent, "backends/local/runner.py", "_prepare")),
-        ("pool warm_up (import cwltool, load schemas)", c(parent, "backends/local/pool.py", "warm_up")),
+        ("pool start (fork server: import cwltool, load schemas)", c(parent, "backends/local/pool.py", "start")),
         ("runner: _update_step (meta-queries, task creation)", c(parent, "backends/local/runner.py", "_update_step")),
         ("runner: _start (task dirs, task table)", c(parent, "backends/local/runner.py", "_start")),
         ("runner: _finish", c(parent, "backends/local/runner.py", "_finish")),

@@ -10,17 +10,19 @@ import click
 
 import cwl2dirac
 from cwl2dirac.cli._common import compiling_process, handle_errors, output_file
+from cwl2dirac.cli._hints import gather, hint_options
 from cwl2dirac.errors import BackendError
 
 
 @click.command()
 @click.argument("pipeline")
 @click.argument("inputs", required=False)
+@hint_options
 @handle_errors()
-def validate(pipeline: str, inputs: str | None) -> None:
+def validate(pipeline: str, inputs: str | None, hint: tuple[Any, ...], hints_file: Any) -> None:
     """Check PIPELINE (and INPUTS): load, types, graph, mapping to DIRAC. Prints the steps."""
     compiling_process()
-    request = cwl2dirac.compile(pipeline, inputs)
+    request = cwl2dirac.compile(pipeline, inputs, hints=gather(hint, hints_file))
     click.echo(f"{request.source}: valid, {len(request.steps)} step(s)")
     for step in request.steps:
         parents = f" <- {', '.join(step.parents)}" if step.parents else ""
@@ -40,9 +42,11 @@ def validate(pipeline: str, inputs: str | None) -> None:
 @click.option("--config-dir", default=None,
               help="prodsteps: write configuration files (-c) relative to this directory (the software's; "
               "default: $CTAPIPE_DIR/config, else their names).")
+@hint_options
 @handle_errors()
 def compile_cmd(
-    pipeline: str, inputs: str | None, output: str | None, fmt: str | None, name: str | None, config_dir: str | None
+    pipeline: str, inputs: str | None, output: str | None, fmt: str | None, name: str | None, config_dir: str | None,
+    hint: tuple[Any, ...], hints_file: Any,
 ) -> None:
     """Compile PIPELINE (with optional INPUTS) into a production request.
 
@@ -50,7 +54,7 @@ def compile_cmd(
     (several parents, side inputs from other steps, tools of no CTADIRAC job type) is refused with exit code 33.
     """
     compiling_process()
-    request = cwl2dirac.compile(pipeline, inputs, name=name)
+    request = cwl2dirac.compile(pipeline, inputs, name=name, hints=gather(hint, hints_file))
     if fmt is None:
         fmt = "json" if output and output.endswith(".json") else "yaml"
     if fmt == "prodsteps":
@@ -85,10 +89,11 @@ def compile_cmd(
               help="With --status: where PRODUCTION is, when a name could be both.")
 @click.option("--dirac-cfg", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="With --status: a DIRAC configuration file.")
+@hint_options
 @handle_errors()
 def graph(
     pipeline: str | None, inputs: str | None, output: str, production: str | None, backend: str | None,
-    dirac_cfg: Path | None,
+    dirac_cfg: Path | None, hint: tuple[Any, ...], hints_file: Any,
 ) -> None:
     """Draw the production of PIPELINE: steps with types, group sizes and input queries.
 
@@ -100,6 +105,8 @@ def graph(
     if production is not None:
         if pipeline is not None:
             raise click.UsageError("give either PIPELINE or --status PRODUCTION, not both")
+        if hint or hints_file is not None:
+            raise click.UsageError("--hint and --hints apply to PIPELINE, not to --status PRODUCTION")
         chosen: Any = backend
         state = cwl2dirac.status(production, backend=chosen, dirac_cfg=dirac_cfg)
         if state.request is None:
@@ -108,7 +115,7 @@ def graph(
     elif pipeline is None:
         raise click.UsageError("give PIPELINE (or --status PRODUCTION)")
     else:
-        write_graph(cwl2dirac.compile(pipeline, inputs, bodies=False), output)
+        write_graph(cwl2dirac.compile(pipeline, inputs, bodies=False, hints=gather(hint, hints_file)), output)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -19,7 +19,8 @@ def import_group() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The CWL workflow to write (its job order, when it needs one, goes beside it as .yml).")
 @click.option("--library", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="The CTAO CWL library (default: $CWL2DIRAC_LIBRARY, else this checkout's cwl/).")
+              help="The CTAO CWL library (default: $CWL2DIRAC_LIBRARY, else this checkout's cwl/, else the one "
+              "installed with cwl2dirac).")
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the configurations that job_config.options name (-c v3/x.yml) are "
               "(default: $CTAPIPE_DIR/config, else config/ beside the output).")

@@ -11,13 +11,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 import cwl2dirac
 from cwl2dirac._api import failure_line
 from cwl2dirac.cli._common import Document, State, handle_errors, show_hint_messages
+from cwl2dirac.cli._hints import Hints, gather, hint_options
 from cwl2dirac.request.wire import USER_SPACE_PREFIX
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ def _run_cwltool(
     help="A local run whose datasets (catalog dataset add) the workflow's dataset inputs take; repeatable "
     "(default: any run that has them).",
 )
+@hint_options
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
     pipeline: Path,
@@ -153,6 +155,8 @@ def run_command(
     user_space_docker_cmd: str | None,
     default_container: str | None,
     datasets_from: tuple[Path, ...],
+    hint: tuple[Any, ...],
+    hints_file: Hints | None,
     debug: bool,
 ) -> None:
     """Run PIPELINE (a CWL workflow or tool, or a compiled production request) locally with INPUTS.
@@ -176,7 +180,10 @@ def run_command(
     if retries is not None and max_attempts is not None:
         raise click.UsageError("--retries N is --max-attempts N+1: give one of them")
     _software_beside_us_on_path()
+    hints = gather(hint, hints_file)
     if engine == "cwltool":
+        if hints is not None:
+            raise click.UsageError("--hint and --hints apply to the local engine and --backend dirac, not to cwltool")
         sys.exit(
             _run_cwltool(
                 pipeline, inputs, outdir, quiet, State.debug, _container_argv(container, default_container)
@@ -188,7 +195,7 @@ def run_command(
         if retries is not None or max_attempts is not None or retry_deterministic:
             raise click.UsageError("--retries, --max-attempts and --retry-deterministic apply to --backend local "
                                    "(on DIRAC: the controller's policy, or cwl2dirac recover)")
-        sys.exit(_run_dirac(pipeline, inputs, outdir, name, lfn_base, dirac_cfg, drive, timeout, quiet))
+        sys.exit(_run_dirac(pipeline, inputs, outdir, name, lfn_base, dirac_cfg, drive, timeout, quiet, hints))
     policy = None
     if max_attempts is not None or retry_deterministic:
         from cwl2dirac.backends.policy import Policy
@@ -198,7 +205,7 @@ def run_command(
     sys.exit(
         _run_local(
             pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container, datasets_from,
-            name, lfn_base, policy,
+            name, lfn_base, policy, hints,
         )
     )
 
@@ -227,11 +234,12 @@ def _run_local(
     name: str | None = None,
     lfn_base: str | None = None,
     policy: Policy | None = None,
+    hints: Hints | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
-        pipeline, inputs, name=name, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs, retries=retries,
-        policy=policy,
+        pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs,
+        retries=retries, policy=policy,
         progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
         dataset_catalogs=datasets_from,
     )
@@ -252,11 +260,12 @@ def _run_dirac(
     drive: bool,
     timeout: float | None,
     quiet: bool,
+    hints: Hints | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
-        pipeline, inputs, backend="dirac", name=name, lfn_base=lfn_base, outdir=outdir, dirac_cfg=dirac_cfg,
-        drive=drive, timeout=timeout, progress="quiet" if quiet else None, check=False,
+        pipeline, inputs, backend="dirac", name=name, hints=hints, lfn_base=lfn_base, outdir=outdir,
+        dirac_cfg=dirac_cfg, drive=drive, timeout=timeout, progress="quiet" if quiet else None, check=False,
     )
     code = _report(result, quiet)
     if not quiet:

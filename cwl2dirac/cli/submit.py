@@ -14,6 +14,7 @@ import click
 
 import cwl2dirac
 from cwl2dirac.cli._common import handle_errors
+from cwl2dirac.cli._hints import gather, hint_options
 from cwl2dirac.errors import NameRuleError
 from cwl2dirac.request.names import check_production_name
 
@@ -33,22 +34,24 @@ DIRAC_CFG = click.option(
 @click.option("--lfn-base", help="LFN base of the outputs (default: the VO's namespace, /<vo>).")
 @click.option("--json", "as_json", is_flag=True, help="The production as JSON on stdout.")
 @DIRAC_CFG
+@hint_options
 @handle_errors()
 def submit(
     pipeline: str, inputs: str | None, dry_run: bool, name: str | None, lfn_base: str | None, as_json: bool,
-    dirac_cfg: Path | None,
+    dirac_cfg: Path | None, hint: tuple[Any, ...], hints_file: Any,
 ) -> None:
     """Submit PIPELINE as a production to DIRAC (or show what would be sent, with --dry-run).
 
     The same command again finds the production it made and finishes what is missing.
     """
+    hints = gather(hint, hints_file)
     if dry_run:
-        description = cwl2dirac.describe(pipeline, inputs, name=name)
+        description = cwl2dirac.describe(pipeline, inputs, name=name, hints=hints)
         json.dump(description, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
         return
     t0 = time.monotonic()
-    production = cwl2dirac.submit(pipeline, inputs, name=name, lfn_base=lfn_base, dirac_cfg=dirac_cfg)
+    production = cwl2dirac.submit(pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, dirac_cfg=dirac_cfg)
     if as_json:
         click.echo(json.dumps({"production": production.name, "id": int(production.id),
                                "transformations": dict(production.transformations),

@@ -33,7 +33,8 @@ from cwl2dirac.request import ctao
 from cwl2dirac.request.wire import safe_name
 
 ENV_LIBRARY = "CWL2DIRAC_LIBRARY"
-"""The CTAO CWL library (the ``cwl/`` folder) the imported workflows use; default: this checkout's ``cwl/``."""
+"""The CTAO CWL library (the ``cwl/`` folder) the imported workflows use; default: this checkout's ``cwl/``, else the
+one installed with the package."""
 ENV_CTAPIPE_DIR = "CTAPIPE_DIR"
 """Set by ctapipe's software set-up: ``$CTAPIPE_DIR/config`` holds the configurations CTADIRAC's ``-c`` names."""
 
@@ -80,9 +81,17 @@ query; the library's tool takes them as two inputs)."""
 
 
 def default_library() -> Path:
-    """The CTAO library: ``$CWL2DIRAC_LIBRARY``, else the ``cwl/`` folder beside the cwl2dirac package."""
+    """The CTAO library: ``$CWL2DIRAC_LIBRARY``, else the checkout's ``cwl/`` folder beside the cwl2dirac package
+    (a checkout, an editable install), else the copy an installed wheel ships as package data
+    (``cwl2dirac/_library``)."""
     env = os.environ.get(ENV_LIBRARY)
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "cwl"
+    if env:
+        return Path(env)
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent / "cwl"
+    if (checkout / "tools").is_dir():
+        return checkout
+    return package / "_library"
 
 
 def default_config_dir() -> Path | None:

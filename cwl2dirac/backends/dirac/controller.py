@@ -183,7 +183,9 @@ def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[st
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
     tc = clients.transformation()
-    older = str(datetime.datetime.utcnow() - datetime.timedelta(seconds=RESERVED_GRACE))
+    # DIRAC's times are naive UTC (its database columns have no zone): UTC now, its zone dropped
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    older = str(now - datetime.timedelta(seconds=RESERVED_GRACE))
     tasks = _boundary.ok(
         _boundary.retried(
             partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Reserved"}, older=older,
@@ -243,7 +245,7 @@ def _unstick_waiting(clients: DiracClients, tid: int, dry_run: bool) -> list[str
         import ast
 
         summaries = ast.literal_eval(summaries)
-    cutoff = datetime.datetime.utcnow() - datetime.timedelta(seconds=WAITING_GRACE)
+    cutoff = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(seconds=WAITING_GRACE)
     done = []
     for job, summary in sorted(summaries.items(), key=lambda kv: int(kv[0])):
         last = summary.get("LastUpdateTime")

@@ -6,7 +6,8 @@ template per job shape, one ``ProdValidator`` check per link). The command line 
 first thing (:func:`start`): a process forked from the CLI that imports DIRAC on the second core while the
 CLI loads the CWL documents and runs the passes, then answers :func:`call` requests over a pipe.
 
-Without a sidecar (library use, one CPU, no ``fork``), :func:`call` runs the function in this process: the
+Without a sidecar (library use, one CPU, no ``fork``, or a process that already has other threads, where
+``fork()`` could deadlock the child and Python 3.12 warns), :func:`call` runs the function in this process: the
 results are the same, only the timing differs. The sidecar ends when its pipe closes, i.e. when this process
 exits or calls :func:`stop`.
 """
@@ -20,6 +21,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -41,13 +43,23 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _threads() -> int:
+    """The threads of this process, those Python did not start included (as Python 3.12's fork warning counts)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # pragma: no cover - not Linux
+        return threading.active_count()
+
+
 def start() -> bool:
-    """Fork the sidecar unless DIRAC is already imported here, one is running, or there is no second CPU or no
-    ``fork``. True when a sidecar runs after the call."""
+    """Fork the sidecar unless DIRAC is already imported here, one is running, there is no second CPU or no
+    ``fork``, or this process has other threads. True when a sidecar runs after the call."""
     global _conn, _process
     if _conn is not None:
         return True
     if "DIRAC" in sys.modules or _usable_cpus() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if _threads() > 1:
         return False
     ctx = multiprocessing.get_context("fork")
     parent_end, child_end = ctx.Pipe()

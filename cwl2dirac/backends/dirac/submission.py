@@ -96,9 +96,15 @@ def namespace_problem(request: ProductionRequest, vo: str) -> str | None:
     root = f"/{vo}/"
     for spec in request.steps:
         if not spec.config.output_path.startswith(root):
+            base = root.rstrip("/")
+            # each remedy named works: a hint given by the caller is nearer than the document's own at the same
+            # place (the workflow's, '*', or the step's: tests/cli/test_hints.py applies them), and --lfn-base only
+            # places the steps that no dirac:Job.output_path places
             return (
-                f"step '{spec.name}' writes under {spec.config.output_path}, outside the VO's namespace {root}: set "
-                f"dirac:Job.output_path, or compile with --lfn-base {root.rstrip('/')}"
+                f"step '{spec.name}' writes under {spec.config.output_path}, outside the VO's namespace {root}: "
+                f"override the workflow's dirac:Job.output_path with --hint '*:dirac:Job.output_path={base}' "
+                f"(the step's own with --hint '{spec.name}:dirac:Job.output_path={base}'; API: hints=), or, for "
+                f"steps without dirac:Job.output_path, give --lfn-base {base} (the default) or none"
             )
     return None
 

@@ -2,9 +2,14 @@
 
 Each task runs exactly ``cwl2dirac-worker --config TOKEN --task N`` (via :func:`cwl2dirac.worker.main.run`),
 in its own fresh directory, with stdout and stderr going to the task's log file. Pool processes are forked
-from a parent that has already imported and warmed cwltool (schema loaded), so a task costs milliseconds, not
-a Python start. Pool processes die with the parent (``PR_SET_PDEATHSIG``), so a killed run leaves no task that
-could still commit.
+from multiprocessing's fork server, a single-threaded process that has already imported and warmed cwltool
+(schema loaded; :mod:`cwl2dirac.backends.local.warm` is its preload), so a task costs milliseconds, not a Python
+start. They are not forked from the run's own process: it may have threads (the live progress display, an
+executor's manager thread, a test runner's), and ``fork()`` in a multi-threaded process can deadlock the child
+(Python 3.12 warns about it). Each pool process takes the parent's current environment and working directory
+when it starts. Pool processes die with their parent, the fork server, and the fork server with the run's
+process (both ``PR_SET_PDEATHSIG``; multiprocessing's own end of the server waits for the pool's processes,
+which never end by themselves): a killed run leaves no task that could still commit.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import os
 import signal
 import sys
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, cast
@@ -35,7 +40,7 @@ _WARM_TOOL: dict[str, Any] = {
 
 
 def warm_up() -> None:
-    """Import cwltool and load its schemas in this process (inherited by forked pool processes)."""
+    """Import cwltool and load its schemas in this process (the fork server's: inherited by the pool processes)."""
     import cwltool.executors
     import cwltool.workflow  # noqa: F401  (registers the tool constructor)
     from cwltool.context import LoadingContext
@@ -49,13 +54,21 @@ def warm_up() -> None:
     logging.getLogger("cwltool").setLevel(logging.INFO)
 
 
-def _init(catalog_url: str, environment: Mapping[str, str]) -> None:
-    os.environ.update(environment)
-    os.environ[ENV_CATALOG] = catalog_url
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent ends (``PR_SET_PDEATHSIG``, Linux; nothing elsewhere)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _init(catalog_url: str, environment: Mapping[str, str]) -> None:
+    """A pool process's start: ``environment`` is the parent's whole environment when the pool started (the fork
+    server's own is the one it had when the server started), the working directory is multiprocessing's to set."""
+    os.environ.clear()
+    os.environ.update(environment)
+    os.environ[ENV_CATALOG] = catalog_url
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()  # the fork server, which dies with the run's process (see warm.py)
 
 
 def _stream_handlers() -> list[logging.StreamHandler[Any]]:
@@ -130,12 +143,32 @@ def pid_path(taskdir: str | Path) -> Path:
     return taskdir.parent / f"{taskdir.name}.pid"
 
 
+@contextlib.contextmanager
+def _main_not_imported() -> Iterator[None]:
+    """While pool processes start: multiprocessing does not import this program's ``__main__`` in them (as it does
+    for the fork server's and spawn's children). Their work is cwl2dirac's own functions; the main module may be a
+    script without an ``if __name__ == "__main__"`` guard (a program embedding cwl2dirac.run), or the console
+    script, which they need not import."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def _noop() -> int:
     return os.getpid()
 
 
 class TaskPool:
-    """``jobs`` forked processes running worker tasks (with ``environment`` besides the catalog's variable)."""
+    """``jobs`` processes running worker tasks (with ``environment`` besides the catalog's variable)."""
 
     def __init__(self, jobs: int, workdir: Path, environment: Mapping[str, str] | None = None) -> None:
         self.jobs = jobs
@@ -149,13 +182,23 @@ class TaskPool:
         """A broken pool's generation -> its processes' exit codes when its break was first seen."""
 
     def start(self) -> None:
-        warm_up()
         self._generation += 1
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("forkserver")
+        # The server starts once per process (at the first pool), importing and warming cwltool; later pools (a
+        # restart, another run) fork from it at once. A preload that fails is skipped: each task then warms up.
+        ctx.set_forkserver_preload(["cwl2dirac.backends.local.warm"])
         self._executor = ProcessPoolExecutor(
-            self.jobs, mp_context=ctx, initializer=_init, initargs=(self.catalog_url, self.environment)
+            self.jobs,
+            mp_context=ctx,
+            initializer=_init,
+            initargs=(self.catalog_url, {**os.environ, **self.environment}),
         )
-        self._executor.submit(_noop).result()  # with fork, every process starts at the first submit
+        # every process started and warm before the run's clock (and its live display) starts; all of them here,
+        # the executor starts no other (a broken pool is replaced by a new one)
+        with _main_not_imported():
+            futures = [self._executor.submit(_noop) for _ in range(self.jobs)]
+        for future in futures:
+            future.result()
 
     def submit(self, argv: Sequence[str], taskdir: Path, log_path: Path) -> Future[int]:
         if self._executor is None:

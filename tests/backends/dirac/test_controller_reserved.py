@@ -13,11 +13,11 @@ from support.dirac import RecordingService, recording_clients
 
 from cwl2dirac.backends.dirac.controller import RESERVED_GRACE, _unstick_reserved
 
-NOW = datetime.datetime.utcnow()
-
 
 def ago(seconds: float) -> datetime.datetime:
-    return NOW - datetime.timedelta(seconds=seconds)
+    """Naive UTC, as DIRAC's database gives; from the time the rows are made, not the module's import (in a long
+    test run, that can be longer ago than the grace)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(seconds=seconds)
 
 
 class StandInTasks(RecordingService):
