@@ -23,6 +23,8 @@ template_cache=False)`` does the direct build and the tests compare them.
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -266,4 +268,10 @@ def _build_xml(shape: _Shape, name: str, token: str) -> str:
     command, arguments = worker_command(shape.worker, worker_arguments(token))
     call("setExecutable", command, arguments=arguments, logFile=WORKER_LOG, includeInSandbox=False)
     xml: str = j.workflow.toXML()
-    return xml
+    return _DESCRIPTION.sub(lambda m: f"{m[1]}{inspect.cleandoc(m[2])}{m[3]}", xml)
+
+
+_DESCRIPTION = re.compile(r"(<description><!\[CDATA\[)(.*?)(\]\]></description>)", re.DOTALL)
+"""A module's description in the XML, which DIRAC takes from the module's docstring: Python 3.13 dedents
+docstrings, 3.11 and 3.12 do not; cleaned the same way (``inspect.cleandoc``) the job template, hence the request
+and its fingerprint, are the same bytes on every Python."""
