@@ -249,6 +249,11 @@ class Step:
         """How many array levels the step's scatters add to its outputs."""
         return sum(level.depth for level in self.levels)
 
+    @property
+    def skips_elements(self) -> bool:
+        """Scattered with ``when``: a skipped element is null in the gathered outputs, and registers nothing."""
+        return self.when is not None and bool(self.scatter)
+
     def all_requirements(self) -> tuple[Requirement, ...]:
         """Step requirements first (they win), then the tool's."""
         return self.requirements + self.tool.requirements

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from support import DATA, REPO
 from support.local import FAIL, step, value
+from support.outputs import normalise
 
 import cwl2dirac
 from cwl2dirac.request import ProductionRequest
@@ -84,15 +85,6 @@ def test_a_failed_run_raises_or_reports(tmp_path: Path) -> None:
         cwl2dirac.run(request, backend="dirac", policy=Policy())
 
 
-def _portable(outputs: dict[str, Any] | None) -> Any:
-    """A CWL output object without the places of its files (two runs put them in two output directories)."""
-    if isinstance(outputs, dict):
-        return {k: _portable(v) for k, v in outputs.items() if k not in ("location", "path")}
-    if isinstance(outputs, list):
-        return [_portable(v) for v in outputs]
-    return outputs
-
-
 def test_a_backend_object_runs_as_the_string_form(tmp_path: Path) -> None:
     backend = cwl2dirac.LocalBackend(workdir=tmp_path / "object", jobs=1, container="none")
     assert isinstance(backend, cwl2dirac.Backend)
@@ -101,7 +93,7 @@ def test_a_backend_object_runs_as_the_string_form(tmp_path: Path) -> None:
                             workdir=tmp_path / "name", jobs=1, container="none")
     assert by_object.ok and by_name.ok and by_object.outputs is not None
     assert by_object.outputs["lines"] == 4
-    assert _portable(by_object.outputs) == _portable(by_name.outputs)
+    assert normalise(by_object.outputs) == normalise(by_name.outputs)
     assert Path(by_object.outputs["shouted"]["path"]).parent == (tmp_path / "o1").resolve()
     assert by_object.status.steps == by_name.status.steps
     assert by_object.production.id == str(tmp_path / "object") and by_object.production.backend == "local"

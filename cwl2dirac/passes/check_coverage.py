@@ -141,7 +141,7 @@ def _every_skipped_element(step: Step, config: StepConfig, comp: Compilation) ->
     yet: checked when the job order comes.)"""
     wf = comp.workflow
     for inp in step.inputs:
-        skipping = [src.step for src in inp.sources if src.step is not None and _skips_elements(wf, src.step)]
+        skipping = [src.step for src in inp.sources if src.step is not None and wf.step(src.step).skips_elements]
         if not skipping:
             continue
         if inp.pick_value and (len(inp.sources) == 1 or inp.link_merge == "merge_flattened"):
@@ -155,10 +155,6 @@ def _every_skipped_element(step: Step, config: StepConfig, comp: Compilation) ->
                                 "'when': a skipped element (null in cwltool) leaves nothing in the catalog that "
                                 "could be placed (only a scatter over values known when compiling, as the one "
                                 "source of the input, is placed)")
-
-
-def _skips_elements(wf: Workflow, step_id: str) -> bool:
-    return any(s.id == step_id and s.when is not None and bool(s.scatter) for s in wf.steps)
 
 
 def _every_combination(step: Step, config: StepConfig, wf: Workflow, job_order: Mapping[str, Any]) -> None:

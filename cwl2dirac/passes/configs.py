@@ -160,7 +160,7 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
         elif kind == "side":
             query = _side_query(data, plan, comp)
         producer = comp.plans.get(data[0].step) if data[0].step is not None else None
-        layout = _gather_layout(wf, data, producer, carrier) if len(data) == 1 else None
+        layout = _gather_layout(wf, producer, carrier) if len(data) == 1 else None
         gathers = [_gathers(wf, s, carrier) for s in data] if len(data) > 1 or inp.link_merge else None
         bindings.append(
             InputBinding(
@@ -171,15 +171,14 @@ def _inputs(step: Step, plan: StepPlan, comp: Compilation) -> list[InputBinding]
     return bindings
 
 
-def _gather_layout(wf: Workflow, data: list[PortRef], producer: StepPlan | None, carrier: bool) -> list[Any] | None:
+def _gather_layout(wf: Workflow, producer: StepPlan | None, carrier: bool) -> list[Any] | None:
     """How the one source's tasks place their values in what this input gathers: the producer's layout for
     carried values from nested scatters; for a producer scattered over known values with ``when``, its layout or
     its tasks in order, so that a skipped task's element is null (it registered nothing), as cwltool gathers it.
     None otherwise (the values in their catalog order)."""
     if producer is None:
         return None
-    skips = any(s.id == data[0].step and s.when is not None and s.scatter for s in wf.steps)
-    if skips and producer.task_values:
+    if wf.step(producer.step).skips_elements and producer.task_values:
         count = len(next(iter(producer.task_values.values())))
         return producer.task_layout if producer.task_layout is not None else list(range(1, count + 1))
     return producer.task_layout if carrier else None

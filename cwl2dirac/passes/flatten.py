@@ -52,11 +52,6 @@ def _first_default(outer_in: StepInput | None, port: Any) -> Any:
     return None
 
 
-def _may_be_null(outer_in: StepInput | None) -> bool:
-    """Whether the value the outer step's input gets from its sources may be null (so that a default applies)."""
-    return outer_in is None or bool(outer_in.sources)
-
-
 def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Binding]]:
     if outer.when is not None:
         raise UnsupportedFeature(
@@ -88,7 +83,8 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
                 # cwltool: the outer step's value (its source, else its default when null), then the sub-workflow
                 # input's default when still null, then the inner step's default when still null
                 fallback = _first_default(outer_in, inner.input(src.port))
-                if len(inp.sources) > 1 and (not given or (fallback is not None and _may_be_null(outer_in))):
+                # (a source's value may be null, and its fallback then take its place in the merge)
+                if len(inp.sources) > 1 and (not given or fallback is not None):
                     raise UnsupportedFeature(
                         f"step '{outer.id}/{step.id}': input '{inp.id}' merges sub-workflow input '{src.port}', "
                         "whose value may be a default or null, with other sources",

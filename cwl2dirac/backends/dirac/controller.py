@@ -20,6 +20,7 @@ and by hand: ``cwl2dirac controller [PRODUCTION]``.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -175,17 +176,18 @@ from the task's creation: every task of a production older than that is taken ba
 which gives it a second job — so cwl2dirac's deployments run without it."""
 
 
+def _dirac_now() -> datetime.datetime:
+    """Now as DIRAC's times are: naive UTC (its database columns have no zone)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
 def _unstick_reserved(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
     """Tasks Reserved for longer than :data:`RESERVED_GRACE`: with a WMS job of their name, that job is recorded
     (Submitted); without one, they go back to Created and are submitted again — as DIRAC's CheckReserved does."""
-    import datetime
-
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
     tc = clients.transformation()
-    # DIRAC's times are naive UTC (its database columns have no zone): UTC now, its zone dropped
-    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-    older = str(now - datetime.timedelta(seconds=RESERVED_GRACE))
+    older = str(_dirac_now() - datetime.timedelta(seconds=RESERVED_GRACE))
     tasks = _boundary.ok(
         _boundary.retried(
             partial(tc.getTransformationTasks, {"TransformationID": tid, "ExternalStatus": "Reserved"}, older=older,
@@ -225,8 +227,6 @@ a lost connection while an optimizer queued it leaves a job Waiting that no JobA
 def _unstick_waiting(clients: DiracClients, tid: int, dry_run: bool) -> list[str]:
     """Jobs of the transformation's tasks that have waited longer than :data:`WAITING_GRACE` and were never
     rescheduled: rescheduled (``JobManager.rescheduleJob``: back through the optimizers into a task queue)."""
-    import datetime
-
     from DIRAC.WorkloadManagementSystem.Client.JobManagerClient import JobManagerClient
     from DIRAC.WorkloadManagementSystem.Client.JobMonitoringClient import JobMonitoringClient
 
@@ -245,7 +245,7 @@ def _unstick_waiting(clients: DiracClients, tid: int, dry_run: bool) -> list[str
         import ast
 
         summaries = ast.literal_eval(summaries)
-    cutoff = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(seconds=WAITING_GRACE)
+    cutoff = _dirac_now() - datetime.timedelta(seconds=WAITING_GRACE)
     done = []
     for job, summary in sorted(summaries.items(), key=lambda kv: int(kv[0])):
         last = summary.get("LastUpdateTime")

@@ -12,24 +12,16 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from support.local import chain_request, executions
+from support.outputs import normalise
 
 from cwl2dirac.backends.local.catalog import DONE, LocalCatalog
 
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "cwl2dirac", "run", *args]
-
-
-def strip_paths(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_paths(v) for k, v in value.items() if k not in ("location", "path")}
-    if isinstance(value, list):
-        return [strip_paths(v) for v in value]
-    return value
 
 
 def test_resume_after_sigkill(tmp_path: Path) -> None:
@@ -91,7 +83,7 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
         timeout=120,
     )
     assert ref.returncode == 0, ref.stderr
-    assert strip_paths(resumed) == strip_paths(json.loads(ref.stdout))
+    assert normalise(resumed) == normalise(json.loads(ref.stdout))
     assert len(resumed["counts"]) == 6
 
 
@@ -144,4 +136,4 @@ def test_one_task_process_killed_alone(tmp_path: Path, attempts: int) -> None:
                              "--outdir", str(tmp_path / "out2"), "-j", "2", "--quiet"),
                          capture_output=True, text=True, timeout=180)
     assert ref.returncode == 0, ref.stderr
-    assert strip_paths(json.loads(stdout)) == strip_paths(json.loads(ref.stdout))
+    assert normalise(json.loads(stdout)) == normalise(json.loads(ref.stdout))
