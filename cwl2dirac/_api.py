@@ -262,6 +262,7 @@ def run(
     container: str | None = None,
     default_container: str | None = None,
     dataset_catalogs: Sequence[str | Path] = (),
+    config_dir: str | Path | None = None,
 ) -> RunResult:
     """Run a production to its end and collect the workflow's outputs into ``outdir`` (default: the current
     directory), as ``cwl2dirac run`` does.
@@ -283,7 +284,8 @@ def run(
     not), ``"none"`` (``--no-container``), ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"`` (as
     cwltool: hints too) or ``"user-space:<command>"``; ``default_container``: cwltool's ``--default-container``;
     ``dataset_catalogs``: work directories of earlier local runs whose datasets (``cwl2dirac catalog dataset add``)
-    the workflow's dataset inputs take (default: any run that has them).
+    the workflow's dataset inputs take (default: any run that has them); ``config_dir``: the software release's
+    configuration directory, where ``software-config:`` Files are (default ``$CTAPIPE_DIR/config``).
     ``backend="dirac"``: the production is submitted as :func:`submit` does (``dirac_cfg``) and followed until it
     is complete or a task failed (``timeout`` seconds at most; ``drive``: also run the production controller's
     pass from here, for a DIRAC without the cwl2dirac agent); the outputs are downloaded, and the logs of failed
@@ -296,7 +298,7 @@ def run(
         engine = _backend_object(
             backend, "run", workdir=workdir, jobs=jobs, retries=retries, policy=policy, dirac_cfg=dirac_cfg,
             drive=drive, timeout=timeout, progress=progress, container=container, default_container=default_container,
-            dataset_catalogs=tuple(dataset_catalogs),
+            dataset_catalogs=tuple(dataset_catalogs), config_dir=config_dir,
         )
     else:
         from cwl2dirac.backends import get_backend
@@ -304,7 +306,8 @@ def run(
         shown: ProgressMode | None = "quiet" if progress is UNSET else progress
         if backend == "dirac":
             _only_local(workdir=workdir, jobs=jobs, retries=retries, policy=policy, container=container,
-                        default_container=default_container, dataset_catalogs=dataset_catalogs or None)
+                        default_container=default_container, dataset_catalogs=dataset_catalogs or None,
+                        config_dir=config_dir)
             engine = get_backend("dirac", config_files=[dirac_cfg] if dirac_cfg else [], progress=shown,
                                  drive=bool(drive), timeout=timeout)
         else:
@@ -313,6 +316,7 @@ def run(
             engine = get_backend(
                 backend, workdir=workdir, jobs=jobs, retries=retries, policy=policy, progress=shown,
                 container=container, default_container=default_container, dataset_catalogs=dataset_catalogs,
+                config_dir=config_dir,
             )
     request = _request_for(engine, pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base)
     production = engine.submit(request)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cwl2dirac.errors import InputError
+from cwl2dirac.errors import InputError, UnsupportedFeature
 from cwl2dirac.ir import Workflow
 from cwl2dirac.loader import load
 from cwl2dirac.loader.documents import to_uri
@@ -21,6 +22,7 @@ from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, 
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.names import check_production_name
+from cwl2dirac.request.software import SOFTWARE_CONFIG_SCHEME, holds_software_files, is_software_value
 from cwl2dirac.request.wire import safe_name
 
 Pass = Callable[[Compilation], Compilation]
@@ -103,6 +105,29 @@ def _job_order(
         return None, f"compiled without a job order: {exc.message}"
 
 
+def _with_software_inputs(workflow: Workflow, job_order: Mapping[str, Any]) -> Workflow:
+    """``workflow`` knowing which inputs are Files of the software release (``software-config:``): values that the
+    worker locates. Such a File mixed with other files in one input, or given to a workflow output, is refused."""
+    names: set[str] = set()
+    for port in workflow.inputs:
+        value = job_order.get(port.id)
+        if not holds_software_files(value):
+            continue
+        if not is_software_value(value):
+            raise UnsupportedFeature(
+                f"input '{port.id}' mixes files of the software release ({SOFTWARE_CONFIG_SCHEME}) with other "
+                "values: give them as an input of their own", port.location,
+            )
+        for out in workflow.outputs:
+            if any(src.step is None and src.port == port.id for src in out.sources):
+                raise UnsupportedFeature(
+                    f"output '{out.id}' is input '{port.id}', a file of the software release on the worker, which "
+                    "is not in the catalog to be an output", out.location,
+                )
+        names.add(port.id)
+    return replace(workflow, software_inputs=frozenset(names)) if names else workflow
+
+
 def _compile(
     pipeline: str | Path,
     inputs: str | Path | None,
@@ -121,6 +146,7 @@ def _compile(
     given_datasets: dict[str, str] = {}
     if job_order is not None:
         job_order, given_datasets = split_datasets(job_order)
+        workflow = _with_software_inputs(workflow, job_order)
     comp = Compilation(
         workflow=workflow,
         name=name,

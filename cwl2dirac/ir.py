@@ -294,6 +294,9 @@ class Workflow:
     label: str | None = None
     doc: str | None = None
     location: Location | None = field(default=None, compare=False)
+    software_inputs: frozenset[str] = frozenset()
+    """The inputs whose job-order value is Files of the software release (``software-config:``): plain values that
+    the worker locates, not catalog data (:mod:`cwl2dirac.request.software`)."""
     _index: dict[str, Step] | None = field(default=None, init=False, compare=False, repr=False)
 
     def step(self, step_id: str) -> Step:

@@ -22,8 +22,8 @@ def import_group() -> None:
               help="The CTAO CWL library (default: $CWL2DIRAC_LIBRARY, else this checkout's cwl/, else the one "
               "installed with cwl2dirac).")
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the configurations that job_config.options name (-c v3/x.yml) are "
-              "(default: $CTAPIPE_DIR/config, else config/ beside the output).")
+              help="The directory of your own configurations that job_config.options name (-c v3/x.yml), "
+              "uploaded with the production (default: those of the ctapipe release on the worker, as CTADIRAC).")
 @handle_errors()
 def import_prodsteps_cmd(prodsteps: Path, output: Path, library: Path | None, config_dir: Path | None) -> None:
     """Import CTADIRAC's ProdSteps YAML PRODSTEPS (cta-prod-submit's workflow description) as a CWL workflow.

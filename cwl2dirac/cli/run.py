@@ -132,6 +132,12 @@ def _run_cwltool(
     help="A local run whose datasets (catalog dataset add) the workflow's dataset inputs take; repeatable "
     "(default: any run that has them).",
 )
+@click.option(
+    "--config-dir", "config_dir", metavar="DIR", default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The software release's configuration directory, where software-config: inputs are "
+    "(default: $CTAPIPE_DIR/config; on DIRAC the worker's release gives them).",
+)
 @hint_options
 @click.option("--debug", is_flag=True, help="Tracebacks on errors.")
 def run_command(
@@ -155,6 +161,7 @@ def run_command(
     user_space_docker_cmd: str | None,
     default_container: str | None,
     datasets_from: tuple[Path, ...],
+    config_dir: Path | None,
     hint: tuple[Any, ...],
     hints_file: Hints | None,
     debug: bool,
@@ -190,8 +197,8 @@ def run_command(
             )
         )
     if backend == "dirac":
-        if container is not None or default_container or datasets_from:
-            raise click.UsageError("container options and --datasets-from apply to --backend local")
+        if container is not None or default_container or datasets_from or config_dir:
+            raise click.UsageError("container options, --datasets-from and --config-dir apply to --backend local")
         if retries is not None or max_attempts is not None or retry_deterministic:
             raise click.UsageError("--retries, --max-attempts and --retry-deterministic apply to --backend local "
                                    "(on DIRAC: the controller's policy, or cwl2dirac recover)")
@@ -205,7 +212,7 @@ def run_command(
     sys.exit(
         _run_local(
             pipeline, inputs, outdir, workdir, jobs, retries, quiet, container, default_container, datasets_from,
-            name, lfn_base, policy, hints,
+            name, lfn_base, policy, hints, config_dir,
         )
     )
 
@@ -235,13 +242,14 @@ def _run_local(
     lfn_base: str | None = None,
     policy: Policy | None = None,
     hints: Hints | None = None,
+    config_dir: Path | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(
         pipeline, inputs, name=name, hints=hints, lfn_base=lfn_base, outdir=outdir, workdir=workdir, jobs=jobs,
         retries=retries, policy=policy,
         progress="quiet" if quiet else None, check=False, container=container, default_container=default_container,
-        dataset_catalogs=datasets_from,
+        dataset_catalogs=datasets_from, config_dir=config_dir,
     )
     code = _report(result, quiet)
     if not quiet:
@@ -261,6 +269,7 @@ def _run_dirac(
     timeout: float | None,
     quiet: bool,
     hints: Hints | None = None,
+    config_dir: Path | None = None,
 ) -> int:
     t0 = time.monotonic()
     result = cwl2dirac.run(

@@ -27,6 +27,7 @@ import yaml
 
 from cwl2dirac.errors import UnsupportedFeature, ValidationError
 from cwl2dirac.request import INPUTS_STEP, InputBinding, ProductionRequest, StepSpec, ctao, parents_first
+from cwl2dirac.request.software import software_config_of
 from cwl2dirac.request.wire import FIELD_DATASET
 
 _COMMANDS = {
@@ -231,6 +232,9 @@ def _options(request: ProductionRequest, step: StepSpec, kind: ctao.JobType, con
         b = _binding(step, port)
         if b is None or b.kind == "none":
             continue
+        if b.kind == "value":  # configurations of the software release on the worker (software-config:)
+            options += [arg for f in _files(b.value) for arg in ("-c", _config_path(f, config_dir))]
+            continue
         if b.kind != "side" or not all(s.startswith(f"{INPUTS_STEP}/") for s in b.sources):
             raise UnsupportedFeature(
                 f"step '{step.name}': its {port} comes from another transformation; CTADIRAC's -c names files of the "
@@ -269,6 +273,9 @@ def _files(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _config_path(f: Mapping[str, Any], config_dir: Path | None) -> str:
+    release = software_config_of(f.get("location"))
+    if release is not None:  # a configuration of the release on the worker: CTADIRAC's -c names it so
+        return release
     path = str(f.get("path") or f.get("location") or "").removeprefix("file://")
     if config_dir is not None:
         rel = os.path.relpath(path, config_dir.resolve())

@@ -7,8 +7,10 @@ by the entry's ``input_meta_query`` keys: ``dirac:Transformation.input_query``) 
 out as CTADIRAC's ``WorkflowElement`` and job classes work it out (``dirac:Metadata``). ``input_meta_query``
 without ``parentID`` becomes a workflow input described by ``dirac:InputData`` (its query, or its ``dataset``);
 ``Common`` becomes the workflow's ``dirac:Metadata`` (MCCampaign, configuration_id) and ``dirac:Job`` (``base_path``
-as LFN base, with CTADIRAC's LFN layout). ``job_config.options`` go to the tool's inputs (``-c`` files are workflow
-inputs, looked up in the configuration directory of the software, ``--config-dir``).
+as LFN base, with CTADIRAC's LFN layout). ``job_config.options`` go to the tool's inputs: a ``-c`` configuration
+becomes a workflow input given as ``software-config:<path>``, the file of the ctapipe release on the worker
+(``$CTAPIPE_DIR/config``, as CTADIRAC's job takes it; :mod:`cwl2dirac.request.software`), or, with
+``--config-dir``, the user's own file in that directory (uploaded with the production).
 
 A type CTADIRAC accepts but the library has no tool for is refused with exit code 33 naming the entry; a key the
 importer does not know is an error (with a suggestion for a near miss); a value the library cannot express (a
@@ -30,14 +32,12 @@ import yaml
 from cwl2dirac.errors import LoadError, Location, UnsupportedFeature, ValidationError
 from cwl2dirac.loader.hints import NAMESPACE, suggest
 from cwl2dirac.request import ctao
+from cwl2dirac.request.software import SOFTWARE_CONFIG_SCHEME
 from cwl2dirac.request.wire import safe_name
 
 ENV_LIBRARY = "CWL2DIRAC_LIBRARY"
 """The CTAO CWL library (the ``cwl/`` folder) the imported workflows use; default: this checkout's ``cwl/``, else the
 one installed with the package."""
-ENV_CTAPIPE_DIR = "CTAPIPE_DIR"
-"""Set by ctapipe's software set-up: ``$CTAPIPE_DIR/config`` holds the configurations CTADIRAC's ``-c`` names."""
-
 _STEP_KEYS = ("ID", "name", "input_meta_query", "job_config")
 _COMMON_KEYS = ("MCCampaign", "configuration_id", "base_path")
 _CATALOGS = {"DIRACFileCatalog", "TSCatalog"}
@@ -92,12 +92,6 @@ def default_library() -> Path:
     if (checkout / "tools").is_dir():
         return checkout
     return package / "_library"
-
-
-def default_config_dir() -> Path | None:
-    """Where CTADIRAC's ``-c`` configurations are: ``$CTAPIPE_DIR/config`` when ctapipe's set-up gave it."""
-    env = os.environ.get(ENV_CTAPIPE_DIR)
-    return Path(env) / "config" if env else None
 
 
 @dataclass
@@ -185,19 +179,20 @@ def import_prodsteps(
 ) -> Imported:
     """Import the ProdSteps file ``path`` as a workflow to be written at ``output`` (``run:`` paths and the job
     order's files are relative to it). ``library``: the CTAO library (default :func:`default_library`);
-    ``config_dir``: where ``-c`` configurations are (default :func:`default_config_dir`, else ``config/`` beside
-    ``output``)."""
+    ``config_dir``: the directory of the user's own ``-c`` configurations (default: none, the configurations of
+    the software release on the worker, ``software-config:``)."""
     data, uri = read_prodsteps(path)
     lib = Path(library) if library is not None else default_library()
     if not (lib / "tools").is_dir():
         raise ValidationError(f"no CTAO library at {lib} (a folder with tools/); give it with --library")
     out_dir = Path(output).resolve().parent
-    configs = Path(config_dir) if config_dir is not None else (default_config_dir() or out_dir / "config")
-    return _Importer(data, uri, lib.resolve(), out_dir, configs.resolve(), Path(path).name).run()
+    configs = Path(config_dir).resolve() if config_dir is not None else None
+    return _Importer(data, uri, lib.resolve(), out_dir, configs, Path(path).name).run()
 
 
 class _Importer:
-    def __init__(self, data: dict[str, Any], uri: str, library: Path, out_dir: Path, configs: Path, name: str):
+    def __init__(self, data: dict[str, Any], uri: str, library: Path, out_dir: Path, configs: Path | None,
+                 name: str):
         self.data = data
         self.uri = uri
         self.library = library
@@ -519,10 +514,15 @@ class _Importer:
 
     def _config_input(self, path: str) -> str:
         name = "config_" + safe_name(path.replace("/", "_").replace(".", "_"), collapse=True)
-        if name not in self.inputs:
+        if name in self.inputs:
+            return name
+        if self.config_dir is None:  # the release's, on the worker (as CTADIRAC's job takes it)
+            self.inputs[name] = {"type": "File", "doc": f"CTADIRAC's configuration {path} (of the ctapipe release "
+                                 "on the worker, $CTAPIPE_DIR/config)"}
+            self.job_order[name] = {"class": "File", "location": SOFTWARE_CONFIG_SCHEME + path}
+        else:
             self.inputs[name] = {"type": "File", "doc": f"CTADIRAC's configuration {path} (in {self.config_dir})"}
-            self.job_order[name] = {"class": "File",
-                                    "path": os.path.relpath(self.config_dir / path, self.out_dir)}
+            self.job_order[name] = {"class": "File", "path": os.path.relpath(self.config_dir / path, self.out_dir)}
         return name
 
     def _write_step(self, entry: _Entry) -> None:

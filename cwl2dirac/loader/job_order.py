@@ -16,6 +16,7 @@ from cwl2dirac.loader.hints import suggest
 from cwl2dirac.loader.text import check_structure, load_yaml, read_text
 from cwl2dirac.location import uri_to_path
 from cwl2dirac.request.lfn import LFN_SCHEME, check_lfn, check_name, lfn_of
+from cwl2dirac.request.software import SOFTWARE_CONFIG_SCHEME, check_software_config, software_config_of
 from cwl2dirac.request.values import directory_listing
 from cwl2dirac.request.wire import runs_base
 
@@ -274,6 +275,13 @@ def _resolve_files(value: Any, base: str, name: str, where: Location) -> Any:
     loc = out.pop("location", None) or out.pop("path", None)
     if loc is None:
         raise InputError(f"input '{name}': a {value['class']} needs 'location' or 'path'", where)
+    if software_config_of(str(loc)) is not None:  # a file of the software release: found by the worker
+        if value["class"] != "File" or "secondaryFiles" in out:
+            raise InputError(f"input '{name}': a {SOFTWARE_CONFIG_SCHEME} location names one File of the software "
+                             "release (no Directory, no secondaryFiles)", where)
+        at = where.child("location" if "location" in value else "path")
+        out["location"] = check_software_config(str(loc), f"input '{name}'", at)
+        return out
     lfn = lfn_of(str(loc))
     if lfn is not None:  # a file of the grid's catalog: registered by the DIRAC backend, refused by the local one
         at = where.child("location" if "location" in value else "path")

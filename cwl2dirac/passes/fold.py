@@ -28,6 +28,7 @@ from cwl2dirac.passes.graph import step_graph, topological
 from cwl2dirac.passes.scatter import expand
 from cwl2dirac.request.layout import fill_layout, layout_tasks
 from cwl2dirac.request.lfn import lfn_of
+from cwl2dirac.request.software import software_config_of
 
 _UNKNOWN = object()
 
@@ -138,7 +139,8 @@ def _file_fields(value: Any) -> Any:
     out.setdefault("basename", basename)
     out.setdefault("nameroot", root)
     out.setdefault("nameext", ext)
-    if path and "://" not in path and lfn_of(location) is None:  # an LFN has no local path when compiling
+    if path and "://" not in path and lfn_of(location) is None and software_config_of(location) is None:
+        # an LFN, or a file of the software release on the worker, has no local path when compiling
         out.setdefault("path", path)
         out.setdefault("dirname", os.path.dirname(path))
         if os.path.isfile(path):

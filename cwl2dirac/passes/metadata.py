@@ -59,7 +59,7 @@ def assign_metadata(comp: Compilation) -> Compilation:
     user_inputs, hint_datasets, hint_location = _input_data_hint(wf)
     datasets = _datasets(wf, hint_datasets, comp.datasets, hint_location)
     for port in wf.inputs:
-        if not port.type.carries_files:
+        if not port.type.carries_files or port.id in wf.software_inputs:
             continue
         user = user_inputs.get(port.id, {})
         hint = wf.find("dirac:InputData")

@@ -94,7 +94,7 @@ def carries_data(wf: Workflow, src: PortRef) -> bool:
     """Does the value at ``src`` travel through the catalog (files, or values from another step)?"""
     if src.step is not None:
         return True
-    return source_type(wf, src).carries_files
+    return src.port not in wf.software_inputs and source_type(wf, src).carries_files
 
 
 def _plan(step: Step, wf: Workflow, comp: Compilation) -> StepPlan:

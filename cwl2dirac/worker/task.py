@@ -45,6 +45,7 @@ from cwl2dirac.request.ctao import ctadirac_directory
 from cwl2dirac.request.expressions import WHEN, source_of_error, value_from_key
 from cwl2dirac.request.layout import fill_layout
 from cwl2dirac.request.lfn import check_inside, check_lfn, check_name, check_relative
+from cwl2dirac.request.software import config_dir, resolve_software_files
 from cwl2dirac.request.values import directory_listing, has_file_refs, replace_files
 from cwl2dirac.request.wire import (
     ENV_CONTAINER,
@@ -529,7 +530,9 @@ def run_tool(config: StepConfig, order: Mapping[str, Any], taskdir: Path) -> dic
     docker = env.docker_requirement()
     proc = _load(config, taskdir, docker)
     known = {shortname(str(i["id"])) for i in proc.tool["inputs"]}
-    job = _expand_formats({k: v for k, v in order.items() if k in known}, config.tool.get("$namespaces"))
+    configs = config_dir({**os.environ, **env.variables})  # after the software set-up: its $CTAPIPE_DIR
+    job = {k: resolve_software_files(v, configs, k) for k, v in order.items() if k in known}
+    job = _expand_formats(job, config.tool.get("$namespaces"))
     job = _float_scalars(job, proc.tool["inputs"])
     outdir = taskdir / "out"
     tmp = taskdir / "tmp"

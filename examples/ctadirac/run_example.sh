@@ -18,15 +18,16 @@ cwl2dirac run --quiet --workdir catalog --outdir registered "$here/register.cwl"
 for dataset in $(grep -oE 'dataset: \S+' "$prodsteps" | awk '{print $2}'); do
     cwl2dirac catalog dataset add catalog "$dataset" site=LaPalma data_level=0
 done
-# 2. stand-ins for the ctapipe configurations its options name (CTADIRAC takes them from $CTAPIPE_DIR/config)
+# 2. stand-ins for the ctapipe configurations its options name: on the grid the worker's ctapipe release gives
+#    them ($CTAPIPE_DIR/config, as CTADIRAC's job takes them); a local run is told where they are (--config-dir)
 bash "$here/standin-config.sh" "$prodsteps" config
-# 3. import, check, compile, draw, run
-cwl2dirac import prodsteps "$prodsteps" -o dl0_to_dl2.cwl --config-dir config
+# 3. import (each -c becomes software-config:<path>, nothing uploaded), check, compile, draw, run
+cwl2dirac import prodsteps "$prodsteps" -o dl0_to_dl2.cwl
 cwl2dirac validate dl0_to_dl2.cwl dl0_to_dl2.yml
 cwl2dirac compile dl0_to_dl2.cwl dl0_to_dl2.yml -o request.yaml
 cwl2dirac graph dl0_to_dl2.cwl dl0_to_dl2.yml -o dl0_to_dl2.svg
-cwl2dirac run --datasets-from catalog --workdir run --outdir out dl0_to_dl2.cwl dl0_to_dl2.yml > outputs.json
+cwl2dirac run --datasets-from catalog --config-dir config --workdir run --outdir out dl0_to_dl2.cwl dl0_to_dl2.yml > outputs.json
 cwl2dirac catalog query run cwl2dirac_output=dl2_file
 # 4. and back: CTADIRAC's ProdSteps of the compiled request
-cwl2dirac compile dl0_to_dl2.cwl dl0_to_dl2.yml --format prodsteps --config-dir config -o exported.yml
+cwl2dirac compile dl0_to_dl2.cwl dl0_to_dl2.yml --format prodsteps -o exported.yml
 echo "done: $work"

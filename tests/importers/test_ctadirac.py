@@ -54,27 +54,6 @@ def configs(ctadirac: Path) -> list[Path]:
     return [*shipped, *OWN]
 
 
-CONFIGS: Path = Path()
-"""Stand-ins for the configuration files (``-c v3/...``) of ctapipe's software that the ProdSteps name."""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _stand_in_configurations(configs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> None:
-    import shlex
-
-    import yaml
-
-    global CONFIGS
-    CONFIGS = tmp_path_factory.mktemp("ctapipe-config")
-    for config in configs:
-        for step in yaml.safe_load(config.read_text())["ProdSteps"]:
-            tokens = shlex.split(str(step["job_config"].get("options") or ""))
-            for flag, value in itertools.pairwise(tokens):
-                if flag in ("-c", "--config"):
-                    (CONFIGS / value).parent.mkdir(parents=True, exist_ok=True)
-                    (CONFIGS / value).write_text("{}\n")
-
-
 def _datasets(configs: list[Path]) -> dict[str, dict[str, Any]]:
     import yaml
 
@@ -83,7 +62,7 @@ def _datasets(configs: list[Path]) -> dict[str, dict[str, Any]]:
 
 
 def _import(config: Path, out: Path) -> ProductionRequest:
-    paths = import_prodsteps(config, out, config_dir=CONFIGS).write(out)
+    paths = import_prodsteps(config, out).write(out)  # -c configurations: the release's, on the worker
     return compile_workflow(paths[0], paths[1] if len(paths) > 1 else None, name="imported",
                             datasets=lambda name: dict(DATASET_QUERY))
 
@@ -126,7 +105,7 @@ def _compare(request: ProductionRequest, theirs: list[dict[str, Any]]) -> list[s
 
 def test_import_builds_the_chain_cta_prod_submit_builds(ctadirac: Path, configs: list[Path], tmp_path: Path) -> None:
     theirs = cta_prod_submit_dry_run(ctadirac, configs, _datasets(configs))
-    compared = 0
+    compared = shipped_ok = 0
     for n, config in enumerate(configs):
         result = theirs[str(config)]
         if config.name in INVALID:
@@ -141,8 +120,37 @@ def test_import_builds_the_chain_cta_prod_submit_builds(ctadirac: Path, configs:
             continue
         request = _import(config, tmp_path / f"{n}" / "pipeline.cwl")
         assert _compare(request, result["steps"]) == [], config
+        assert _release_configs(request) == _named_configs(config), config
         compared += 1
+        shipped_ok += config not in OWN
     assert compared >= 53
+    shipped = len(configs) - len(OWN)
+    assert shipped_ok >= 0.9 * shipped, f"{shipped_ok} of {shipped} of CTADIRAC's configurations compile"
+
+
+def _named_configs(config: Path) -> set[str]:
+    """The ``-c`` configurations that the ProdSteps file's options name."""
+    import shlex
+
+    import yaml
+
+    names = set()
+    for step in yaml.safe_load(config.read_text())["ProdSteps"]:
+        tokens = shlex.split(str(step["job_config"].get("options") or ""))
+        names |= {value for flag, value in itertools.pairwise(tokens) if flag in ("-c", "--config")}
+    return names
+
+
+def _release_configs(request: ProductionRequest) -> set[str]:
+    """The release files (``software-config:``) the compiled steps take as values; nothing to upload."""
+    assert all(not ds.name.startswith("config_") for ds in request.inputs)
+    found = set()
+    for step in request.steps:
+        for b in step.config.inputs:
+            for f in b.value if isinstance(b.value, list) else [b.value]:
+                if isinstance(f, dict) and str(f.get("location", "")).startswith("software-config:"):
+                    found.add(f["location"].removeprefix("software-config:"))
+    return found
 
 
 def test_export_is_read_by_cta_prod_submit_and_import_gives_the_same_request(
@@ -158,7 +166,7 @@ def test_export_is_read_by_cta_prod_submit_and_import_gives_the_same_request(
             continue  # refused (see the test above)
         target = tmp_path / "exported" / f"{n}" / config.name
         target.parent.mkdir(parents=True)
-        target.write_text(to_prodsteps_yaml(request, CONFIGS))
+        target.write_text(to_prodsteps_yaml(request))
         exported[config] = target
         requests[config] = request
     results = cta_prod_submit_dry_run(ctadirac, exported.values(), _datasets(list(exported.values())))

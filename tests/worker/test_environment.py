@@ -100,3 +100,47 @@ def test_apptainer_image_becomes_the_docker_requirement(tmp_path: Path, monkeypa
     assert tool_environment("s", tmp_path).docker_requirement() == {
         "class": "DockerRequirement", "dockerImageId": "/cvmfs/images/ctapipe.sif"
     }
+
+
+CAT = {
+    "cwlVersion": "v1.2",
+    "class": "CommandLineTool",
+    "baseCommand": ["cat"],
+    "inputs": {"config": {"type": "File", "inputBinding": {"position": 1}}},
+    "outputs": {"out": {"type": "stdout"}},
+    "stdout": "config.txt",
+}
+
+
+def _release(tmp_path: Path) -> Path:
+    """A ctapipe release with its configurations and a set-up script that exports ``$CTAPIPE_DIR``."""
+    root = tmp_path / "cvmfs" / "ctapipe" / "v0.19"
+    (root / "config" / "v3").mkdir(parents=True)
+    (root / "config" / "v3" / "dl0_to_dl2.yml").write_text("DataWriter: {overwrite: true}\n")
+    script = root / "setupPackage.sh"
+    script.write_text(f'export CTAPIPE_DIR="{root}"\n')
+    return script
+
+
+def test_a_release_configuration_is_found_after_the_set_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = _job_dir(tmp_path, _release(tmp_path))
+    monkeypatch.setenv(ENV_SETUP_SCRIPT_FILE, "setup_script_path.txt")
+    monkeypatch.delenv("CTAPIPE_DIR", raising=False)
+    monkeypatch.delenv("CWL2DIRAC_CONFIG_DIR", raising=False)
+    value = {"class": "File", "location": "software-config:v3/dl0_to_dl2.yml"}
+    config = step("process", CAT, [InputBinding(port="config", kind="value", value=value)], {"out": False}).config
+    out = run_tool(config, {"config": value}, job)
+    assert Path(out["out"]["location"].removeprefix("file://")).read_text() == "DataWriter: {overwrite: true}\n"
+    missing = {"class": "File", "location": "software-config:v3/nowhere.yml"}
+    with pytest.raises(TaskFailed, match=r"input 'config': software-config:v3/nowhere.yml is not in .*/config"):
+        run_tool(config, {"config": missing}, job)
+
+
+def test_without_a_release_the_configuration_cannot_be_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_SETUP_SCRIPT_FILE, raising=False)
+    monkeypatch.delenv("CTAPIPE_DIR", raising=False)
+    monkeypatch.delenv("CWL2DIRAC_CONFIG_DIR", raising=False)
+    value = {"class": "File", "location": "software-config:v3/dl0_to_dl2.yml"}
+    config = step("process", CAT, [InputBinding(port="config", kind="value", value=value)], {"out": False}).config
+    with pytest.raises(TaskFailed, match=r"the software set-up gave no \$CTAPIPE_DIR"):
+        run_tool(config, {"config": value}, tmp_path)

@@ -17,6 +17,7 @@ from cwl2dirac.backends.local.runner import COMPLETE_STATE, REQUEST_FILE, RunRep
 from cwl2dirac.backends.policy import Policy
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.software import ENV_CONFIG_DIR, check_local_configs, local_config_dir
 from cwl2dirac.request.wire import ENV_SOURCE_DIR, container_environment, runs_base, safe_name
 
 
@@ -83,7 +84,8 @@ class LocalBackend:
     for every task (None: a DockerRequirement that is a requirement runs in Docker, a hint does not; ``"none"``,
     ``"docker"``, ``"singularity"``, ``"podman"``, ``"udocker"`` or ``"user-space:<command>"``);
     ``default_container``: cwltool's ``--default-container``; ``dataset_catalogs``: work directories of earlier
-    runs whose datasets the workflow's dataset inputs take (default: any run that has them).
+    runs whose datasets the workflow's dataset inputs take (default: any run that has them); ``config_dir``: where
+    the software release's configurations are (``software-config:`` Files; default ``$CTAPIPE_DIR/config``).
     """
 
     name: ClassVar[str] = "local"
@@ -100,8 +102,10 @@ class LocalBackend:
         container: str | None = None,
         default_container: str | None = None,
         dataset_catalogs: Sequence[str | Path] = (),
+        config_dir: str | Path | None = None,
     ) -> None:
         self.dataset_catalogs = [Path(p) for p in dataset_catalogs]
+        self.config_dir = local_config_dir(config_dir)
         try:
             self.environment = container_environment(container, default_container)
         except ValueError as exc:
@@ -122,6 +126,8 @@ class LocalBackend:
         return local_resolver(self.dataset_catalogs)
 
     def submit(self, request: ProductionRequest) -> LocalProduction:
+        check_local_configs(request.steps, self.config_dir)
+        configs = {ENV_CONFIG_DIR: str(self.config_dir)} if self.config_dir is not None else {}
         request_json = request.to_json()
         workdir = self.workdir or default_workdir(request_json, request.name)
         report = run_request(
@@ -132,7 +138,7 @@ class LocalBackend:
             progress=Progress(mode=self.progress),
             fingerprint=hashlib.sha1(request_json.encode()).hexdigest(),
             request_json=request_json,
-            environment=self.environment | _source_dir(request),
+            environment=self.environment | _source_dir(request) | configs,
             dataset_catalogs=self.dataset_catalogs,
         )
         self._requests[str(workdir)] = request
