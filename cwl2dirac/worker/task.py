@@ -83,9 +83,15 @@ def source_of(cf: CatalogFile) -> str:
 
 
 def element_index(config: StepConfig, cf: CatalogFile) -> int:
-    """The place of the scatter element whose input file is ``cf``: its index, after the files of the sources
-    merged before its own (``index_offsets``), so that the outputs are gathered in the merged order."""
-    return int(cf.metadata.get(FIELD_INDEX) or 0) + (config.index_offsets or {}).get(source_of(cf), 0)
+    """The place of the scatter element whose input file is ``cf``: its position in its source, after the files
+    of the sources merged before its own (``index_offsets``), so that the outputs are gathered in the merged order.
+
+    The position is the file's index (the element of a scattered producer, the position in a workflow input),
+    except for an item of an array output of a task that was not scattered: all its items share the task's index,
+    and the item number (1, 2, ...) gives the position."""
+    item = int(cf.metadata.get(FIELD_ITEM) or 0)
+    position = item - 1 if item > 0 and not is_scattered(cf) else int(cf.metadata.get(FIELD_INDEX) or 0)
+    return position + (config.index_offsets or {}).get(source_of(cf), 0)
 
 
 def is_scattered(cf: CatalogFile) -> bool:
