@@ -1,7 +1,8 @@
 """The DIRAC servers the test suite starts, and stopping them when it ends.
 
-The integration tests start up to three local servers (tests/integration/conftest.py): the main one
-(``CWL2DIRAC_SERVER_DIR``, ``CWL2DIRAC_SERVER_PORT``), ``-ctao-catalog`` (ports +50) and ``-faults`` (+100). The
+The integration tests start up to three local DIRAC servers (tests/integration/conftest.py): the main one
+(``CWL2DIRAC_SERVER_DIR``, ``CWL2DIRAC_SERVER_PORT``), ``-ctao-catalog`` (ports +50) and ``-faults`` (+100), and a
+Rucio server (scripts/rucio-server.sh: ``CWL2DIRAC_RUCIO_DIR``, its PostgreSQL and gunicorn). The
 test run has an id (``CWL2DIRAC_SUITE_ID``, set by the first of scripts/test.sh and the pytest controller, inherited
 by the xdist workers); the fixture that starts a server writes it into the server's ``run/started-by-suite``. When
 the suite ends, every server that this run started and that was not already up when it began is stopped (MariaDB,
@@ -27,8 +28,15 @@ SCRIPT = ROOT / "scripts" / "dirac-server.sh"
 KEEP_VAR = "CWL2DIRAC_KEEP_SERVERS"
 SUITE_VAR = "CWL2DIRAC_SUITE_ID"
 MARKER = "started-by-suite"
-SERVERS = {"main": ("", 0), "ctao-catalog": ("-ctao-catalog", 50), "faults": ("-faults", 100)}
-"""Name: (state directory suffix, port offset), as tests/integration/conftest.py starts them."""
+SERVERS = {"main": ("", 0), "ctao-catalog": ("-ctao-catalog", 50), "faults": ("-faults", 100), "rucio": ("", 0)}
+"""Name: (state directory suffix, port offset), as tests/integration/conftest.py starts them (``rucio``: the Rucio
+server of scripts/rucio-server.sh, in its own state directory)."""
+RUCIO_SCRIPT = ROOT / "scripts" / "rucio-server.sh"
+
+
+def rucio_state() -> Path:
+    """The Rucio server's state directory (``CWL2DIRAC_RUCIO_DIR``, as scripts/rucio-server.sh reads it)."""
+    return Path(os.environ.get("CWL2DIRAC_RUCIO_DIR") or Path.home() / ".cache/cwl2dirac/rucio-server")
 
 
 def keep() -> bool:
@@ -45,6 +53,8 @@ def _env(name: str) -> dict[str, str]:
 
 
 def _run_dir(name: str) -> Path:
+    if name == "rucio":
+        return rucio_state().expanduser().resolve() / "run"
     return Path(_env(name)["CWL2DIRAC_SERVER_DIR"]).expanduser().resolve() / "run"
 
 
@@ -65,7 +75,11 @@ def _started_by_this_run(name: str) -> bool:
 
 
 def _alive(name: str) -> bool:
-    """Whether any process of that server (MariaDB or a DIRAC component) is alive, by its PID files."""
+    """Whether any process of that server (MariaDB or a DIRAC component; PostgreSQL or gunicorn) is alive, by its
+    PID files."""
+    if name == "rucio":
+        return subprocess.run(["bash", str(RUCIO_SCRIPT), "status"], capture_output=True, timeout=60,
+                              check=False).returncode == 0 or _rucio_pids_alive()
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         from dirac_server import procs
@@ -76,6 +90,19 @@ def _alive(name: str) -> bool:
         return False
     where = SimpleNamespace(run=run)  # all that procs.alive reads of the server's settings
     return any(procs.alive(where, pid_file.stem) for pid_file in run.glob("*.pid"))  # type: ignore[arg-type]
+
+
+def _rucio_pids_alive() -> bool:
+    """Whether the Rucio server's PostgreSQL or gunicorn (their PID files) is alive, even when Rucio does not
+    answer."""
+    port = int(os.environ.get("CWL2DIRAC_RUCIO_PORT") or 29600)
+    if Path(f"/var/tmp/cwl2dirac-rucio-{port}/postmaster.pid").exists():
+        return True
+    try:
+        os.kill(int((rucio_state() / "gunicorn.pid").read_text().strip()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def up() -> list[str]:
@@ -90,8 +117,8 @@ def stop(keep_up: list[str] | tuple[str, ...] = ()) -> list[str]:
     for name in SERVERS:
         if name in keep_up or not _started_by_this_run(name) or not _alive(name):
             continue
-        proc = subprocess.run(["bash", str(SCRIPT), "stop"], env=_env(name), capture_output=True, text=True,
-                              timeout=300)
+        script, env = (RUCIO_SCRIPT, dict(os.environ)) if name == "rucio" else (SCRIPT, _env(name))
+        proc = subprocess.run(["bash", str(script), "stop"], env=env, capture_output=True, text=True, timeout=300)
         print(f"suite servers: {name}: {(proc.stdout + proc.stderr).strip()}", file=sys.stderr)
         (_run_dir(name) / MARKER).unlink(missing_ok=True)
         stopped.append(name)

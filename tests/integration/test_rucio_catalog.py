@@ -1,0 +1,104 @@
+"""The worker's Rucio catalog against a real Rucio (scripts/rucio-server.sh: PostgreSQL 15 + Rucio 41 + gunicorn,
+started once per run, stopped when the suite ends; a test fails, never skips, when it cannot start). The same
+worker code as in a job: a task put through :func:`cwl2dirac.worker.task.register_outputs`, its outputs found by
+the meta-queries a child step asks, read back by LFN, attached to the step's Rucio dataset."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from suite_servers import RUCIO_SCRIPT, mark_started, rucio_state
+
+from cwl2dirac.backends.rucio.catalog import RucioCatalog, rucio_filters
+from cwl2dirac.errors import BackendError
+from cwl2dirac.worker.catalog import open_catalog
+
+START_TIMEOUT = 600
+
+
+@pytest.fixture(scope="session")
+def rucio_env() -> dict[str, str]:
+    before = subprocess.run(["bash", str(RUCIO_SCRIPT), "status"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(["bash", str(RUCIO_SCRIPT), "start"], capture_output=True, text=True, timeout=START_TIMEOUT)
+    if proc.returncode != 0:
+        pytest.fail(f"the Rucio server did not start (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
+                    pytrace=False)
+    if before.returncode != 0:
+        mark_started(rucio_state())  # stopped when the suite ends (tests/conftest.py)
+    out = subprocess.run(["bash", str(RUCIO_SCRIPT), "env"], capture_output=True, text=True, timeout=60, check=True)
+    env = {}
+    for line in out.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value
+    return env
+
+
+@pytest.fixture()
+def catalog(rucio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> RucioCatalog:
+    for key, value in rucio_env.items():
+        monkeypatch.setenv(key, value)
+    from rucio.client import Client
+
+    client = Client()
+    scope = f"t{uuid.uuid4().hex[:10]}"  # a production of its own: /cwl2dirac/<scope>/...
+    client.add_scope("root", scope)
+    return RucioCatalog(rucio_env["CWL2DIRAC_RUCIO_RSE"], client=client)
+
+
+def _step(base: str) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(output_path=base, output_se=None)
+
+
+def test_outputs_are_found_by_the_queries_children_ask(catalog: RucioCatalog, tmp_path: Path) -> None:
+    scope = sorted(s for s in catalog.scopes() if s.startswith("t"))[-1]
+    base = f"/cwl2dirac/{scope}/process"
+    catalog.use_step(_step(base))
+    for i, particle in enumerate(["gamma", "proton", "gamma"]):
+        f = tmp_path / f"run{i}.dl1.h5"
+        f.write_text(f"events of run {i}\n")
+        catalog.put(f, f"{base}/{i:08d}/run{i}.dl1.h5",
+                    {"cwl2dirac_step": "process", "particle": particle, "runNumber": i, "cwl2dirac_index": i})
+    gammas = catalog.find({"cwl2dirac_step": "process", "particle": "gamma"})
+    assert [f.lfn for f in gammas] == [f"{base}/00000000/run0.dl1.h5", f"{base}/00000002/run2.dl1.h5"]
+    assert gammas[0].metadata["runNumber"] == 0 and gammas[0].size == len("events of run 0\n")
+    both = catalog.find({"cwl2dirac_step": "process", "particle": {"in": ["gamma", "proton"]}, "runNumber": {">=": 1}})
+    assert [f.metadata["runNumber"] for f in both] == [1, 2]
+    assert catalog.find({"cwl2dirac_step": "process", "particle": {"in": []}}) == []
+    # read back by LFN: the RSE's storage is a directory here, the stored file itself
+    assert catalog.get(gammas[1].lfn, tmp_path / "in").read_text() == "events of run 2\n"
+    # every output of the step is in the step's dataset
+    content = sorted(d["name"] for d in catalog.client.list_content(scope, base))
+    assert content == sorted(f"{base}/{i:08d}/run{i}.dl1.h5" for i in range(3))
+
+
+def test_bad_input_is_one_clear_error(catalog: RucioCatalog, tmp_path: Path) -> None:
+    f = tmp_path / "x.txt"
+    f.write_text("x\n")
+    with pytest.raises(BackendError, match=r"Rucio has no scope 'nosuchscope' \(the scope of /cwl2dirac/nosuchscope"):
+        catalog.put(f, "/cwl2dirac/nosuchscope/x.txt", {"a": 1})
+    with pytest.raises(BackendError, match=r"metadata field 'a\.b' cannot be a Rucio metadata key"):
+        catalog.find({"a.b": 1})
+    with pytest.raises(BackendError, match="Rucio has no scope"):
+        catalog.get("/cwl2dirac/nosuchscope/x.txt", tmp_path)
+
+
+def test_the_catalog_url_names_it(rucio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in rucio_env.items():
+        monkeypatch.setenv(key, value)
+    opened = open_catalog(f"rucio:{rucio_env['CWL2DIRAC_RUCIO_RSE']}")
+    assert isinstance(opened, RucioCatalog) and opened.rse == rucio_env["CWL2DIRAC_RUCIO_RSE"]
+    assert "cwl2dirac" in opened.scopes()
+
+
+def test_meta_queries_become_the_filters_dirac_gives_rucio() -> None:
+    assert rucio_filters({"site": "LaPalma", "data_level": {">=": 1, "<": 3}, "particle": {"in": ["a", "b"]}}) == [
+        {"data_level.gte": 1, "data_level.lt": 3, "particle": "a", "site": "LaPalma"},
+        {"data_level.gte": 1, "data_level.lt": 3, "particle": "b", "site": "LaPalma"},
+    ]
+    with pytest.raises(BackendError, match="at most"):
+        rucio_filters({f"f{i}": {"in": list(range(10))} for i in range(4)})
