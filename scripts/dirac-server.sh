@@ -7,6 +7,7 @@
 #   scripts/dirac-server.sh status    # every component: PID alive, port answering (exit 1 if one is down)
 #   scripts/dirac-server.sh env       # eval "$(scripts/dirac-server.sh env)" gives a DIRAC client shell
 #   scripts/dirac-server.sh stop
+#   scripts/dirac-server.sh start --vo ctao --dir ~/.cache/cwl2dirac/ctao-server --port 29300   # another VO
 #
 # Environment: CWL2DIRAC_SERVER_DIR (state, default ~/.cache/cwl2dirac/dirac-server), CWL2DIRAC_SERVER_PORT
 # (base port, default 29100), CWL2DIRAC_SERVER_VO (default cwl2dirac), CWL2DIRAC_SERVER_JOBAGENTS (default 2),
@@ -17,6 +18,18 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${CWL2DIRAC_SERVER_DIR:-$HOME/.cache/cwl2dirac/dirac-server}"
 VENV="${CWL2DIRAC_SERVER_VENV:-$ROOT/.venv}"
 cmd="${1:-}"
+[ $# -gt 0 ] && shift
+# Options after the command: shorthands of the variables above (e.g. start --vo ctao, so that CTAO's examples,
+# which write under /ctao/, run unchanged; give such a server a state directory and ports of its own)
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --vo) export CWL2DIRAC_SERVER_VO="${2:?--vo needs a name}"; shift 2 ;;
+        --vo=*) export CWL2DIRAC_SERVER_VO="${1#--vo=}"; shift ;;
+        --dir) export CWL2DIRAC_SERVER_DIR="${2:?--dir needs a directory}"; STATE="$2"; shift 2 ;;
+        --port) export CWL2DIRAC_SERVER_PORT="${2:?--port needs a number}"; shift 2 ;;
+        *) echo "dirac-server: unknown option $1 (options: --vo NAME, --dir DIR, --port N)" >&2; exit 2 ;;
+    esac
+done
 
 py() { PYTHONPATH="$ROOT/scripts" "$VENV/bin/python" -m dirac_server "$@"; }
 
