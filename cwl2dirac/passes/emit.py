@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,8 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
                     secondary_files=_secondary_files(f),
                 )
             )
+        if len(files) > LISTED_FILES_WARNING:
+            _warn_listed(port.id, len(files), comp.input_queries[port.id], port.location)
         datasets.append(
             InputDataset(
                 name=port.id, query=dict(comp.input_queries[port.id]), files=files, array=is_array, value=template,
@@ -174,6 +177,22 @@ def _datasets(comp: Compilation) -> list[InputDataset]:
             )
         )
     return datasets
+
+
+LISTED_FILES_WARNING = 10_000
+"""More input files than this listed in a request (about 0.5 KB each, each registered at submission) draw a
+warning that shows the query form: files already in the catalog are better selected than listed."""
+
+
+def _warn_listed(name: str, count: int, query: Any, where: Location | None) -> None:
+    shown = f"{where.render()}: " if where is not None else ""
+    logging.getLogger("cwl2dirac").warning(
+        "%swarning: input '%s' lists %d files, each written into the request and registered at submission "
+        "(about %.0f MB of request): files already in the catalog are better selected than listed, as a catalog "
+        "dataset ('%s: {dataset: NAME}' in the job order, or dirac:InputData.datasets), which the request names "
+        "without its files",
+        shown, name, count, count * 530 / 1e6, name,
+    )
 
 
 def _basename(f: dict[str, Any], location: str) -> str | None:
