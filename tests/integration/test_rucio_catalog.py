@@ -37,15 +37,20 @@ def rucio_env() -> dict[str, str]:
 
 
 @pytest.fixture()
-def catalog(rucio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> RucioCatalog:
+def scope(rucio_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """A scope of this test's own (a production of its own: LFNs /cwl2dirac/<scope>/...)."""
     for key, value in rucio_env.items():
         monkeypatch.setenv(key, value)
     from rucio.client import Client
 
-    client = Client()
-    scope = f"t{uuid.uuid4().hex[:10]}"  # a production of its own: /cwl2dirac/<scope>/...
-    client.add_scope("root", scope)
-    return RucioCatalog(rucio_env["CWL2DIRAC_RUCIO_RSE"], client=client)
+    name = f"t{uuid.uuid4().hex[:10]}"
+    Client().add_scope("root", name)
+    return name
+
+
+@pytest.fixture()
+def catalog(rucio_env: dict[str, str], scope: str) -> RucioCatalog:
+    return RucioCatalog(rucio_env["CWL2DIRAC_RUCIO_RSE"])
 
 
 def _step(base: str) -> object:
@@ -54,21 +59,22 @@ def _step(base: str) -> object:
     return SimpleNamespace(output_path=base, output_se=None)
 
 
-def test_outputs_are_found_by_the_queries_children_ask(catalog: RucioCatalog, tmp_path: Path) -> None:
-    scope = sorted(s for s in catalog.scopes() if s.startswith("t"))[-1]
+def test_outputs_are_found_by_the_queries_children_ask(catalog: RucioCatalog, scope: str, tmp_path: Path) -> None:
     base = f"/cwl2dirac/{scope}/process"
     catalog.use_step(_step(base))
     for i, particle in enumerate(["gamma", "proton", "gamma"]):
         f = tmp_path / f"run{i}.dl1.h5"
         f.write_text(f"events of run {i}\n")
         catalog.put(f, f"{base}/{i:08d}/run{i}.dl1.h5",
-                    {"cwl2dirac_step": "process", "particle": particle, "runNumber": i, "cwl2dirac_index": i})
-    gammas = catalog.find({"cwl2dirac_step": "process", "particle": "gamma"})
+                    {"cwl2dirac_production": scope, "cwl2dirac_step": "process", "particle": particle,
+                     "runNumber": i, "cwl2dirac_index": i})
+    gammas = catalog.find({"cwl2dirac_production": scope, "cwl2dirac_step": "process", "particle": "gamma"})
     assert [f.lfn for f in gammas] == [f"{base}/00000000/run0.dl1.h5", f"{base}/00000002/run2.dl1.h5"]
     assert gammas[0].metadata["runNumber"] == 0 and gammas[0].size == len("events of run 0\n")
-    both = catalog.find({"cwl2dirac_step": "process", "particle": {"in": ["gamma", "proton"]}, "runNumber": {">=": 1}})
+    both = catalog.find({"cwl2dirac_production": scope, "particle": {"in": ["gamma", "proton"]},
+                         "runNumber": {">=": 1}})
     assert [f.metadata["runNumber"] for f in both] == [1, 2]
-    assert catalog.find({"cwl2dirac_step": "process", "particle": {"in": []}}) == []
+    assert catalog.find({"cwl2dirac_production": scope, "particle": {"in": []}}) == []
     # read back by LFN: the RSE's storage is a directory here, the stored file itself
     assert catalog.get(gammas[1].lfn, tmp_path / "in").read_text() == "events of run 2\n"
     # every output of the step is in the step's dataset
@@ -102,3 +108,37 @@ def test_meta_queries_become_the_filters_dirac_gives_rucio() -> None:
     ]
     with pytest.raises(BackendError, match="at most"):
         rucio_filters({f"f{i}": {"in": list(range(10))} for i in range(4)})
+
+
+def test_dirac_sees_what_the_worker_registered_and_the_declared_fields(
+    catalog: RucioCatalog, scope: str, tmp_path: Path
+) -> None:
+    """DIRAC's own Rucio client (through the cwl2dirac extension's, which adds the metadata fields DIRAC's
+    validator and TransformationDB ask for) names the same DIDs: its meta-query finds the worker's outputs."""
+    from cwl2diracDIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient
+
+    base = f"/cwl2dirac/{scope}/merge"
+    catalog.use_step(_step(base))
+    for i in range(2):
+        f = tmp_path / f"m{i}.h5"
+        f.write_text(f"merged {i}\n")
+        catalog.put(f, f"{base}/{i:08d}/m{i}.h5", {"cwl2dirac_step": f"merge-{scope}", "runNumber": i})
+    dirac = RucioFileCatalogClient(DiracScopeAlg="dirac")
+    found = dirac.findFilesByMetadata({"cwl2dirac_step": f"merge-{scope}", "runNumber": {">=": 1}})
+    assert found["OK"], found
+    assert [d["name"] if isinstance(d, dict) else d for d in found["Value"]] == [f"{base}/00000001/m1.h5"]
+    meta = dirac.getFileUserMetadata(f"{base}/00000000/m0.h5")
+    assert meta["OK"] and meta["Value"]["Successful"][f"{base}/00000000/m0.h5"]["runNumber"] == 0, meta
+    # the declared fields: what DIRAC's production validator reads (getMetadataFields), kept in Rucio
+    field = f"f_{scope}"
+    assert dirac.addMetadataField(field, "INT")["OK"]
+    fields = dirac.getMetadataFields()
+    assert fields["OK"] and fields["Value"]["FileMetaFields"][field] == "INT" and fields["Value"][
+        "DirectoryMetaFields"] == {}
+    assert "getMetadataFields" in RucioFileCatalogClient.getInterfaceMethods()[2]
+    bad = dirac.addMetadataField("a.b", "INT")
+    assert not bad["OK"] and "'.' as an operator" in bad["Message"]
+    assert dirac.deleteMetadataField(field)["OK"]
+    assert field not in dirac.getMetadataFields()["Value"]["FileMetaFields"]
+    again = RucioFileCatalogClient(DiracScopeAlg="dirac").getMetadataFields()  # kept in Rucio, not in one object
+    assert again["OK"] and field not in again["Value"]["FileMetaFields"]
