@@ -133,15 +133,20 @@ STANDIN_NOTE = (
 def write_software_standin(s: Settings) -> Path:
     """``<state>/software/bin``, first on the jobs' PATH: ``cta-prod-setup-software`` as CTAO's jobs call it
     (``-p PACKAGE -v VERSION -a CATEGORY -g COMPILER``), which writes ``setup_script_path.txt`` in the job's
-    directory naming a ``setupPackage.sh`` that puts the project's venv on PATH. Named a stand-in everywhere:
-    the real one sets up the package from CVMFS."""
+    directory naming a ``setupPackage.sh`` that puts the project's venv on PATH and sets ``$CTAPIPE_DIR`` to
+    ``<state>/software/ctapipe`` (its ``config/``: the release's configurations, which ``software-config:`` Files
+    name; empty until a test puts some there). Named a stand-in everywhere: the real one sets up the package from
+    CVMFS."""
     root = s.state / "software"
     bindir = root / "bin"
     bindir.mkdir(parents=True, exist_ok=True)
+    release = root / "ctapipe"
+    (release / "config").mkdir(parents=True, exist_ok=True)
     setup = root / "setupPackage.sh"
     setup.write_text(
         f"# {STANDIN_NOTE}\n"
         f'export PATH="{s.venv / "bin"}:$PATH"\n'
+        f'export CTAPIPE_DIR="{release}"\n'
         'export CWL2DIRAC_SOFTWARE_STANDIN="${CWL2DIRAC_SOFTWARE_STANDIN:-stand-in}"\n'
     )
     tool = bindir / "cta-prod-setup-software"
