@@ -150,13 +150,11 @@ class LocalBackend:
     def status(self, production: Production) -> ProductionStatus:
         request = self.request(production)  # first: a directory that is not a run gets no catalog
         catalog = self._catalog(production)
-        tasks = catalog.tasks()
         by_step: dict[str, Counter[str]] = {s.name: Counter() for s in request.steps}
         files: dict[str, Counter[str]] = {s.name: Counter() for s in request.steps}
-        failed = []
-        for t in tasks:
-            by_step.setdefault(t.step, Counter())[t.status] += 1
-            files.setdefault(t.step, Counter())[t.status] += len(t.inputs)
+        for step, status, count, inputs in catalog.task_counts():
+            by_step.setdefault(step, Counter())[status] += count
+            files.setdefault(step, Counter())[status] += inputs
         report = getattr(production, "report", None)
         if report is not None:
             failed = list(report.failed)
@@ -164,7 +162,7 @@ class LocalBackend:
             failed = [
                 FailedTask(t.step, t.task, t.attempts, t.log, t.message, 1 if t.code is None else t.code,
                            final=t.final)
-                for t in tasks if t.status == "failed"
+                for t in catalog.tasks(status="failed")
             ]
         steps = tuple(
             StepStatus(
