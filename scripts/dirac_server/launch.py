@@ -50,7 +50,23 @@ def _patch_transport() -> None:
             return SSL.Connection(self._SSLTransport__ctx, family=socket.AF_INET)
 
     Protocols.gProtocolDict["dips"]["transport"] = LoopbackSSLTransport
+    _patch_server_post_connection_check()
     _log_handshake_failures(SSLTransport)
+
+
+def _patch_server_post_connection_check() -> None:
+    """DIRAC < 9.1.22 with M2Crypto >= 0.51: the server-side handshake (``SSLTransport.handshake_multipleSteps``)
+    reads ``getattr(conn, "postConnectionCheck", conn.serverPostConnectionCheck)``; the default is evaluated
+    first, and M2Crypto 0.51 no longer sets ``Connection.serverPostConnectionCheck`` (its own ``accept`` falls back
+    to ``_serverPostConnectionCheck``, which accepts any peer). The AttributeError escapes the handshake and
+    ``Service._processInThread`` drops the connection without a word (``except Exception: return``); its client
+    sees "Connection reset by peer" or "Peer closed connection" when the reactor closes the transport, ~10 s later.
+    The attribute is given back, as the no-op check older M2Crypto set on each connection (DIRAC 9.1.22 falls back
+    to no check at all: the same)."""
+    from M2Crypto import SSL
+
+    if not hasattr(SSL.Connection, "serverPostConnectionCheck"):
+        SSL.Connection.serverPostConnectionCheck = staticmethod(lambda *args, **kwargs: 1)
 
 
 def _log_handshake_failures(transport: type) -> None:
@@ -63,7 +79,15 @@ def _log_handshake_failures(transport: type) -> None:
 
     def logged(self):
         t0 = _t.monotonic()
-        result = handshake(self)
+        try:
+            result = handshake(self)
+        except Exception as exc:  # DIRAC's Service._processInThread drops the connection silently: say why
+            # (not for a peer without a certificate, e.g. the status probes, which connect and close: DIRAC's
+            # X509Chain.generateX509ChainFromSSLConnection raises TypeError on its missing chain, in 9.1.22 too)
+            if not (isinstance(exc, TypeError) and self.oSocket.get_peer_cert() is None):
+                gLogger.exception("TLS handshake raised",
+                                  f"{self.getRemoteAddress()} after {_t.monotonic() - t0:.3f} s", lException=exc)
+            raise
         if not result["OK"]:
             gLogger.warn("TLS handshake failed", f"{self.getRemoteAddress()} after {_t.monotonic() - t0:.3f} s: "
                          f"{result['Message']}")
@@ -110,7 +134,6 @@ def _patch_reactor() -> None:
 
 
 def _patch_task_delay(delay: int) -> None:
-    from DIRAC.Core.Utilities.TimeUtilities import DiracTime
     from DIRAC.TransformationSystem.DB.TransformationDB import TransformationDB
 
     original = TransformationDB.getTasksForSubmission
@@ -118,7 +141,9 @@ def _patch_task_delay(delay: int) -> None:
     def getTasksForSubmission(self, *args, **kwargs):
         older = kwargs.get("older")
         if older is not None:
-            kwargs["older"] = max(older, DiracTime.utcnow() - datetime.timedelta(seconds=delay))
+            # naive UTC, as DIRAC's: DiracTime.utcnow() (9.1.22), datetime.utcnow() (9.1.9, which has no DiracTime)
+            now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+            kwargs["older"] = max(older, now - datetime.timedelta(seconds=delay))
         return original(self, *args, **kwargs)
 
     TransformationDB.getTasksForSubmission = getTasksForSubmission
