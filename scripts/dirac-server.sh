@@ -8,6 +8,7 @@
 #   scripts/dirac-server.sh env       # eval "$(scripts/dirac-server.sh env)" gives a DIRAC client shell
 #   scripts/dirac-server.sh stop
 #   scripts/dirac-server.sh start --vo ctao --dir ~/.cache/cwl2dirac/ctao-server --port 29300   # another VO
+#   scripts/dirac-server.sh start --dirac 9.1.9 --dir ~/.cache/cwl2dirac/dirac-9.1.9 --port 29250  # another DIRAC
 #
 # Environment: CWL2DIRAC_SERVER_DIR (state, default ~/.cache/cwl2dirac/dirac-server), CWL2DIRAC_SERVER_PORT
 # (base port, default 29100), CWL2DIRAC_SERVER_VO (default cwl2dirac), CWL2DIRAC_SERVER_JOBAGENTS (default 2),
@@ -27,9 +28,19 @@ while [ $# -gt 0 ]; do
         --vo=*) export CWL2DIRAC_SERVER_VO="${1#--vo=}"; shift ;;
         --dir) export CWL2DIRAC_SERVER_DIR="${2:?--dir needs a directory}"; STATE="$2"; shift 2 ;;
         --port) export CWL2DIRAC_SERVER_PORT="${2:?--port needs a number}"; shift 2 ;;
-        *) echo "dirac-server: unknown option $1 (options: --vo NAME, --dir DIR, --port N)" >&2; exit 2 ;;
+        --dirac) export CWL2DIRAC_SERVER_DIRAC="${2:?--dirac needs a version}"; shift 2 ;;
+        *) echo "dirac-server: unknown option $1 (options: --vo NAME, --dir DIR, --port N, --dirac VERSION)" >&2
+           exit 2 ;;
     esac
 done
+# Another DIRAC release (e.g. --dirac 9.1.9, CTADIRAC 3.1.0's): a venv of its own, .venv-dirac-<version>
+if [ -n "${CWL2DIRAC_SERVER_DIRAC:-}" ]; then
+    case "$CWL2DIRAC_SERVER_DIRAC" in
+        *[!0-9.]*|"") echo "dirac-server: --dirac $CWL2DIRAC_SERVER_DIRAC: a version number, e.g. 9.1.9" >&2; exit 2 ;;
+    esac
+    VENV="${CWL2DIRAC_SERVER_VENV:-$ROOT/.venv-dirac-$CWL2DIRAC_SERVER_DIRAC}"
+    export CWL2DIRAC_SERVER_VENV="$VENV"
+fi
 
 py() { PYTHONPATH="$ROOT/scripts" "$VENV/bin/python" -m dirac_server "$@"; }
 
@@ -50,7 +61,30 @@ need_packages() {
     fi
 }
 
+need_release_venv() {
+    # The venv of another DIRAC release: that DIRAC and the server's packages, cwl2dirac itself (editable: the
+    # worker runs in the jobs), every other package at the lock's version (uv export), gfal2-python left out as in
+    # pyproject.toml. About 20 s with uv's cache.
+    local version="$CWL2DIRAC_SERVER_DIRAC"
+    if "$VENV/bin/python" -c "import DIRAC, MySQLdb, opensearchpy, pythonjsonlogger, cwl2diracDIRAC, cwl2dirac
+assert DIRAC.version == '$version', DIRAC.version" >/dev/null 2>&1; then
+        return
+    fi
+    echo "dirac-server: making $VENV (DIRAC $version)" >&2
+    command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.5"
+    local work; work="$(mktemp -d)"
+    (cd "$ROOT" && uv export --frozen --no-hashes --no-emit-project --all-extras --quiet) \
+        | grep -v -i -E "^(dirac|diraccommon)==" > "$work/constraints.txt"
+    echo 'gfal2-python; sys_platform == "never"' > "$work/overrides.txt"
+    uv venv --quiet --allow-existing --python 3.11 "$VENV"
+    uv pip install --quiet --python "$VENV/bin/python" --override "$work/overrides.txt" -c "$work/constraints.txt" \
+        "DIRAC==$version" "mysqlclient>=2.2" "opensearch-py>=2.4" "python-json-logger>=2.0" "pyyaml>=6.0" \
+        -e "$ROOT"
+    rm -rf "$work"
+}
+
 need_venv() {
+    if [ -n "${CWL2DIRAC_SERVER_DIRAC:-}" ]; then need_release_venv; return; fi
     # The server's Python packages are the "server" dependency group of pyproject.toml, a default group: the
     # project's own setup (uv sync --frozen of uv.lock) installs them. Only run it when something is missing.
     if [ "$VENV" = "$ROOT/.venv" ] && ! "$VENV/bin/python" -c "import DIRAC, MySQLdb, opensearchpy, pythonjsonlogger, cwl2diracDIRAC" >/dev/null 2>&1; then

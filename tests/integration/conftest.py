@@ -94,3 +94,12 @@ def faults_server(dirac_server: Server) -> Server:
     retry a DIRAC call once (``CWL2DIRAC_DIRAC_RETRY_PAUSES``), as the tests' clients do."""
     return other_server(dirac_server, "faults", 100, CWL2DIRAC_SERVER_STALLED_AFTER="60",
                         CWL2DIRAC_DIRAC_RETRY_PAUSES="1")
+
+
+@pytest.fixture(scope="session")
+def dirac919_server(dirac_server: Server) -> Server:
+    """A local server of DIRAC 9.1.9 (CTADIRAC 3.1.0's pin), in its own venv (``.venv-dirac-9.1.9``, made by the
+    script with uv), state and ports: cwl2dirac's submissions must work on the DIRAC versions CTAO runs. Stopped
+    when the suite ends."""
+    return other_server(dirac_server, "dirac-9.1.9", 150, CWL2DIRAC_SERVER_DIRAC="9.1.9")
+

@@ -1,7 +1,8 @@
 """The DIRAC servers the test suite starts, and stopping them when it ends.
 
-The integration tests start up to three local DIRAC servers (tests/integration/conftest.py): the main one
-(``CWL2DIRAC_SERVER_DIR``, ``CWL2DIRAC_SERVER_PORT``), ``-ctao-catalog`` (ports +50) and ``-faults`` (+100), and a
+The integration tests start up to four local DIRAC servers (tests/integration/conftest.py): the main one
+(``CWL2DIRAC_SERVER_DIR``, ``CWL2DIRAC_SERVER_PORT``), ``-ctao-catalog`` (ports +50), ``-faults`` (+100) and
+``-dirac-9.1.9`` (+150, DIRAC 9.1.9 in its own venv), and a
 Rucio server (scripts/rucio-server.sh: ``CWL2DIRAC_RUCIO_DIR``, its PostgreSQL and gunicorn). The
 test run has an id (``CWL2DIRAC_SUITE_ID``, set by the first of scripts/test.sh and the pytest controller, inherited
 by the xdist workers); the fixture that starts a server writes it into the server's ``run/started-by-suite``. When
@@ -28,7 +29,8 @@ SCRIPT = ROOT / "scripts" / "dirac-server.sh"
 KEEP_VAR = "CWL2DIRAC_KEEP_SERVERS"
 SUITE_VAR = "CWL2DIRAC_SUITE_ID"
 MARKER = "started-by-suite"
-SERVERS = {"main": ("", 0), "ctao-catalog": ("-ctao-catalog", 50), "faults": ("-faults", 100), "rucio": ("", 0)}
+SERVERS = {"main": ("", 0), "ctao-catalog": ("-ctao-catalog", 50), "faults": ("-faults", 100),
+           "dirac-9.1.9": ("-dirac-9.1.9", 150), "rucio": ("", 0)}
 """Name: (state directory suffix, port offset), as tests/integration/conftest.py starts them (``rucio``: the Rucio
 server of scripts/rucio-server.sh, in its own state directory)."""
 RUCIO_SCRIPT = ROOT / "scripts" / "rucio-server.sh"
@@ -49,7 +51,8 @@ def _env(name: str) -> dict[str, str]:
     suffix, offset = SERVERS[name]
     state = os.environ.get("CWL2DIRAC_SERVER_DIR") or str(Path.home() / ".cache/cwl2dirac/dirac-server")
     base = int(os.environ.get("CWL2DIRAC_SERVER_PORT") or 29100) + offset
-    return {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{state}{suffix}", "CWL2DIRAC_SERVER_PORT": str(base)}
+    release = {"CWL2DIRAC_SERVER_DIRAC": name.removeprefix("dirac-")} if name.startswith("dirac-") else {}
+    return {**os.environ, "CWL2DIRAC_SERVER_DIR": f"{state}{suffix}", "CWL2DIRAC_SERVER_PORT": str(base), **release}
 
 
 def _run_dir(name: str) -> Path:
