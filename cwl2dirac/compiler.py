@@ -22,7 +22,7 @@ from cwl2dirac.passes.context import BodyRequest, Compilation, DatasetResolver, 
 from cwl2dirac.passes.emit import emit, stem
 from cwl2dirac.request import ProductionRequest
 from cwl2dirac.request.names import check_production_name
-from cwl2dirac.request.software import SOFTWARE_CONFIG_SCHEME, holds_software_files, is_software_value
+from cwl2dirac.request.software import SOFTWARE_CONFIG_SCHEME, is_software_value, software_paths
 from cwl2dirac.request.wire import safe_name
 
 Pass = Callable[[Compilation], Compilation]
@@ -111,7 +111,7 @@ def _with_software_inputs(workflow: Workflow, job_order: Mapping[str, Any]) -> W
     names: set[str] = set()
     for port in workflow.inputs:
         value = job_order.get(port.id)
-        if not holds_software_files(value):
+        if not software_paths(value):
             continue
         if not is_software_value(value):
             raise UnsupportedFeature(

@@ -52,17 +52,6 @@ def is_software_value(value: Any) -> bool:
     )
 
 
-def holds_software_files(value: Any) -> bool:
-    """True if some File inside ``value`` is at a ``software-config:`` location."""
-    if isinstance(value, list):
-        return any(holds_software_files(v) for v in value)
-    if isinstance(value, Mapping):
-        if software_config_of(value.get("location")) is not None:
-            return True
-        return any(holds_software_files(v) for v in value.values())
-    return False
-
-
 def software_paths(value: Any) -> list[str]:
     """The release-relative paths of the ``software-config:`` Files inside ``value``."""
     if isinstance(value, list):
