@@ -26,6 +26,7 @@ from cwl2dirac.errors import Cwl2DiracError, UnsupportedFeature, ValidationError
 from cwl2dirac.export.prodsteps import to_prodsteps_yaml
 from cwl2dirac.importers.prodsteps import import_prodsteps
 from cwl2dirac.request import ProductionRequest
+from cwl2dirac.request.software import request_software_files
 
 OWN = sorted((DATA / "prodsteps").glob("*.yml"))
 DATASET_QUERY = {"MCCampaign": "PROD5b", "site": "LaPalma", "particle": "gamma-diffuse",
@@ -144,13 +145,7 @@ def _named_configs(config: Path) -> set[str]:
 def _release_configs(request: ProductionRequest) -> set[str]:
     """The release files (``software-config:``) the compiled steps take as values; nothing to upload."""
     assert all(not ds.name.startswith("config_") for ds in request.inputs)
-    found = set()
-    for step in request.steps:
-        for b in step.config.inputs:
-            for f in b.value if isinstance(b.value, list) else [b.value]:
-                if isinstance(f, dict) and str(f.get("location", "")).startswith("software-config:"):
-                    found.add(f["location"].removeprefix("software-config:"))
-    return found
+    return {path for _, _, path in request_software_files(request.steps)}
 
 
 def test_export_is_read_by_cta_prod_submit_and_import_gives_the_same_request(
