@@ -217,8 +217,15 @@ class TaskPool:
         generation, pid_file = self._work.pop(future, (0, ""))
         if generation == self._generation:  # the first task of this break: how its processes ended, then a new pool
             processes = dict(getattr(self._executor, "_processes", None) or {})  # CPython's record of its workers
-            for process in processes.values():  # the executor stops the others (SIGTERM) after it marks the break
-                process.join(timeout=10)
+            # The executor's own thread stops the others (SIGTERM) after it marks the break, then joins every
+            # process: the exit codes are read once it has ended. Joining them here as well would race with it
+            # (two threads reading one forkserver status pipe: the loser reads EOF and records exit code 255).
+            manager = getattr(self._executor, "_executor_manager_thread", None)
+            if manager is not None:
+                manager.join(timeout=30)
+            if manager is None or manager.is_alive():
+                for process in processes.values():
+                    process.join(timeout=10)
             self._exits[generation] = {pid: process.exitcode for pid, process in processes.items()}
             self.restart()
         try:
