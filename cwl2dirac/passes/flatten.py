@@ -68,6 +68,7 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
             sources: list[PortRef] = []
             link_merge, pick_value = inp.link_merge, inp.pick_value
             default, has_default = inp.default, inp.has_default
+            load_contents = inp.load_contents
             for src in inp.sources:
                 if src.step is not None:
                     sources.append(PortRef(f"{prefix}/{src.step}", src.port))
@@ -80,6 +81,19 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
                         "supported; move the expression to the inner step",
                         outer_in.location,
                     )
+                # loadContents on the sub-workflow step's input (or the sub-workflow's own input): its File
+                # arrives with its contents at every inner step that takes it
+                inner_port = inner.input(src.port)
+                if (outer_in is not None and outer_in.load_contents) or (
+                    inner_port is not None and inner_port.load_contents
+                ):
+                    if len(inp.sources) > 1:
+                        raise UnsupportedFeature(
+                            f"step '{outer.id}/{step.id}': input '{inp.id}' merges sub-workflow input '{src.port}', "
+                            "whose Files carry their contents (loadContents), with other sources",
+                            inp.location,
+                        )
+                    load_contents = True
                 # cwltool: the outer step's value (its source, else its default when null), then the sub-workflow
                 # input's default when still null, then the inner step's default when still null
                 fallback = _first_default(outer_in, inner.input(src.port))
@@ -106,7 +120,7 @@ def _inline(outer: Step, inner: Workflow) -> tuple[list[Step], dict[PortRef, _Bi
                 sources.extend(outer_in.sources)
             inputs.append(
                 replace(inp, sources=tuple(sources), link_merge=link_merge, pick_value=pick_value,
-                        default=default, has_default=has_default)
+                        default=default, has_default=has_default, load_contents=load_contents)
             )
         mapped.append(
             replace(
