@@ -7,13 +7,16 @@
 #   scripts/dirac-server.sh status    # every component: PID alive, port answering (exit 1 if one is down)
 #   scripts/dirac-server.sh env       # eval "$(scripts/dirac-server.sh env)" gives a DIRAC client shell
 #   scripts/dirac-server.sh stop
-#   scripts/dirac-server.sh start --vo ctao --dir ~/.cache/cwl2dirac/ctao-server --port 29300   # another VO
+#   scripts/dirac-server.sh start --vo ctao --dir ~/.cache/cwl2dirac/ctao-server --port 29400   # another VO
 #   scripts/dirac-server.sh start --dirac 9.1.9 --dir ~/.cache/cwl2dirac/dirac-9.1.9 --port 29250  # another DIRAC
+#   scripts/dirac-server.sh start --catalog rucio --dir ~/.cache/cwl2dirac/dirac-server-rucio --port 29300  # Rucio as
+#       the catalog (scripts/rucio-server.sh started too; the SEs become RSEs of the same names; docs/rucio.md)
 #
 # Environment: CWL2DIRAC_SERVER_DIR (state, default ~/.cache/cwl2dirac/dirac-server), CWL2DIRAC_SERVER_PORT
 # (base port, default 29100), CWL2DIRAC_SERVER_VO (default cwl2dirac), CWL2DIRAC_SERVER_JOBAGENTS (default 2),
 # CWL2DIRAC_SERVER_TASK_DELAY (seconds before a new task may be submitted, default 1; DIRAC's is 30),
-# CWL2DIRAC_SERVER_KEEP_JOBS=1 (keep each job's working directory after it ends).
+# CWL2DIRAC_SERVER_KEEP_JOBS=1 (keep each job's working directory after it ends), CWL2DIRAC_SERVER_CATALOG (dfc, the
+# default, or rucio).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${CWL2DIRAC_SERVER_DIR:-$HOME/.cache/cwl2dirac/dirac-server}"
@@ -29,7 +32,9 @@ while [ $# -gt 0 ]; do
         --dir) export CWL2DIRAC_SERVER_DIR="${2:?--dir needs a directory}"; STATE="$2"; shift 2 ;;
         --port) export CWL2DIRAC_SERVER_PORT="${2:?--port needs a number}"; shift 2 ;;
         --dirac) export CWL2DIRAC_SERVER_DIRAC="${2:?--dirac needs a version}"; shift 2 ;;
-        *) echo "dirac-server: unknown option $1 (options: --vo NAME, --dir DIR, --port N, --dirac VERSION)" >&2
+        --catalog) export CWL2DIRAC_SERVER_CATALOG="${2:?--catalog needs dfc or rucio}"; shift 2 ;;
+        *) echo "dirac-server: unknown option $1 (options: --vo NAME, --dir DIR, --port N, --dirac VERSION," \
+                "--catalog dfc|rucio)" >&2
            exit 2 ;;
     esac
 done

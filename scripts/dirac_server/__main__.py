@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import certs, cfg, components, mariadb, procs
+from . import certs, cfg, components, mariadb, procs, rucio
 from .components import Proc
 from .settings import Settings
 
@@ -156,7 +156,7 @@ def _fingerprint(s: Settings) -> dict[str, object]:
     return {"venv": str(s.venv), "vo": s.vo, "base_port": s.base_port, "jobagents": s.jobagents,
             "task_delay": s.task_delay, "stalled_after": s.stalled_after, "agent_cycle": s.agent_cycle,
             "keep_jobs": s.keep_jobs,
-            "split_services": s.split_services}
+            "split_services": s.split_services, "catalog": s.catalog}
 
 
 def _recorded(s: Settings) -> dict[str, object] | None:
@@ -198,6 +198,10 @@ def start(s: Settings) -> int:
         d.mkdir(parents=True, exist_ok=True)
     new_certs = certs.ensure(s)
     cfg.write_all(s)
+    if s.catalog == "rucio":
+        t = time.monotonic()
+        rucio.prepare(s, cfg.STORAGE_ELEMENTS)
+        t_rucio = time.monotonic() - t
     fresh_db = not (s.db_dir / "initialized").exists()
     mariadb.start(s)
     t_db = time.monotonic()
@@ -205,7 +209,7 @@ def start(s: Settings) -> int:
     for proc in components.processes(s):
         waves.setdefault(proc.wave, []).append(proc)
     started: set[str] = set()
-    timings = [f"MariaDB {t_db - t0:.1f} s"]
+    timings = [f"MariaDB {t_db - t0:.1f} s"] + ([f"Rucio {t_rucio:.1f} s"] if s.catalog == "rucio" else [])
     for wave in sorted(waves):
         if wave == 3:
             # Before any agent: the shifter proxy in the ProxyManager, the site and SEs Active in the RSS

@@ -361,17 +361,30 @@ def _resources(s: Settings) -> dict[str, Any]:
             "SE-USER": list(STORAGE_ELEMENTS[:1]),
         },
         "Computing": {"OSCompatibility": {PLATFORM: COMPATIBLE_PLATFORMS}},
-        "FileCatalogs": {"FileCatalog": {"AccessType": "Read-Write", "Status": "Active", "Master": True,
-                                         "CatalogType": "FileCatalog", "CatalogURL": "DataManagement/FileCatalog"}},
+        "FileCatalogs": _file_catalogs(s),
     }
+
+
+def _file_catalogs(s: Settings) -> dict[str, Any]:
+    """The one catalog DIRAC uses (the master): the DIRAC File Catalog, or Rucio through the extension's client
+    (``cwl2diracDIRAC/Resources/Catalog/RucioFileCatalogClient.py``; LFN ``/<vo>/<scope>/...`` → DID
+    ``<scope>:<LFN>``, Rucio's ``dirac`` scope algorithm; the client's configuration is ``$RUCIO_CONFIG``)."""
+    if s.catalog == "rucio":
+        return {CATALOG_NAME[s.catalog]: {"AccessType": "Read-Write", "Status": "Active", "Master": True,
+                                          "CatalogType": "RucioFileCatalog", "DiracScopeAlg": "dirac"}}
+    return {CATALOG_NAME[s.catalog]: {"AccessType": "Read-Write", "Status": "Active", "Master": True,
+                                      "CatalogType": "FileCatalog", "CatalogURL": "DataManagement/FileCatalog"}}
+
+
+CATALOG_NAME = {"dfc": "FileCatalog", "rucio": "RucioFileCatalog"}
 
 
 def _operations(s: Settings) -> dict[str, Any]:
     return {
         "Defaults": {
-            "Services": {"Catalogs": {"CatalogList": "FileCatalog",
-                                      "FileCatalog": {"AccessType": "Read-Write", "Status": "Active",
-                                                      "Master": True}}},
+            "Services": {"Catalogs": {"CatalogList": CATALOG_NAME[s.catalog],
+                                      CATALOG_NAME[s.catalog]: {"AccessType": "Read-Write", "Status": "Active",
+                                                                "Master": True}}},
             "Shifter": {
                 "ProductionManager": {"User": s.user, "Group": s.prod_group},
                 "DataManager": {"User": s.user, "Group": s.prod_group},

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import rucio
 from .settings import PROJECT, Settings
 
 SCRIPTS = PROJECT / "scripts"
@@ -75,6 +76,8 @@ def base_env(s: Settings) -> dict[str, str]:
     env["PATH"] = f"{s.venv / 'bin'}:{env.get('PATH', '/usr/local/bin:/usr/bin:/bin')}"
     env["X509_CERT_DIR"] = str(s.cert_dir)
     env["PYTHONUNBUFFERED"] = "1"
+    if s.catalog == "rucio":
+        env.update(rucio.client_env())
     return env
 
 
@@ -168,4 +171,5 @@ def client_env(s: Settings) -> dict[str, str]:
         "X509_CERT_DIR": str(s.cert_dir),
         "X509_USER_PROXY": str(s.proxy),
         "CWL2DIRAC_SERVER_DIR": str(s.state),
+        **(rucio.client_env() if s.catalog == "rucio" else {}),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -47,6 +48,15 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _recorded_catalog(state: Path) -> str:
+    """The catalog the server in ``state`` was last started with (``env``, ``status`` and a plain ``start`` keep
+    it), else ``dfc``."""
+    try:
+        return str(json.loads((state.expanduser() / "run" / "server.json").read_text()).get("catalog") or "dfc")
+    except (OSError, ValueError, AttributeError):
+        return "dfc"
+
+
 @dataclass(frozen=True)
 class Settings:
     state: Path
@@ -59,6 +69,9 @@ class Settings:
     keep_jobs: bool
     split_services: bool
     venv: Path
+    catalog: str = "dfc"
+    """``dfc`` (the DIRAC File Catalog) or ``rucio`` (Rucio, ``scripts/rucio-server.sh``, through the extension's
+    ``RucioFileCatalogClient``)."""
     host: str = "localhost"
     user: str = "localuser"
     setup: str = "cwl2dirac-local"
@@ -71,6 +84,9 @@ class Settings:
         base = _int("CWL2DIRAC_SERVER_PORT", DEFAULT_BASE_PORT, minimum=1024)
         if base + max(PORT_OFFSETS.values()) > 65535:
             sys.exit(f"dirac-server: CWL2DIRAC_SERVER_PORT={base} leaves no room for its {len(PORT_OFFSETS)} ports")
+        catalog = os.environ.get("CWL2DIRAC_SERVER_CATALOG", "").strip().lower() or _recorded_catalog(state)
+        if catalog not in ("dfc", "rucio"):
+            sys.exit(f"dirac-server: CWL2DIRAC_SERVER_CATALOG={catalog!r}: 'dfc' or 'rucio'")
         vo = os.environ.get("CWL2DIRAC_SERVER_VO", "").strip() or "cwl2dirac"
         if not vo.replace("_", "").replace("-", "").isalnum():
             sys.exit(f"dirac-server: CWL2DIRAC_SERVER_VO={vo!r}: letters, digits, '-' and '_' only")
@@ -85,6 +101,7 @@ class Settings:
             keep_jobs=os.environ.get("CWL2DIRAC_SERVER_KEEP_JOBS", "").strip().lower() in ("1", "yes", "true"),
             split_services=os.environ.get("CWL2DIRAC_SERVER_SPLIT", "").strip().lower() in ("1", "yes", "true"),
             venv=Path(os.environ.get("CWL2DIRAC_SERVER_VENV") or PROJECT / ".venv"),
+            catalog=catalog,
             ports={name: base + offset for name, offset in PORT_OFFSETS.items()},
         )
 

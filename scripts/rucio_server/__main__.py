@@ -223,6 +223,61 @@ client.set_local_account_limit("root", state["rse"], -1)
 ``ANY=true`` attribute DIRAC's bulk registration needs) and no quota for root there."""
 
 
+DIRAC_STORAGE = """
+import json, sys
+from rucio.client import Client
+from rucio.common.exception import DataIdentifierAlreadyExists
+state = json.loads(sys.argv[1])
+client = Client()
+vo = state["vo"]
+if vo not in client.list_scopes():
+    client.add_scope("root", vo)
+try:  # the top of the VO's namespace: DIRAC's registration (Rucio's dirac add_files) attaches below it
+    client.add_container(vo, "/" + vo)
+except DataIdentifierAlreadyExists:
+    pass
+rses = {r["rse"] for r in client.list_rses()}
+for rse, prefix in state["rses"].items():
+    if rse not in rses:
+        client.add_rse(rse, deterministic=False)
+    elif client.get_rse(rse)["deterministic"]:
+        client.update_rse(rse, {"deterministic": False})
+    protocols = [p for p in client.get_rse(rse).get("protocols") or [] if p.get("scheme") == "file"]
+    if "lfn2pfn_algorithm" in client.list_rse_attributes(rse):  # an earlier version of this script set it
+        client.delete_rse_attribute(rse, "lfn2pfn_algorithm")
+    if any(p.get("prefix", "").rstrip("/") != prefix.rstrip("/") for p in protocols):
+        print(f"rucio-server: {rse}: its storage moves to {prefix}")
+        client.delete_protocols(rse, "file")
+        protocols = []
+    if not protocols:
+        client.add_protocol(rse, {
+            "scheme": "file", "hostname": "", "port": 0, "prefix": prefix,
+            "impl": "rucio.rse.protocols.posix.Default",
+            "domains": {"lan": {"read": 1, "write": 1, "delete": 1},
+                        "wan": {"read": 1, "write": 1, "delete": 1, "third_party_copy_read": 1,
+                                "third_party_copy_write": 1}}})
+    client.add_rse_attribute(rse, "ANY", True)
+    client.set_local_account_limit("root", rse, -1)
+"""
+"""A DIRAC server's storage elements as RSEs of the same names (``dirac-storage``), non-deterministic: DIRAC's
+catalog client then registers each replica with the PFN DIRAC's storage element wrote it at (``<its path><LFN>``;
+no Rucio LFN-to-PFN algorithm gives that path: ``identity`` is ``<scope>/<name>``); the VO's scope and its top
+container ``/<vo>`` (DIRAC's registration, Rucio's ``dirac`` ``add_files``, needs it)."""
+
+
+def dirac_storage(vo: str, pairs: list[str]) -> int:
+    rses = {}
+    for pair in pairs:
+        rse, sep, prefix = pair.partition("=")
+        if not sep or not rse or not prefix.startswith("/"):
+            print(f"rucio-server: dirac-storage: {pair!r}: expected RSE=/absolute/path", file=sys.stderr)
+            return 2
+        Path(prefix).mkdir(parents=True, exist_ok=True)
+        rses[rse] = prefix
+    _python(DIRAC_STORAGE, json.dumps({"vo": vo, "rses": rses}), client=True)
+    return 0
+
+
 def _env() -> dict[str, str]:
     return {**os.environ, "RUCIO_CONFIG": str(config_file()), "RUCIO_HOME": str(STATE)}
 
@@ -295,6 +350,7 @@ def stop_rucio() -> None:
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
+    args = argv[1:]
     if command == "start":
         t0 = time.monotonic()
         STATE.mkdir(parents=True, exist_ok=True)
@@ -322,7 +378,9 @@ def main(argv: list[str]) -> int:
         print(f"export CWL2DIRAC_RUCIO_SCOPE={SCOPE}")
         print(f"export CWL2DIRAC_RUCIO_RSE={RSE}")
         return 0
-    print("usage: rucio-server.sh start|stop|status|env", file=sys.stderr)
+    if command == "dirac-storage" and len(args) >= 2:
+        return dirac_storage(args[0], args[1:])
+    print("usage: rucio-server.sh start|stop|status|env|dirac-storage VO RSE=/path...", file=sys.stderr)
     return 2
 
 

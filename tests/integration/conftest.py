@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from server_support import SCRIPT, START_TIMEOUT, Server, parse_env
-from suite_servers import mark_started
+from suite_servers import RUCIO_SCRIPT, mark_started, rucio_state
 
 os.environ.setdefault("CWL2DIRAC_SERVER_AGENT_CYCLE", "5")
 """The tests' servers' agents cycle every 5 s instead of DIRAC's 10 s (docs/dirac-server.md, Settings): a production
@@ -103,3 +103,15 @@ def dirac919_server(dirac_server: Server) -> Server:
     when the suite ends."""
     return other_server(dirac_server, "dirac-9.1.9", 150, CWL2DIRAC_SERVER_DIRAC="9.1.9")
 
+
+
+@pytest.fixture(scope="session")
+def rucio_dirac_server(dirac_server: Server) -> Server:
+    """A local DIRAC server whose one catalog is Rucio (``start --catalog rucio``: scripts/rucio-server.sh started
+    too, the SEs registered as RSEs of the same names; docs/rucio.md), on its own state and ports. Both are stopped
+    when the suite ends (Rucio only if this run started it)."""
+    rucio_up = subprocess.run(["bash", str(RUCIO_SCRIPT), "status"], capture_output=True, timeout=60).returncode == 0
+    server = other_server(dirac_server, "rucio", 200, CWL2DIRAC_SERVER_CATALOG="rucio")
+    if not rucio_up:
+        mark_started(rucio_state())
+    return server

@@ -30,9 +30,10 @@ KEEP_VAR = "CWL2DIRAC_KEEP_SERVERS"
 SUITE_VAR = "CWL2DIRAC_SUITE_ID"
 MARKER = "started-by-suite"
 SERVERS = {"main": ("", 0), "ctao-catalog": ("-ctao-catalog", 50), "faults": ("-faults", 100),
-           "dirac-9.1.9": ("-dirac-9.1.9", 150), "rucio": ("", 0)}
-"""Name: (state directory suffix, port offset), as tests/integration/conftest.py starts them (``rucio``: the Rucio
-server of scripts/rucio-server.sh, in its own state directory)."""
+           "dirac-9.1.9": ("-dirac-9.1.9", 150), "rucio-dirac": ("-rucio", 200), "rucio": ("", 0)}
+"""Name: (state directory suffix, port offset), as tests/integration/conftest.py starts them (``rucio-dirac``: a
+DIRAC whose catalog is Rucio; ``rucio``: the Rucio server of scripts/rucio-server.sh, in its own state directory,
+stopped after the DIRAC servers)."""
 RUCIO_SCRIPT = ROOT / "scripts" / "rucio-server.sh"
 
 

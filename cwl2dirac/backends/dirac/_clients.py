@@ -25,6 +25,8 @@ class DiracClients:
         """Whether DIRAC's own log messages are silenced (:func:`~._boundary.quiet_dirac_logging`); not in a DIRAC
         agent's process, whose log they are."""
         self._initialized = False
+        self._file_catalog: Any = None
+        self._catalog_name = "FileCatalog"
 
     def initialize(self) -> None:
         """Make DIRAC ready to talk to its servers; one line naming what is missing otherwise (configuration,
@@ -122,10 +124,28 @@ class DiracClients:
         return set(result["Value"]) if result["OK"] else None
 
     def file_catalog(self) -> Any:
-        """The DIRAC File Catalog's own client (its failed calls carry the ``rpcStub`` of a failover request)."""
-        from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
+        """The client of the master catalog that DIRAC is configured with (``Resources/FileCatalogs``, made as
+        DIRAC's ``FileCatalog`` makes it, an extension's class first): the DIRAC File Catalog's own client (its
+        failed calls carry the ``rpcStub`` of a failover request), or e.g. Rucio's (``RucioFileCatalogClient``,
+        docs/rucio.md). Without a master, the DIRAC File Catalog's."""
+        if self._file_catalog is None:
+            from DIRAC.Resources.Catalog.FileCatalog import FileCatalog
+            from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 
-        return timed(FileCatalogClient())
+            masters = [(name, client) for name, client, master in FileCatalog().getWriteCatalogs() if master]
+            self._catalog_name, catalog = masters[0] if masters else ("FileCatalog", FileCatalogClient())
+            self._file_catalog = timed(catalog) if isinstance(catalog, FileCatalogClient) else catalog
+        return self._file_catalog
+
+    def catalog_name(self) -> str:
+        """The master catalog's name in the configuration (``Resources/FileCatalogs/<name>``): what a failover
+        request's ``RegisterFile`` names."""
+        self.file_catalog()
+        return self._catalog_name
+
+    def catalog_is_rucio(self) -> bool:
+        """Whether the master catalog is Rucio (a ``RucioFileCatalogClient``: no DISET service behind it)."""
+        return "Rucio" in type(self.file_catalog()).__name__
 
     def data_manager(self) -> Any:
         from DIRAC.DataManagementSystem.Client.DataManager import DataManager

@@ -216,6 +216,11 @@ class DiracBackend:
         self.check_resources(request)
         steps = self.to_production_steps(request)
         self.check_server(request, steps)
+        if self.clients.catalog_is_rucio():  # each LFN's Rucio scope (its second part) exists, or is made now
+            from cwl2dirac.backends.rucio.catalog import ensure_scopes
+
+            bases = [spec.config.output_path for spec in request.steps]
+            ensure_scopes(self.clients.file_catalog().client, [*bases, self.namespace() + f"/{request.name}"])
         submission = Submission(request, self.clients, steps)
         submission.declare_fields()
         found = submission.existing()

@@ -317,7 +317,7 @@ class DiracCatalog:
         url = _boundary.bulk_ok(storage.getURL(lfn, protocol=["file", "dips", "root", "https"]), f"URL of {lfn}")
         register = Operation()
         register.Type = "RegisterFile"
-        register.Catalog = "FileCatalog"
+        register.Catalog = self.clients.catalog_name()
         register.TargetSE = se
         entry = _rms_file(File, lfn, path)
         entry.PFN = str(url.get(lfn, ""))
@@ -344,6 +344,9 @@ class DiracCatalog:
         """``service.method(*args)`` with retries; if it still fails, or if an output's registration waits in the
         failover request (nothing may be marked done before it), the call becomes a ``ForwardDISET`` operation of
         that request, after what it depends on."""
+        if service == CATALOG and self.clients.catalog_is_rucio():
+            self._call_rucio(method, args, what)
+            return
         if self._deferred:
             stub: Any = [[service, {"timeout": FORWARD_TIMEOUT}], method, list(args)]
             reason = "an output waits in the failover request"
@@ -363,6 +366,19 @@ class DiracCatalog:
         forward.Arguments = DEncode.encode(stub)
         self._operations.append(forward)
         log.warning("%s: in the failover request (%s)", what, reason)
+
+    def _call_rucio(self, method: str, args: Sequence[Any], what: str) -> None:
+        """A catalog call when the catalog is Rucio, through DIRAC's Rucio client: no DISET service to forward it
+        to, so it is made now, with retries, even when an output waits in the failover request (the call then
+        fails if that output is not registered yet), and a call that still fails fails the task (its outputs
+        are then not left without the metadata that its children's queries select on)."""
+        fc = self.clients.file_catalog()
+        result = _boundary.retried(lambda: getattr(fc, method)(*args))
+        if not result.get("OK"):
+            raise TaskFailed(f"{what}: Rucio: {result.get('Message')}")
+        failed = (result.get("Value") or {}).get("Failed") if isinstance(result.get("Value"), dict) else None
+        if failed:
+            raise TaskFailed(f"{what}: Rucio: {next(iter(failed.values()))}")
 
     def _write_request(self, step: str, task: int) -> None:
         if not self._operations:

@@ -21,7 +21,7 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -48,6 +48,42 @@ def did_of(lfn: str) -> tuple[str, str]:
     if len(parts) < 2 or not parts[1]:
         raise BackendError(f"LFN {lfn!r} names no Rucio scope (expected /<vo>/<scope>/...)")
     return (parts[2] if len(parts) > 2 else parts[1]), lfn
+
+
+SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,25}$")
+"""Rucio's scope names: at most 25 letters, digits, '_', '-' or '.'."""
+
+
+def ensure_scopes(client: Any, lfns: Iterable[str]) -> list[str]:
+    """Make the Rucio scopes of ``lfns`` (directories or files) that Rucio does not have, as the client's account;
+    the scopes made. A scope Rucio cannot have, or cannot make, is one :class:`BackendError` naming it and the
+    LFN it comes from, before anything is written."""
+    wanted: dict[str, str] = {}
+    for lfn in lfns:
+        scope, _ = did_of(lfn)
+        wanted.setdefault(scope, lfn)
+    for scope, lfn in wanted.items():
+        if not SCOPE_NAME.match(scope):
+            raise BackendError(
+                f"{lfn}: its Rucio scope would be {scope!r} (the LFN's second part), which Rucio cannot have (at "
+                "most 25 letters, digits, '_', '-' or '.'): choose a shorter production name (--name)"
+            )
+    have = set(_call("list the scopes", lambda: list(client.list_scopes())))
+    made = []
+    for scope, lfn in sorted(wanted.items()):
+        if scope in have:
+            continue
+        account = getattr(client, "account", None) or "root"
+        try:
+            client.add_scope(account, scope)
+        except Exception as exc:
+            if type(exc).__name__ != "Duplicate":
+                raise BackendError(
+                    f"Rucio has no scope {scope!r} (the scope of {lfn}, its second part) and account {account} "
+                    f"cannot make it: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc) else ''}"
+                ) from exc
+        made.append(scope)
+    return made
 
 
 def check_key(key: str) -> str:

@@ -30,8 +30,14 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     """DIRAC's Rucio catalog client plus declared metadata fields (``getMetadataFields``, ``addMetadataField``,
     ``deleteMetadataField``)."""
 
+    # The interface lists as the DIRAC File Catalog's client has them, so that DIRAC's ``FileCatalog`` dispatches
+    # these calls the same way for both (a NO_LFN method gets its arguments as they were given).
+    READ_METHODS = [*_DiracRucioFileCatalogClient.READ_METHODS, "getMetadataFields", "findFilesByMetadataDetailed"]
+    WRITE_METHODS = [*_DiracRucioFileCatalogClient.WRITE_METHODS, "addMetadataField", "deleteMetadataField",
+                     "setMetadataBulk"]
     NO_LFN_METHODS = [
-        *_DiracRucioFileCatalogClient.NO_LFN_METHODS, "getMetadataFields", "addMetadataField", "deleteMetadataField"
+        *_DiracRucioFileCatalogClient.NO_LFN_METHODS, "getMetadataFields", "addMetadataField", "deleteMetadataField",
+        "findFilesByMetadataDetailed", "setMetadata", "setMetadataBulk", "getFileUserMetadata",
     ]
     ADMIN_METHODS = [*_DiracRucioFileCatalogClient.ADMIN_METHODS, "addMetadataField", "deleteMetadataField"]
 
@@ -66,3 +72,99 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         except Exception as exc:
             return S_ERROR(f"Rucio: cannot remove the metadata field {fieldName!r}: {exc}")
         return S_OK()
+
+    # -- registration: DIRAC's replicas on RSEs that take the PFN DIRAC gives --------------------------------------
+    def addFile(self, lfns: Any, **kwargs: Any) -> Any:
+        """DIRAC's registration (Rucio's ``dirac`` ``add_files``: the file's directory a dataset, the directories
+        above it containers), a PFN that is a bare path (DIRAC's ``File`` storage plugin writes them so) given as
+        the ``file://`` URL a Rucio RSE's posix protocol matches."""
+        return super().addFile(_file_urls(lfns), **kwargs)
+
+    def addReplica(self, lfns: Any, **kwargs: Any) -> Any:
+        return super().addReplica(_file_urls(lfns), **kwargs)
+
+    # -- queries: the files whose JSON metadata match, in every scope there is now ----------------------------------
+    def findFilesByMetadata(self, metadataFilterDict: dict[str, Any], path: str = "/", timeout: int = 120) -> Any:
+        """The LFNs of the files (not datasets or containers) whose metadata match a DIRAC meta-query, in every
+        scope Rucio has at the time of the call (DIRAC's client lists the scopes once, when it is made: an agent's
+        client would never see a production's new scope), ``in`` lists as an OR of equalities."""
+        found = self._find(metadataFilterDict)
+        return found if not found["OK"] else S_OK(sorted(name for _scope, name in found["Value"]))
+
+    def findFilesByMetadataDetailed(self, metadataFilterDict: dict[str, Any], path: str = "/",
+                                    timeout: int = 120) -> Any:
+        """As the DIRAC File Catalog's: ``{lfn: {"Metadata": {...}, "Size": n, "Checksum": adler32}}``."""
+        found = self._find(metadataFilterDict)
+        if not found["OK"]:
+            return found
+        dids = [{"scope": scope, "name": name} for scope, name in found["Value"]]
+        result: dict[str, dict[str, Any]] = {name: {"Metadata": {}} for _scope, name in found["Value"]}
+        try:
+            for i in range(0, len(dids), 500):
+                for meta in self.client.get_metadata_bulk(dids[i:i + 500], plugin="JSON"):
+                    name = str(meta.pop("name", ""))
+                    meta.pop("scope", None)
+                    if name in result:
+                        result[name]["Metadata"] = dict(meta)
+                for meta in self.client.get_metadata_bulk(dids[i:i + 500], plugin="DID_COLUMN"):
+                    name = str(meta.get("name", ""))
+                    if name in result:
+                        result[name].update(Size=meta.get("bytes"), Checksum=meta.get("adler32"))
+        except Exception as exc:
+            return S_ERROR(f"Rucio: cannot read the metadata of the files found: {exc}")
+        return S_OK(result)
+
+    def _find(self, metadataFilterDict: dict[str, Any]) -> Any:
+        from cwl2dirac.backends.rucio.catalog import rucio_filters
+        from cwl2dirac.errors import BackendError
+
+        try:
+            filters = rucio_filters(dict(metadataFilterDict))
+        except BackendError as exc:
+            return S_ERROR(str(exc))
+        found: dict[tuple[str, str], None] = {}
+        try:
+            self.scopes = list(self.client.list_scopes())
+            for rucio_filter in filters:
+                for scope in self.scopes:
+                    for name in self.client.list_dids(scope, rucio_filter, did_type="file"):
+                        found[(str(scope), str(name))] = None
+        except Exception as exc:
+            return S_ERROR(f"Rucio: cannot find files by metadata {metadataFilterDict}: {exc}")
+        return S_OK(list(found))
+
+    # -- a file's metadata, in the DIRAC File Catalog's shape ----------------------------------------------------
+    def getFileUserMetadata(self, path: Any, timeout: int = 120) -> Any:
+        """A file's user metadata (its Rucio JSON metadata) as the DIRAC File Catalog answers it, ``{field:
+        value}``: DIRAC's TransformationDB and cwl2dirac read it so (DIRAC's Rucio client answers a bulk shape
+        holding every DID column)."""
+        lfn = next(iter(path)) if isinstance(path, dict | list | tuple) else str(path)
+        scope = self._scope_of(lfn)
+        try:
+            meta = dict(self.client.get_metadata(scope, lfn, plugin="JSON"))
+            if not meta:
+                self.client.get_did(scope, lfn)  # Rucio's JSON plugin answers {} for a DID it does not have
+        except Exception as exc:
+            if type(exc).__name__ == "DataIdentifierNotFound":
+                return S_ERROR(f"No such file or directory: {lfn}")
+            return S_ERROR(f"Rucio: cannot read the metadata of {lfn}: {exc}")
+        return S_OK(meta)
+
+    def _scope_of(self, lfn: str) -> str:
+        if ":" in lfn:
+            return lfn.split(":", 1)[0]
+        from rucio.common.utils import extract_scope
+
+        return str(extract_scope(lfn, self.scopes, default_extract=self.scopeExtractAlg)[0])
+
+
+def _file_urls(lfns: Any) -> Any:
+    """``{lfn: info}`` with each bare-path ``PFN`` as a ``file://`` URL (other arguments as they are)."""
+    if not isinstance(lfns, dict):
+        return lfns
+    out = {}
+    for lfn, info in lfns.items():
+        if isinstance(info, dict) and str(info.get("PFN") or "").startswith("/"):
+            info = {**info, "PFN": "file://" + str(info["PFN"])}
+        out[lfn] = info
+    return out
