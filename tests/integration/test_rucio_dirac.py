@@ -135,3 +135,52 @@ def test_a_name_that_cannot_be_a_rucio_scope_is_refused_before_anything(
     assert len(lines) == 1 and "Rucio" in lines[0] and "scope" in lines[0] and name in lines[0], proc.stderr
     status = cwl2dirac(rucio_dirac_server, "status", name, "--json", cwd=tmp_path)
     assert status.returncode != 0 and "Traceback" not in status.stderr
+
+
+UPLOAD = PROBE_PRELUDE + r"""
+from rucio.client import Client
+from DIRAC.DataManagementSystem.Client.DataManager import DataManager
+scope, directory, *paths = sys.argv[1:]
+Client().add_scope("root", scope)
+for path in paths:
+    result = DataManager().putAndRegister(f"{directory}/{path.rsplit('/', 1)[-1]}", path, "LOCAL-DISK")
+    assert result["OK"] and not result["Value"]["Failed"], result
+"""
+"""Files put on the SE and registered in Rucio through DIRAC, as a CTAO user's data would be: their directory is
+a Rucio dataset."""
+
+
+def test_a_rucio_dataset_input_takes_its_files(rucio_dirac_server: Server, tmp_path: Path) -> None:
+    """A File[] input given as ``{dataset: scope:name}``: the files of that Rucio dataset, in LFN order, scattered
+    over (one task each) and gathered, as cwltool computes with the same files listed in that order."""
+    scope = f"d{run_id()}"
+    directory = f"/cwl2dirac/{scope}/data"
+    names = ["one.txt", "fruits.txt", "greek.txt"]
+    proc = subprocess.run([sys.executable, "-c", UPLOAD, scope, directory, *(str(ENGINES / n) for n in names)],
+                          env=server_env(rucio_dirac_server), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    job = tmp_path / "dataset.yml"
+    job.write_text(json.dumps({"infiles": {"dataset": f"{scope}:{directory}"}}))
+    got = run_on_dirac(rucio_dirac_server, tmp_path, ENGINES / "scatter_gather.cwl", job, f"rds_{run_id()}")
+    listed = tmp_path / "listed.yml"
+    listed.write_text(json.dumps({"infiles": [{"class": "File", "location": str(ENGINES / n)}
+                                              for n in sorted(names)]}))
+    want = cwltool("--outdir", str(tmp_path / "cwltool"), str(ENGINES / "scatter_gather.cwl"), str(listed),
+                   cwd=tmp_path)
+    assert normalise(got) == normalise(want)
+    assert got["counts"] == [4, 2, 1]  # fruits, greek, one
+
+
+def test_a_dataset_rucio_does_not_have_is_refused_before_anything(
+    rucio_dirac_server: Server, tmp_path: Path
+) -> None:
+    job = tmp_path / "missing.yml"
+    job.write_text(json.dumps({"infiles": {"dataset": "cwl2dirac:/cwl2dirac/no/such/dataset"}}))
+    name = f"rmiss_{run_id()}"
+    proc = cwl2dirac(rucio_dirac_server, "submit", "--name", name, str(ENGINES / "scatter_gather.cwl"), str(job),
+                     cwd=tmp_path)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Rucio has no dataset or container 'cwl2dirac:/cwl2dirac/no/such/dataset'" in lines[0]
+    status = cwl2dirac(rucio_dirac_server, "status", name, "--json", cwd=tmp_path)
+    assert status.returncode != 0 and "Traceback" not in status.stderr

@@ -34,7 +34,7 @@ from cwl2dirac.backends.dirac.validator import check_links
 from cwl2dirac.backends.dirac.versions import stores_unescaped, unescaped_sql_problems, version_problem
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
-from cwl2dirac.request.wire import EXIT_DETERMINISTIC, safe_name
+from cwl2dirac.request.wire import EXIT_DETERMINISTIC, FIELD_DATASET, safe_name
 
 if TYPE_CHECKING:
     from cwl2dirac.backends.local.progress import Mode
@@ -157,6 +157,13 @@ class DiracBackend:
         @functools.cache
         def resolve(name: str) -> dict[str, Any]:
             self.clients.initialize()
+            if self.clients.catalog_is_rucio():
+                # a Rucio dataset or container (scope:name) is files, not a meta-query: the query keeps standing
+                # for it, and the submission gives its files that metadata (Submission._rucio_dataset_entries)
+                from cwl2dirac.backends.rucio.catalog import collection_files
+
+                collection_files(self.clients.file_catalog().client, name)  # exists, holds DIRAC-named files
+                return {FIELD_DATASET: name}
             return dataset_query(name, self.clients.file_catalog())
 
         return lambda name: dict(resolve(name))

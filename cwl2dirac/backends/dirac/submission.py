@@ -41,6 +41,7 @@ from cwl2dirac.backends.dirac.queries import stored_form
 from cwl2dirac.backends.inputs import InputEntry, plan_inputs
 from cwl2dirac.errors import BackendError
 from cwl2dirac.request import ProductionRequest, StepSpec, parents_first
+from cwl2dirac.request.wire import FIELD_DATASET
 
 FINGERPRINT = re.compile(r"cwl2dirac request ([0-9a-f]{40})")
 """How a step's long description names the request it was made from."""
@@ -154,7 +155,7 @@ class Submission:
     def register_inputs(self, base: str, se: str) -> int:
         """Register the workflow's input files under ``base`` on ``se``; the number of files newly registered."""
         with tempfile.TemporaryDirectory(prefix="cwl2dirac-inputs-") as tmp:
-            entries = plan_inputs(self.request, base, Path(tmp))
+            entries = plan_inputs(self.request, base, Path(tmp)) + self._rucio_dataset_entries()
             local = [e for e in entries if e.path is not None]
             lfn_inputs = [e for e in entries if e.path is None]
             fc = self.clients.file_catalog()
@@ -164,7 +165,7 @@ class Submission:
                 )
                 missing = [e.lfn for e in lfn_inputs if not found.get(e.lfn)]
                 if missing:
-                    raise BackendError(f"input file {missing[0]} is not in the DIRAC File Catalog")
+                    raise BackendError(f"input file {missing[0]} is not in the catalog ({self.clients.catalog_name()})")
             exists = (
                 _boundary.bulk_ok(_boundary.retried(partial(fc.exists, [e.lfn for e in local])), "the input LFNs")
                 if local
@@ -175,6 +176,25 @@ class Submission:
                 self._upload(new, se)
             self._set_metadata([e for e in entries if e.metadata])
         return len(new)
+
+    def _rucio_dataset_entries(self) -> list[InputEntry]:
+        """With Rucio as the catalog, a workflow input given as a Rucio dataset or container (``scope:name``): its
+        files, sorted by LFN (the order of the CWL array), as ``lfn:`` inputs are, with the metadata that the
+        input's query selects (:data:`~cwl2dirac.request.wire.FIELD_DATASET`) and that places each in the array
+        (a Rucio collection is files, not a meta-query: DIRAC's InputDataAgent then finds them by that query)."""
+        if not any(ds.dataset for ds in self.request.inputs) or not self.clients.catalog_is_rucio():
+            return []
+        from cwl2dirac.backends.rucio.catalog import collection_files
+        from cwl2dirac.request.wire import FIELD_INDEX, FIELD_OUTPUT, FIELD_STEP, INPUTS_STEP
+
+        entries = []
+        for ds in self.request.inputs:
+            if ds.dataset is None:
+                continue
+            for i, lfn in enumerate(collection_files(self.clients.file_catalog().client, ds.dataset)):
+                meta = {FIELD_DATASET: ds.dataset, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: ds.name, FIELD_INDEX: i}
+                entries.append(InputEntry(lfn, meta, None))
+        return entries
 
     def _upload(self, entries: list[InputEntry], se: str) -> None:
         from DIRAC.Core.Utilities.Adler import fileAdler

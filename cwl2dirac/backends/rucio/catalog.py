@@ -86,6 +86,31 @@ def ensure_scopes(client: Any, lfns: Iterable[str]) -> list[str]:
     return made
 
 
+def collection_files(client: Any, did: str) -> list[str]:
+    """The LFNs of the files of the Rucio dataset or container ``did`` (``scope:name``; a container's through its
+    datasets), sorted. :class:`BackendError`, one line naming it, for a DID that does not exist, a file, or a file
+    that DIRAC cannot name (its name is not an LFN ``/...``)."""
+    scope, sep, name = did.partition(":")
+    if not sep or not scope or not name:
+        raise BackendError(f"Rucio dataset {did!r}: expected 'scope:name'")
+    try:
+        kind = str(client.get_did(scope, name).get("type", "")).upper()
+    except Exception as exc:
+        if type(exc).__name__ in ("DataIdentifierNotFound", "ScopeNotFound"):
+            raise BackendError(f"Rucio has no dataset or container {did!r}") from None
+        raise BackendError(f"Rucio: cannot read {did!r}: {type(exc).__name__}: {exc}") from exc
+    if kind not in ("DATASET", "CONTAINER"):
+        raise BackendError(f"Rucio DID {did!r} is a {kind.lower() or 'DID'}, not a dataset or container")
+    names = sorted({str(f["name"]) for f in _call(f"list the files of {did}", lambda: list(
+        client.list_files(scope, name)))})
+    for lfn in names:
+        if not lfn.startswith("/"):
+            raise BackendError(
+                f"Rucio dataset {did!r} holds {lfn!r}, whose name is not an LFN (/<vo>/...): DIRAC cannot name it"
+            )
+    return names
+
+
 def check_key(key: str) -> str:
     """``key`` if Rucio's JSON metadata can store and filter on it, else :class:`BackendError`."""
     if not _KEY.match(key):
