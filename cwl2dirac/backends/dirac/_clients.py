@@ -127,13 +127,25 @@ class DiracClients:
         """The client of the master catalog that DIRAC is configured with (``Resources/FileCatalogs``, made as
         DIRAC's ``FileCatalog`` makes it, an extension's class first): the DIRAC File Catalog's own client (its
         failed calls carry the ``rpcStub`` of a failover request), or e.g. Rucio's (``RucioFileCatalogClient``,
-        docs/rucio.md). Without a master, the DIRAC File Catalog's."""
+        docs/rucio.md); without a master, the first writable one. A catalog DIRAC cannot make is a
+        :class:`BackendError`, never another catalog."""
         if self._file_catalog is None:
             from DIRAC.Resources.Catalog.FileCatalog import FileCatalog
             from DIRAC.Resources.Catalog.FileCatalogClient import FileCatalogClient
 
-            masters = [(name, client) for name, client, master in FileCatalog().getWriteCatalogs() if master]
-            self._catalog_name, catalog = masters[0] if masters else ("FileCatalog", FileCatalogClient())
+            catalogs = FileCatalog()
+            writable = catalogs.getWriteCatalogs()
+            chosen = [(name, client) for name, client, master in writable if master] or [
+                (name, client) for name, client, _master in writable
+            ]
+            if not catalogs.isOK() or not chosen:
+                # never another catalog than the one configured (e.g. the DFC when Rucio's client cannot load)
+                raise BackendError(
+                    "DIRAC could not make its file catalog (Resources/FileCatalogs, Operations/.../Services/Catalogs"
+                    "/CatalogList): a catalog plugin failed to load or none is writable (for Rucio: is its client "
+                    "installed and RUCIO_CONFIG set?)"
+                )
+            self._catalog_name, catalog = chosen[0]
             self._file_catalog = timed(catalog) if isinstance(catalog, FileCatalogClient) else catalog
         return self._file_catalog
 
