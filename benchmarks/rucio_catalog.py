@@ -127,12 +127,13 @@ def metaquery(m: int) -> dict[str, float]:
     se = "LOCAL-DISK"
     t0 = time.perf_counter()
     rucio = fc.client if clients.catalog_is_rucio() else None
+    prefix_pfn = ("file://" + rucio.get_rse(se)["protocols"][0]["prefix"].rstrip("/")) if rucio is not None else ""
     for start in range(0, m, 1000):
         chunk = range(start, min(start + 1000, m))
         if rucio is not None:  # Rucio's own bulk calls (as CTAO's data management ingests): 1000 files a call
             names = [f"{base}/{i // 1000:04d}/run{i:07d}.h5" for i in chunk]
             rucio.add_replicas(se, [{"scope": "bench", "name": n, "bytes": 1, "adler32": "00000001",
-                                     "pfn": f"file:///nowhere{n}"} for n in names])
+                                     "pfn": f"{prefix_pfn}{n}"} for n in names])
             rucio.set_dids_metadata_bulk([{"scope": "bench", "name": n, "meta": _ctao_values(i, prefix)}
                                           for i, n in zip(chunk, names, strict=True)])
             continue

@@ -83,6 +83,20 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     def addReplica(self, lfns: Any, **kwargs: Any) -> Any:
         return super().addReplica(_file_urls(lfns), **kwargs)
 
+    def exists(self, lfns: Any, **kwargs: Any) -> Any:
+        """Which LFNs Rucio has, 1000 a call (DIRAC's client asks one DID per call: 10,000 input files checked at a
+        submission were 10,000 requests)."""
+        wanted = list(lfns) if not isinstance(lfns, str) else [lfns]
+        found: set[str] = set()
+        try:
+            dids = [{"scope": self._scope_of(lfn), "name": lfn} for lfn in wanted]
+            for i in range(0, len(dids), 1000):
+                found.update(str(m["name"]) for m in self.client.get_metadata_bulk(dids[i:i + 1000],
+                                                                                   plugin="DID_COLUMN"))
+        except Exception as exc:
+            return S_ERROR(f"Rucio: cannot tell which files exist: {exc}")
+        return S_OK({"Successful": {lfn: lfn in found for lfn in wanted}, "Failed": {}})
+
     # -- queries: the files whose JSON metadata match, in every scope there is now ----------------------------------
     def findFilesByMetadata(self, metadataFilterDict: dict[str, Any], path: str = "/", timeout: int = 120) -> Any:
         """The LFNs of the files (not datasets or containers) whose metadata match a DIRAC meta-query, in every
