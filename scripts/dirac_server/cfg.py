@@ -254,6 +254,11 @@ def _agents(s: Settings) -> dict[str, Any]:
             "ProcessPoolQueueSize": 20,
             "ProcessPoolSleep": 1,
             "BulkRequest": 50,
+            # the extension's handler: the failover of a metadata call to a catalog without a DISET service
+            # (Rucio); cwl2diracDIRAC/RequestManagementSystem/Agent/RequestOperations/SetCatalogMetadata.py
+            "OperationHandlers": {"SetCatalogMetadata": {
+                "Location": "cwl2diracDIRAC/RequestManagementSystem/Agent/RequestOperations/SetCatalogMetadata",
+                "LogLevel": "INFO", "MaxAttempts": 256, "TimeOut": 300}},
         },
         "WorkloadManagement/JobAgent": {
             "PollingTime": JOBAGENT_POLLING,

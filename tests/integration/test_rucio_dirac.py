@@ -184,3 +184,45 @@ def test_a_dataset_rucio_does_not_have_is_refused_before_anything(
     assert len(lines) == 1 and "Rucio has no dataset or container 'cwl2dirac:/cwl2dirac/no/such/dataset'" in lines[0]
     status = cwl2dirac(rucio_dirac_server, "status", name, "--json", cwd=tmp_path)
     assert status.returncode != 0 and "Traceback" not in status.stderr
+
+
+FAILOVER_METADATA = PROBE_PRELUDE + r"""
+from rucio.client import Client
+from DIRAC.DataManagementSystem.Client.DataManager import DataManager
+from DIRAC.RequestManagementSystem.Client.Operation import Operation
+from DIRAC.RequestManagementSystem.Client.ReqClient import ReqClient
+from DIRAC.RequestManagementSystem.Client.Request import Request
+scope, path = sys.argv[1:]
+Client().add_scope("root", scope)
+lfn = f"/cwl2dirac/{scope}/out/00000001/{path.rsplit('/', 1)[-1]}"
+result = DataManager().putAndRegister(lfn, path, "LOCAL-DISK")
+assert result["OK"] and not result["Value"]["Failed"], result
+request = Request()
+request.RequestName = f"cwl2dirac_failover_metadata_{scope}"
+operation = Operation()
+operation.Type = "SetCatalogMetadata"  # as the worker writes it when Rucio did not take an output's metadata
+operation.Arguments = json.dumps({lfn: {"cwl2dirac_step": "out", "cwl2dirac_index": 7}})
+request.addOperation(operation)
+put = ReqClient().putRequest(request)
+assert put["OK"], put
+for _ in range(120):  # the RequestExecutingAgent runs it (the extension's handler, configured in the CS)
+    status = ReqClient().getRequestStatus(put["Value"])
+    if status["OK"] and status["Value"] in ("Done", "Failed"):
+        break
+    time.sleep(2)
+print(json.dumps({"status": status["Value"], "metadata": Client().get_metadata(scope, lfn, plugin="JSON")}))
+"""
+
+
+def test_a_metadata_call_left_to_the_failover_request_is_made_by_dirac(
+    rucio_dirac_server: Server, tmp_path: Path
+) -> None:
+    """With Rucio as the catalog a metadata call has no DISET service to be forwarded to: the worker leaves it to
+    the job's failover request as a ``SetCatalogMetadata`` operation, which DIRAC's RequestExecutingAgent runs with
+    the extension's handler (configured in the CS): the file gets its metadata in Rucio."""
+    scope = f"f{run_id()}"
+    proc = subprocess.run([sys.executable, "-c", FAILOVER_METADATA, scope, str(ENGINES / "one.txt")],
+                          env=server_env(rucio_dirac_server), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"status": "Done", "metadata": {"cwl2dirac_step": "out", "cwl2dirac_index": 7}}, result

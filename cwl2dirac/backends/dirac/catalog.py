@@ -368,17 +368,31 @@ class DiracCatalog:
         log.warning("%s: in the failover request (%s)", what, reason)
 
     def _call_rucio(self, method: str, args: Sequence[Any], what: str) -> None:
-        """A catalog call when the catalog is Rucio, through DIRAC's Rucio client: no DISET service to forward it
-        to, so it is made now, with retries, even when an output waits in the failover request (the call then
-        fails if that output is not registered yet), and a call that still fails fails the task (its outputs
-        are then not left without the metadata that its children's queries select on)."""
-        fc = self.clients.file_catalog()
-        result = _boundary.retried(lambda: getattr(fc, method)(*args))
-        if not result.get("OK"):
-            raise TaskFailed(f"{what}: Rucio: {result.get('Message')}")
-        failed = (result.get("Value") or {}).get("Failed") if isinstance(result.get("Value"), dict) else None
-        if failed:
-            raise TaskFailed(f"{what}: Rucio: {next(iter(failed.values()))}")
+        """A metadata call when the catalog is Rucio (``setMetadata(lfn, metadata)``), through DIRAC's Rucio client,
+        with retries. There is no DISET service to forward it to: when it still fails, or when an output's
+        registration waits in the failover request, it becomes a ``SetCatalogMetadata`` operation of that request
+        (the extension's handler replays it with DIRAC's ``FileCatalog``), after what it depends on; the input
+        files are then marked Processed by the request, after it."""
+        if method != "setMetadata" or len(args) != 2:
+            raise TaskFailed(f"{what}: {method} cannot be made on Rucio")
+        lfn, metadata = str(args[0]), dict(args[1])
+        reason = "an output waits in the failover request"
+        if not self._deferred:
+            fc = self.clients.file_catalog()
+            result = _boundary.retried(lambda: fc.setMetadata(lfn, metadata))
+            value = result.get("Value")
+            failed = value.get("Failed") if result.get("OK") and isinstance(value, dict) else None
+            if result.get("OK") and not failed:
+                return
+            reason = str(result.get("Message") or next(iter((failed or {}).values()), ""))
+            self._deferred = True  # what comes after it in the request waits for it
+        from DIRAC.RequestManagementSystem.Client.Operation import Operation
+
+        operation = Operation()
+        operation.Type = "SetCatalogMetadata"
+        operation.Arguments = json.dumps({lfn: metadata}, sort_keys=True, default=str)
+        self._operations.append(operation)
+        log.warning("%s: in the failover request (%s)", what, " ".join(reason.split()))
 
     def _write_request(self, step: str, task: int) -> None:
         if not self._operations:

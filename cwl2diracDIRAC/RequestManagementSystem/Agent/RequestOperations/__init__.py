@@ -1,0 +1,1 @@
+"""Request operation handlers of the cwl2dirac extension (``RequestExecutingAgent/OperationHandlers``)."""

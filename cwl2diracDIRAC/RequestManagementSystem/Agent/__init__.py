@@ -1,0 +1,1 @@
+"""Agent-side pieces of the cwl2dirac extension's Request Management System."""

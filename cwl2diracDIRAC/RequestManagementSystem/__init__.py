@@ -1,0 +1,1 @@
+"""The Request Management System part of the cwl2dirac DIRAC extension."""
