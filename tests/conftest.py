@@ -72,6 +72,12 @@ __all__ = ["request_obj"]  # a fixture of support.dirac: a hand-built five-step 
 
 SERIAL_FILES = ("tests/integration/test_faults.py",)
 """Test files whose tests run on one pytest-xdist worker, one after the other: the fault tests break their server."""
+SERIAL_GROUPS = {
+    "rucio": ("tests/integration/test_rucio_catalog.py", "tests/integration/test_rucio_dirac.py",
+              "tests/integration/test_rucio_faults.py"),
+}
+"""Groups of test files run on one worker, one test after the other: the Rucio fault tests stop and kill the Rucio
+server that the other Rucio tests use."""
 
 
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
@@ -83,6 +89,9 @@ def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     class SerialFilesTogether(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
+            for group, files in SERIAL_GROUPS.items():
+                if path.endswith(files):
+                    return group
             return path if path.endswith(SERIAL_FILES) else nodeid
 
     return SerialFilesTogether(config, log)
