@@ -154,6 +154,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--dids", type=int, default=100_000)
+    parser.add_argument("--catalogs", default="dfc,rucio", help="which to measure (default: %(default)s)")
+    parser.add_argument("--skip-registration", action="store_true", help="only the meta-query")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -162,9 +164,12 @@ def main() -> None:
     load = os.getloadavg()
     print(f"Rucio against the DIRAC File Catalog, {time.strftime('%Y-%m-%dT%H:%M:%S')}; load average at start "
           f"{load[0]:.2f} on {os.cpu_count()} cores")
-    envs = {label: _client_env(options) for label, options in SERVERS.items()}
+    chosen = {"dfc": "DIRAC File Catalog", "rucio": "Rucio"}
+    wanted = [chosen[c.strip()] for c in args.catalogs.split(",") if c.strip()]
+    envs = {label: _client_env(options) for label, options in SERVERS.items() if label in wanted}
+    envs_reg = {} if args.skip_registration else envs
     print(f"\n1. registration of {args.files} workflow input files with metadata (target < 60 s per 10,000)")
-    for label, env in envs.items():
+    for label, env in envs_reg.items():
         r = _run(label, env, "registration", args.files)
         per10k = r["register"] * 10_000 / max(r["files"], 1)
         print(f"   {label:<20} {r['register']:7.1f} s ({r['files'] / r['register']:.0f} files/s), the input query "
