@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from server_support import Server
+from server_support import PROBE_PRELUDE, Server
 from suite_servers import RUCIO_SCRIPT, rucio_state
 from support.outputs import normalise
 from test_faults import client_env, probe, started, submit_waiting, wait_until, watch_to_the_end
@@ -115,3 +115,35 @@ def _step_complete(server: Server, name: str, tmp_path: Path) -> bool:
         return False
     steps = json.loads(status.stdout).get("steps") or []
     return bool(steps) and bool(steps[0].get("complete"))
+
+
+FROZEN_CALL = PROBE_PRELUDE + r"""
+import os, signal
+from DIRAC.Resources.Catalog.FileCatalogFactory import FileCatalogFactory
+catalog = FileCatalogFactory().createCatalog("RucioFileCatalog")["Value"]  # made while Rucio answers
+catalog._timeout = int(sys.argv[2])  # the catalog option Timeout, as the configuration would give it
+assert catalog.exists(["/cwl2dirac/nothing"])["OK"]
+os.killpg(int(sys.argv[1]), signal.SIGSTOP)
+try:
+    start = time.monotonic()
+    result = catalog.exists(["/cwl2dirac/nothing"])
+    print(json.dumps({"ok": result["OK"], "seconds": time.monotonic() - start}))
+finally:
+    os.killpg(int(sys.argv[1]), signal.SIGCONT)
+"""
+
+
+def test_a_frozen_rucio_holds_a_call_for_the_catalog_timeout(rucio_dirac_server: Server) -> None:
+    """Rucio stopped (SIGSTOP: it accepts connections and never answers): a call of DIRAC's catalog client fails
+    after the catalog's ``Timeout`` (here 5 s; 120 s by default), not after the Rucio client's 600 s."""
+    group = os.getpgid(int((rucio_state() / "gunicorn.pid").read_text().strip()))
+    assert group != os.getpgrp()
+    try:
+        proc = subprocess.run([sys.executable, "-c", FROZEN_CALL, str(group), "5"],
+                              env=client_env(rucio_dirac_server), capture_output=True, text=True, timeout=200)
+    finally:
+        os.killpg(group, signal.SIGCONT)  # whatever became of the probe
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # the ping (5 s), a new client's authentication (5 s), the call: far below the 600 s of Rucio's default
+    assert result["ok"] is False and result["seconds"] < 60, result

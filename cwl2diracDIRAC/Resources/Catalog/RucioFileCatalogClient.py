@@ -20,6 +20,8 @@ from typing import Any
 from DIRAC import S_ERROR, S_OK
 from DIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient as _DiracRucioFileCatalogClient
 
+DEFAULT_TIMEOUT = 120
+"""Seconds a Rucio call may take (the catalog option ``Timeout``; Rucio's client waits 600 s by default)."""
 FIELDS_SECTION = "cwl2dirac_metadata_fields"
 """The Rucio configuration section holding the declared metadata fields (option: field, value: DIRAC type)."""
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -40,6 +42,35 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         "findFilesByMetadataDetailed", "setMetadata", "setMetadataBulk", "getFileUserMetadata",
     ]
     ADMIN_METHODS = [*_DiracRucioFileCatalogClient.ADMIN_METHODS, "addMetadataField", "deleteMetadataField"]
+
+    _client: Any  # the Rucio client (DIRAC's class makes it)
+
+    def __init__(self, **options: Any) -> None:
+        self._timeout = int(options.get("Timeout") or DEFAULT_TIMEOUT)
+        super().__init__(**options)
+
+    @property
+    def client(self) -> Any:
+        """The Rucio client, pinged, made again when its session is gone (as DIRAC's property does), every call
+        bounded by the catalog's ``Timeout``: a Rucio that accepts connections and never answers holds a call that
+        long, not the Rucio client's 600 s (DIRAC's property makes its new client with those)."""
+        try:
+            self._client.timeout = self._timeout
+            self._client.ping()
+            return self._client
+        except Exception:
+            self._client = self._new_client()
+            self.scopes = self._client.list_scopes()
+            return self._client
+
+    def _new_client(self) -> Any:
+        from rucio.client import Client
+
+        if not self.useDiracCS:  # the Rucio client's configuration ($RUCIO_CONFIG)
+            return Client(account=self.account, timeout=self._timeout)
+        return Client(account=self.username, rucio_host=self.rucioHost, auth_host=self.authHost,
+                      ca_cert=self.caCertPath, auth_type="x509_proxy", creds={"client_proxy": self.proxyPath},
+                      timeout=self._timeout, user_agent="rucio-clients", vo=self.VO)
 
     def getMetadataFields(self, timeout: int = 120) -> dict[str, Any]:
         """``{"FileMetaFields": {field: type}, "DirectoryMetaFields": {}}`` of the declared fields."""
