@@ -165,7 +165,8 @@ class Submission:
                 )
                 missing = [e.lfn for e in lfn_inputs if not found.get(e.lfn)]
                 if missing:
-                    raise BackendError(f"input file {missing[0]} is not in the catalog ({self.clients.catalog_name()})")
+                    where = "Rucio" if self.clients.catalog_is_rucio() else "the DIRAC File Catalog"
+                    raise BackendError(f"input file {missing[0]} is not in {where}")
             exists = (
                 _boundary.bulk_ok(_boundary.retried(partial(fc.exists, [e.lfn for e in local])), "the input LFNs")
                 if local
