@@ -80,6 +80,17 @@ SERIAL_GROUPS = {
 server that the other Rucio tests use."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The serial files and groups first: xdist hands out scopes in collection order, and each of them is minutes of
+    tests on one worker, which, started last, would be the suite's tail."""
+
+    def serial(item: pytest.Item) -> bool:
+        path = item.nodeid.split("::", 1)[0]
+        return path.endswith(SERIAL_FILES) or any(path.endswith(files) for files in SERIAL_GROUPS.values())
+
+    items.sort(key=lambda item: not serial(item))  # stable: the order within each part is kept
+
+
 def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
     """xdist's load scheduling, with the tests of each of :data:`SERIAL_FILES` kept together (one scope); every
     other test is a scope of its own. (``xdist_group`` marks do nothing with pytest 9: xdist 3.8 renames the node

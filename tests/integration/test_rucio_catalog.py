@@ -128,7 +128,8 @@ def test_dirac_sees_what_the_worker_registered_and_the_declared_fields(
     assert found["OK"], found
     assert [d["name"] if isinstance(d, dict) else d for d in found["Value"]] == [f"{base}/00000001/m1.h5"]
     meta = dirac.getFileUserMetadata(f"{base}/00000000/m0.h5")
-    assert meta["OK"] and meta["Value"]["Successful"][f"{base}/00000000/m0.h5"]["runNumber"] == 0, meta
+    # in the DIRAC File Catalog's shape, {field: value}, as DIRAC's TransformationDB and the worker read it
+    assert meta["OK"] and meta["Value"] == {"cwl2dirac_step": f"merge-{scope}", "runNumber": 0}, meta
     # the declared fields: what DIRAC's production validator reads (getMetadataFields), kept in Rucio
     field = f"f_{scope}"
     assert dirac.addMetadataField(field, "INT")["OK"]
