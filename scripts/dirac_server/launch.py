@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from types import SimpleNamespace
+from typing import Any
 
 BIND_HOST = "127.0.0.1"
 
@@ -165,8 +166,28 @@ def _patch_agent_cycle(seconds: int) -> None:
     AgentReactor.ThreadScheduler = SimpleNamespace(ThreadScheduler=Scheduler)
 
 
+def _patch_ast_parse() -> None:
+    """A narrow workaround, named as such, for a CPython bug (gh-106905, Python 3.11): ``ast.parse`` in two threads at
+    once can fail ("SystemError: AST constructor recursion depth mismatch"). DIRAC's threaded services parse stored
+    queries with ``ast.literal_eval`` (``SaferEval``), which reports it as "Unknown error processing object
+    expression": a ``startProduction`` failed so once in a test run (``getTransformationMetaQuery``). One lock
+    serialises ``ast.parse`` in the service processes (``literal_eval`` looks it up in its module at each call)."""
+    import ast
+    import threading
+
+    lock = threading.Lock()
+    parse = ast.parse
+
+    def serialised(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = serialised
+
+
 def _run_dirac(kind: str, args: list[str]) -> None:
     if kind == "service":
+        _patch_ast_parse()
         _patch_transport()
         if os.environ.get("CWL2DIRAC_SERVER_DIRAC_REACTOR") != "1":  # "1": DIRAC's as it is, to show its bug
             _patch_reactor()
