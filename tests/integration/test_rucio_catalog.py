@@ -143,3 +143,57 @@ def test_dirac_sees_what_the_worker_registered_and_the_declared_fields(
     assert field not in dirac.getMetadataFields()["Value"]["FileMetaFields"]
     again = RucioFileCatalogClient(DiracScopeAlg="dirac").getMetadataFields()  # kept in Rucio, not in one object
     assert again["OK"] and field not in again["Value"]["FileMetaFields"]
+
+
+def test_a_field_holds_one_value_type_in_rucio(catalog: RucioCatalog, scope: str, tmp_path: Path) -> None:
+    """Rucio's JSON metadata keeps each value's JSON type, so ``1`` and ``"1"`` under one key match neither query
+    (the DIRAC File Catalog's typed columns convert): values are given their declared field's type when set, through
+    DIRAC's client (the extension's) and the worker's, and queries are given it too; a value its type cannot hold is
+    refused whole, nothing set."""
+    from cwl2diracDIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient
+
+    dirac = RucioFileCatalogClient(DiracScopeAlg="dirac")
+    text, number = f"v_{scope}", f"n_{scope}"
+    assert dirac.addMetadataField(text, "VARCHAR(128)")["OK"] and dirac.addMetadataField(number, "INT")["OK"]
+    try:
+        base = f"/cwl2dirac/{scope}/mixed"
+        catalog.use_step(_step(base))
+        lfns = []
+        for i, (value, count) in enumerate([(1, "3"), ("2", 4)]):  # one of each type in each field
+            f = tmp_path / f"x{i}.txt"
+            f.write_text(f"{i}\n")
+            lfns.append(f"{base}/{i:08d}/x{i}.txt")
+            if i == 0:
+                catalog.put(f, lfns[0], {text: value, number: count})  # the worker's catalog
+            else:
+                catalog.put(f, lfns[1], {})
+                assert dirac.setMetadata(lfns[1], {text: value, number: count})["OK"]  # DIRAC's
+        for lfn, want in zip(lfns, [{text: "1", number: 3}, {text: "2", number: 4}], strict=True):
+            got = dirac.getFileUserMetadata(lfn)
+            assert got["OK"] and got["Value"] == want, got
+        both = dirac.findFilesByMetadata({text: {"in": [1, "2"]}, number: {">=": "3"}})
+        assert both["OK"] and both["Value"] == sorted(lfns), both
+        assert [f.lfn for f in catalog.find({text: 1})] == [lfns[0]]
+        assert [f.lfn for f in RucioCatalog(catalog.rse).find({number: {">": "3"}})] == [lfns[1]]
+        refused = dirac.setMetadataBulk({lfns[0]: {text: "x"}, lfns[1]: {number: "four"}})
+        assert not refused["OK"] and f"metadata field '{number}' is declared INT" in str(refused["Message"])
+        assert dirac.getFileUserMetadata(lfns[0])["Value"][text] == "1"  # nothing set
+        with pytest.raises(BackendError, match=f"metadata field '{number}' is declared INT"):
+            catalog.put(tmp_path / "x0.txt", f"{base}/00000002/x2.txt", {number: "four"})
+    finally:
+        dirac.deleteMetadataField(text)
+        dirac.deleteMetadataField(number)
+
+
+def test_values_take_their_declared_type() -> None:
+    from cwl2dirac.backends.rucio.catalog import typed_metadata, typed_value
+
+    types = {"s": "VARCHAR(128)", "i": "INT", "f": "FLOAT"}
+    assert typed_metadata({"s": 5, "i": "7", "f": 2, "u": 1, "b": True}, types) == {
+        "s": "5", "i": 7, "f": 2.0, "u": 1, "b": 1}
+    assert rucio_filters({"s": {"in": [1, "a"]}, "i": {"<": "9"}}, types) == [
+        {"i.lt": 9, "s": "1"}, {"i.lt": 9, "s": "a"}]
+    assert typed_value("i", 3.0, types) == 3
+    for field, bad in (("i", "x"), ("i", 2.5), ("f", "nan-ish")):
+        with pytest.raises(BackendError, match=f"metadata field '{field}' is declared"):
+            typed_value(field, bad, types)

@@ -27,6 +27,7 @@ class DiracClients:
         self._initialized = False
         self._file_catalog: Any = None
         self._catalog_name = "FileCatalog"
+        self._collections: dict[str, list[str]] = {}
 
     def initialize(self) -> None:
         """Make DIRAC ready to talk to its servers; one line naming what is missing otherwise (configuration,
@@ -158,6 +159,15 @@ class DiracClients:
     def catalog_is_rucio(self) -> bool:
         """Whether the master catalog is Rucio (a ``RucioFileCatalogClient``: no DISET service behind it)."""
         return "Rucio" in type(self.file_catalog()).__name__
+
+    def rucio_collection(self, did: str) -> list[str]:
+        """The LFNs of the Rucio dataset or container ``did`` (``scope:name``), listed once per client (the
+        compiler checks it, the submission takes its files: one listing)."""
+        if did not in self._collections:
+            from cwl2dirac.backends.rucio.catalog import collection_files
+
+            self._collections[did] = collection_files(self.file_catalog().client, did)
+        return self._collections[did]
 
     def data_manager(self) -> Any:
         from DIRAC.DataManagementSystem.Client.DataManager import DataManager

@@ -160,9 +160,7 @@ class DiracBackend:
             if self.clients.catalog_is_rucio():
                 # a Rucio dataset or container (scope:name) is files, not a meta-query: the query keeps standing
                 # for it, and the submission gives its files that metadata (Submission._rucio_dataset_entries)
-                from cwl2dirac.backends.rucio.catalog import collection_files
-
-                collection_files(self.clients.file_catalog().client, name)  # exists, holds DIRAC-named files
+                self.clients.rucio_collection(name)  # exists, holds DIRAC-named files (listed once: kept)
                 return {FIELD_DATASET: name}
             return dataset_query(name, self.clients.file_catalog())
 

@@ -185,14 +185,13 @@ class Submission:
         (a Rucio collection is files, not a meta-query: DIRAC's InputDataAgent then finds them by that query)."""
         if not any(ds.dataset for ds in self.request.inputs) or not self.clients.catalog_is_rucio():
             return []
-        from cwl2dirac.backends.rucio.catalog import collection_files
         from cwl2dirac.request.wire import FIELD_INDEX, FIELD_OUTPUT, FIELD_STEP, INPUTS_STEP
 
         entries = []
         for ds in self.request.inputs:
             if ds.dataset is None:
                 continue
-            for i, lfn in enumerate(collection_files(self.clients.file_catalog().client, ds.dataset)):
+            for i, lfn in enumerate(self.clients.rucio_collection(ds.dataset)):
                 meta = {FIELD_DATASET: ds.dataset, FIELD_STEP: INPUTS_STEP, FIELD_OUTPUT: ds.name, FIELD_INDEX: i}
                 entries.append(InputEntry(lfn, meta, None))
         return entries

@@ -121,8 +121,9 @@ def check_key(key: str) -> str:
     return key
 
 
-def rucio_filters(query: MetaQuery) -> list[dict[str, Any]]:
-    """The Rucio filters (OR'ed) of a meta-query; each ``in`` list multiplies them, as in DIRAC's client."""
+def rucio_filters(query: MetaQuery, types: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The Rucio filters (OR'ed) of a meta-query; each ``in`` list multiplies them, as in DIRAC's client. With
+    ``types`` (the declared fields, :func:`declared_types`) each value is given its field's type first."""
     fixed: dict[str, Any] = {}
     choices: list[list[tuple[str, Any]]] = []
     for field, cond in sorted(query.items()):
@@ -133,9 +134,9 @@ def rucio_filters(query: MetaQuery) -> list[dict[str, Any]]:
                 values = list(value) if isinstance(value, list | tuple) else [value]
                 if not values:
                     return []  # nothing can match
-                choices.append([(field, _plain(v)) for v in values])
+                choices.append([(field, typed_value(field, v, types)) for v in values])
             elif op in _OPERATORS:
-                fixed[field + _OPERATORS[op]] = _plain(value)
+                fixed[field + _OPERATORS[op]] = typed_value(field, value, types)
             else:
                 raise BackendError(f"meta-query operator {op!r} on {field} has no Rucio filter")
     size = 1
@@ -146,8 +147,83 @@ def rucio_filters(query: MetaQuery) -> list[dict[str, Any]]:
     return [fixed | dict(combo) for combo in itertools.product(*choices)] if choices else [fixed]
 
 
-def _plain(value: Any) -> Any:
-    return int(value) if isinstance(value, bool) else value
+# -- declared field types: one JSON type per key ---------------------------------------------------------------
+FIELDS_SECTION = "cwl2dirac_metadata_fields"
+"""The Rucio configuration section holding the declared metadata fields (option: field, value: DIRAC type), written
+by the DIRAC extension's ``addMetadataField`` (a submission declares its fields so)."""
+
+
+def declared_types(client: Any) -> dict[str, str]:
+    """The declared metadata fields, ``{field: DIRAC type}`` (``{}`` when none is declared yet)."""
+    try:
+        declared = client.get_config(section=FIELDS_SECTION)
+    except Exception as exc:  # Rucio answers ConfigNotFound for a section without an option yet
+        if type(exc).__name__ != "ConfigNotFound":
+            raise BackendError(f"Rucio: cannot read the declared metadata fields: {type(exc).__name__}: {exc}") \
+                from exc
+        declared = {}
+    return {str(k): str(v) for k, v in (declared or {}).items()}
+
+
+def typed_value(field: str, value: Any, types: Mapping[str, str] | None) -> Any:
+    """``value`` as its declared field type stores it: Rucio's JSON metadata keeps the JSON type of each value, and
+    a key holding values of two types (``1`` here, ``"1"`` there) matches neither query and breaks range queries,
+    where the DIRAC File Catalog's typed columns convert. An undeclared field keeps the value's type; a value that
+    its type cannot hold is :class:`BackendError`, one line naming the field."""
+    value = int(value) if isinstance(value, bool) else value
+    kind = (types or {}).get(field, "").upper()
+    try:
+        if kind.startswith("VARCHAR") or kind in ("DATE", "DATETIME"):
+            return value if isinstance(value, str) else str(value)
+        if kind in ("INT", "UNSIGNED"):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        if kind == "FLOAT":
+            return float(value)
+    except (TypeError, ValueError):
+        raise BackendError(
+            f"metadata field {field!r} is declared {kind} in Rucio, and {value!r} is not one"
+        ) from None
+    return value
+
+
+def typed_metadata(metadata: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
+    """Every value of ``metadata`` as :func:`typed_value` makes it, every key checked (:func:`check_key`)."""
+    return {check_key(k): typed_value(k, v, types) for k, v in metadata.items()}
+
+
+# -- queries and what they find ---------------------------------------------------------------------------------
+def find_dids(client: Any, scopes: Iterable[str], query: MetaQuery,
+              types: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The ``(scope, name)`` of the files (not datasets or containers) of ``scopes`` whose JSON metadata match the
+    meta-query, in order found, each once."""
+    names: dict[tuple[str, str], None] = {}
+    scopes = list(scopes)
+    for filters in rucio_filters(query, types):
+        for scope in scopes:
+            found = _call(f"find {dict(query)}", functools.partial(_listed, client.list_dids, scope, filters))
+            names.update(((scope, str(name)), None) for name in found)
+    return list(names)
+
+
+def describe(client: Any, dids: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each DID's ``{"Metadata": JSON metadata, "Size": bytes, "Checksum": adler32}``, read 500 at a time."""
+    wanted = [{"scope": s, "name": n} for s, n in dids]
+    out: dict[tuple[str, str], dict[str, Any]] = {did: {"Metadata": {}, "Size": None, "Checksum": None}
+                                                  for did in dids}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        for meta in _call("read metadata", lambda chunk=chunk: list(client.get_metadata_bulk(chunk, plugin="JSON"))):
+            key = (str(meta.pop("scope", "")), str(meta.pop("name", "")))
+            if key in out:
+                out[key]["Metadata"] = dict(meta)
+        for meta in _call("read sizes", lambda chunk=chunk: list(
+                client.get_metadata_bulk(chunk, plugin="DID_COLUMN"))):
+            key = (str(meta.get("scope")), str(meta.get("name")))
+            if key in out:
+                out[key].update(Size=meta.get("bytes"), Checksum=meta.get("adler32"))
+    return out
 
 
 class RucioCatalog:
@@ -162,6 +238,7 @@ class RucioCatalog:
         self.dataset: str | None = None
         """The Rucio dataset (an LFN: the step's base) that outputs are attached to; None outside a step."""
         self._datasets_made: set[str] = set()
+        self._types: dict[str, str] | None = None
 
     @classmethod
     def from_url(cls, rest: str) -> RucioCatalog:
@@ -206,29 +283,15 @@ class RucioCatalog:
     def directory_fields(self) -> frozenset[str]:
         return frozenset()  # Rucio keeps metadata on DIDs only
 
-    def find(self, query: MetaQuery) -> list[CatalogFile]:
-        names: dict[tuple[str, str], None] = {}
-        for filters in rucio_filters(query):
-            for scope in self.scopes():
-                found = _call(f"find {query}", functools.partial(_listed, self.client.list_dids, scope, filters))
-                names.update(((scope, str(name)), None) for name in found)
-        return self._describe(list(names))
+    def types(self) -> dict[str, str]:
+        """The declared field types (:func:`declared_types`), read once."""
+        if self._types is None:
+            self._types = declared_types(self.client)
+        return self._types
 
-    def _describe(self, dids: list[tuple[str, str]]) -> list[CatalogFile]:
-        if not dids:
-            return []
-        wanted = [{"scope": s, "name": n} for s, n in dids]
-        metadata: dict[tuple[str, str], dict[str, Any]] = {}
-        for i in range(0, len(wanted), 500):
-            for meta in _call("read metadata", lambda chunk=wanted[i:i + 500]: list(
-                    self.client.get_metadata_bulk(chunk, plugin="JSON"))):
-                metadata[(str(meta.pop("scope", "")), str(meta.pop("name", "")))] = dict(meta)
-        sizes: dict[tuple[str, str], tuple[int | None, str | None]] = {}
-        for i in range(0, len(wanted), 500):
-            for meta in _call("read sizes", lambda chunk=wanted[i:i + 500]: list(
-                    self.client.get_metadata_bulk(chunk, plugin="DID_COLUMN"))):
-                sizes[(str(meta.get("scope")), str(meta.get("name")))] = (meta.get("bytes"), meta.get("adler32"))
-        files = [CatalogFile(n, metadata.get((s, n), {}), *sizes.get((s, n), (None, None))) for s, n in dids]
+    def find(self, query: MetaQuery) -> list[CatalogFile]:
+        found = describe(self.client, find_dids(self.client, self.scopes(), query, self.types()))
+        files = [CatalogFile(n, d["Metadata"], d["Size"], d["Checksum"]) for (_s, n), d in found.items()]
         files.sort(key=CatalogFile.sort_key)
         return files
 
@@ -253,7 +316,7 @@ class RucioCatalog:
 
     def put(self, path: Path, lfn: str, metadata: Mapping[str, Any]) -> None:
         check_lfn(lfn, what="output LFN")
-        meta = {check_key(k): _plain(v) for k, v in metadata.items()}
+        meta = typed_metadata(metadata, self.types())
         scope, name = self.did(lfn)
         if not path.is_file():
             raise TaskFailed(f"output {lfn}: {path} is not a file (an RSE holds files only)")

@@ -20,10 +20,17 @@ from typing import Any
 from DIRAC import S_ERROR, S_OK
 from DIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient as _DiracRucioFileCatalogClient
 
+from cwl2dirac.backends.rucio.catalog import (
+    FIELDS_SECTION,
+    declared_types,
+    describe,
+    find_dids,
+    typed_metadata,
+)
+from cwl2dirac.errors import BackendError
+
 DEFAULT_TIMEOUT = 120
 """Seconds a Rucio call may take (the catalog option ``Timeout``; Rucio's client waits 600 s by default)."""
-FIELDS_SECTION = "cwl2dirac_metadata_fields"
-"""The Rucio configuration section holding the declared metadata fields (option: field, value: DIRAC type)."""
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TYPES = re.compile(r"^(INT|FLOAT|DATE|DATETIME|VARCHAR\(\d+\)|MetaSet|UNSIGNED|)$", re.IGNORECASE)
 
@@ -75,13 +82,9 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     def getMetadataFields(self, timeout: int = 120) -> dict[str, Any]:
         """``{"FileMetaFields": {field: type}, "DirectoryMetaFields": {}}`` of the declared fields."""
         try:
-            declared = self.client.get_config(section=FIELDS_SECTION)
-        except Exception as exc:  # Rucio answers ConfigNotFound for a section without an option yet
-            if type(exc).__name__ != "ConfigNotFound":
-                return S_ERROR(f"Rucio: cannot read the declared metadata fields: {exc}")
-            declared = {}
-        fields = {str(k): str(v) for k, v in (declared or {}).items()}
-        return S_OK({"FileMetaFields": fields, "DirectoryMetaFields": {}})
+            return S_OK({"FileMetaFields": declared_types(self.client), "DirectoryMetaFields": {}})
+        except BackendError as exc:
+            return S_ERROR(str(exc))
 
     def addMetadataField(self, fieldName: str, fieldType: str, metaType: str = "-f", timeout: int = 120) -> Any:
         """Declare ``fieldName`` of DIRAC type ``fieldType`` (``metaType``: ``-f`` or ``-d``; both are file-level
@@ -103,6 +106,18 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         except Exception as exc:
             return S_ERROR(f"Rucio: cannot remove the metadata field {fieldName!r}: {exc}")
         return S_OK()
+
+    # -- metadata: each value as its declared field's type ---------------------------------------------------------
+    def setMetadataBulk(self, pathMetadataDict: dict[str, Any]) -> Any:
+        """DIRAC's bulk metadata call, each value first given its declared field's type (Rucio's JSON metadata
+        keeps a value's JSON type: ``1`` and ``"1"`` under one key would match no query); a value its field
+        cannot hold is refused whole, nothing set. ``setMetadata`` comes here too."""
+        try:
+            types = declared_types(self.client)
+            typed = {path: typed_metadata(meta, types) for path, meta in dict(pathMetadataDict).items()}
+        except BackendError as exc:
+            return S_ERROR(str(exc))
+        return super().setMetadataBulk(typed)
 
     # -- registration: DIRAC's replicas on RSEs that take the PFN DIRAC gives --------------------------------------
     def addFile(self, lfns: Any, **kwargs: Any) -> Any:
@@ -142,41 +157,20 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         found = self._find(metadataFilterDict)
         if not found["OK"]:
             return found
-        dids = [{"scope": scope, "name": name} for scope, name in found["Value"]]
-        result: dict[str, dict[str, Any]] = {name: {"Metadata": {}} for _scope, name in found["Value"]}
         try:
-            for i in range(0, len(dids), 500):
-                for meta in self.client.get_metadata_bulk(dids[i:i + 500], plugin="JSON"):
-                    name = str(meta.pop("name", ""))
-                    meta.pop("scope", None)
-                    if name in result:
-                        result[name]["Metadata"] = dict(meta)
-                for meta in self.client.get_metadata_bulk(dids[i:i + 500], plugin="DID_COLUMN"):
-                    name = str(meta.get("name", ""))
-                    if name in result:
-                        result[name].update(Size=meta.get("bytes"), Checksum=meta.get("adler32"))
-        except Exception as exc:
-            return S_ERROR(f"Rucio: cannot read the metadata of the files found: {exc}")
-        return S_OK(result)
-
-    def _find(self, metadataFilterDict: dict[str, Any]) -> Any:
-        from cwl2dirac.backends.rucio.catalog import rucio_filters
-        from cwl2dirac.errors import BackendError
-
-        try:
-            filters = rucio_filters(dict(metadataFilterDict))
+            return S_OK({name: info for (_scope, name), info in describe(self.client, found["Value"]).items()})
         except BackendError as exc:
             return S_ERROR(str(exc))
-        found: dict[tuple[str, str], None] = {}
+
+    def _find(self, metadataFilterDict: dict[str, Any]) -> Any:
+        """``S_OK([(scope, name)])`` of the files matching, the query's values given their declared types."""
         try:
             self.scopes = list(self.client.list_scopes())
-            for rucio_filter in filters:
-                for scope in self.scopes:
-                    for name in self.client.list_dids(scope, rucio_filter, did_type="file"):
-                        found[(str(scope), str(name))] = None
+            return S_OK(find_dids(self.client, self.scopes, dict(metadataFilterDict), declared_types(self.client)))
+        except BackendError as exc:
+            return S_ERROR(str(exc))
         except Exception as exc:
             return S_ERROR(f"Rucio: cannot find files by metadata {metadataFilterDict}: {exc}")
-        return S_OK(list(found))
 
     # -- a file's metadata, in the DIRAC File Catalog's shape ----------------------------------------------------
     def getFileUserMetadata(self, path: Any, timeout: int = 120) -> Any:
