@@ -5,6 +5,7 @@ the meta-queries a child step asks, read back by LFN, attached to the step's Ruc
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -197,3 +198,50 @@ def test_values_take_their_declared_type() -> None:
     for field, bad in (("i", "x"), ("i", 2.5), ("f", "nan-ish")):
         with pytest.raises(BackendError, match=f"metadata field '{field}' is declared"):
             typed_value(field, bad, types)
+
+
+def test_dirac_registration_in_bulk_makes_what_rucio_dirac_add_files_makes(
+    rucio_env: dict[str, str], scope: str, tmp_path: Path
+) -> None:
+    """The extension's ``addFile`` registers in bulk what DIRAC's own (Rucio's ``dirac`` ``add_files``, file by file)
+    makes: the DID, its replica where Rucio puts it, a rule on its RSE, the file in its directory's dataset (whose
+    rule is on ``ANY=true``) and that dataset in its parent container; a file Rucio has is left as it is."""
+    from rucio.client import Client
+
+    from cwl2diracDIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient
+
+    rse = rucio_env["CWL2DIRAC_RUCIO_RSE"]
+    dirac = RucioFileCatalogClient(DiracScopeAlg="dirac")
+    client = Client()
+
+    def entry(i: int) -> dict[str, object]:
+        return {"PFN": f"{tmp_path}/f{i}.txt", "SE": rse, "Size": 10 + i, "Checksum": f"0000000{i}", "GUID": ""}
+
+    def shape(name: str) -> tuple[object, ...]:
+        rules = [(r["rse_expression"], r["copies"], r["grouping"], r["expires_at"]) for r in
+                 client.list_did_rules(scope, name)]
+        replica = next(iter(client.list_replicas([{"scope": scope, "name": name}], schemes=["file"])))
+        # a deterministic RSE's path hashes the name (/xx/yy/): the same rule for both
+        pfns = [re.sub(r"/[0-9a-f]{2}/[0-9a-f]{2}/", "/HH/HH/", p.replace(name, "NAME")) for p in replica["pfns"]]
+        parents = [(p["scope"], p["name"]) for p in client.list_parent_dids(scope, name)]
+        return rules, pfns, parents, replica["bytes"] - int(name[-5])
+
+    for data, first in ((f"/cwl2dirac/{scope}/a/data", "dirac"), (f"/cwl2dirac/{scope}/b/data", "extension")):
+        if first == "dirac":  # the dataset made by DIRAC's own path, then the extension's bulk path into it
+            made = super(RucioFileCatalogClient, dirac).addFile({f"{data}/f0.txt": entry(0)})
+            assert made["OK"] and made["Value"]["Successful"], made
+        wanted = [f"{data}/f{i}.txt" for i in range(5)]
+        done = dirac.addFile({name: entry(i) for i, name in enumerate(wanted)})
+        assert done["OK"] and sorted(done["Value"]["Successful"]) == wanted and not done["Value"]["Failed"], done
+        assert sorted(f["name"] for f in client.list_files(scope, data)) == wanted
+        assert [r["rse_expression"] for r in client.list_did_rules(scope, data)] == ["ANY=true"]
+        parent = data.rsplit("/", 1)[0]
+        assert [(d["scope"], d["name"]) for d in client.list_content(scope, parent)] == [(scope, data)]
+        reference = shape(wanted[0])
+        assert reference[0] and reference[1] and reference[2] == [(scope, data)], reference
+        for name in wanted[1:]:
+            assert shape(name) == reference, name
+        again = dirac.addFile({f"{data}/f{i}.txt": entry(i) for i in range(6)})  # 5 known, 1 new
+        assert again["OK"] and len(again["Value"]["Successful"]) == 6, again
+        assert len(list(client.list_files(scope, data))) == 6
+        assert all(len(list(client.list_did_rules(scope, f"{data}/f{i}.txt"))) == 1 for i in range(6))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from DIRAC import S_ERROR, S_OK
+from DIRAC import S_ERROR, S_OK, gLogger
 from DIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClient as _DiracRucioFileCatalogClient
 
 from cwl2dirac.backends.rucio.catalog import (
@@ -29,6 +29,7 @@ from cwl2dirac.backends.rucio.catalog import (
 )
 from cwl2dirac.errors import BackendError
 
+sLog = gLogger.getSubLogger(__name__)
 DEFAULT_TIMEOUT = 120
 """Seconds a Rucio call may take (the catalog option ``Timeout``; Rucio's client waits 600 s by default)."""
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -54,6 +55,7 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
 
     def __init__(self, **options: Any) -> None:
         self._timeout = int(options.get("Timeout") or DEFAULT_TIMEOUT)
+        self._deterministic: dict[str, bool] = {}
         super().__init__(**options)
 
     @property
@@ -121,10 +123,91 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
 
     # -- registration: DIRAC's replicas on RSEs that take the PFN DIRAC gives --------------------------------------
     def addFile(self, lfns: Any, **kwargs: Any) -> Any:
-        """DIRAC's registration (Rucio's ``dirac`` ``add_files``: the file's directory a dataset, the directories
-        above it containers), a PFN that is a bare path (DIRAC's ``File`` storage plugin writes them so) given as
-        the ``file://`` URL a Rucio RSE's posix protocol matches."""
-        return super().addFile(_file_urls(lfns), **kwargs)
+        """DIRAC's registration, in bulk: what Rucio's ``dirac`` ``add_files`` makes (the file's DID and replica,
+        its directory a dataset with a rule on ``ANY=true``, the directories above it containers, a rule per file
+        on its RSE), made 1000 files a call instead of file by file on the server (20 files/s measured: 10,000
+        input files took 512 s). The first new file of a dataset Rucio does not have yet goes through ``add_files``
+        (which makes the dataset, its rule and its containers as DIRAC's integration has them); the others of that
+        dataset are added to it in one call (``add_files_to_dataset``: DIDs, replicas and attachment in one
+        transaction), then given their rules in one. A file Rucio has is left as it is (``add_files`` skips it
+        too). A chunk whose bulk calls fail goes through DIRAC's own path. PFNs that are bare paths (DIRAC's
+        ``File`` storage plugin writes them so) become the ``file://`` URLs an RSE's posix protocol matches."""
+        lfns = _file_urls(lfns)
+        if not isinstance(lfns, dict):
+            return super().addFile(lfns, **kwargs)
+        try:
+            have = self._existing(list(lfns))
+        except Exception as exc:
+            return S_ERROR(f"Rucio: cannot tell which files exist: {exc}")
+        successful: dict[str, Any] = {lfn: True for lfn in lfns if lfn in have}
+        failed: dict[str, Any] = {}
+        groups: dict[tuple[str, str], list[str]] = {}
+        for lfn in sorted(set(lfns) - have):
+            groups.setdefault((str(lfns[lfn]["SE"]), lfn.rsplit("/", 1)[0]), []).append(lfn)
+        for (se, dataset), members in groups.items():
+            if not self._dataset_exists(dataset):
+                first = super().addFile({members[0]: lfns[members[0]]})
+                if not first["OK"]:
+                    return first
+                successful.update(first["Value"]["Successful"])
+                failed.update(first["Value"]["Failed"])
+                members = members[1:]
+            for i in range(0, len(members), 1000):
+                chunk = {lfn: lfns[lfn] for lfn in members[i:i + 1000]}
+                try:
+                    self._add_to_dataset(se, dataset, chunk)
+                    successful.update(dict.fromkeys(chunk, True))
+                except Exception as exc:
+                    sLog.warn("Rucio: bulk registration failed, DIRAC's path file by file", repr(exc))
+                    again = super().addFile(chunk)
+                    if not again["OK"]:
+                        return again
+                    successful.update(again["Value"]["Successful"])
+                    failed.update(again["Value"]["Failed"])
+        return S_OK({"Successful": successful, "Failed": failed})
+
+    def _existing(self, lfns: list[str]) -> set[str]:
+        found: set[str] = set()
+        dids = [{"scope": self._scope_of(lfn), "name": lfn} for lfn in lfns]
+        for i in range(0, len(dids), 1000):
+            found.update(str(m["name"]) for m in self.client.get_metadata_bulk(dids[i:i + 1000],
+                                                                               plugin="DID_COLUMN"))
+        return found
+
+    def _dataset_exists(self, dataset: str) -> bool:
+        try:
+            kind = str(self.client.get_did(self._scope_of(dataset), dataset).get("type", "")).upper()
+        except Exception as exc:
+            if type(exc).__name__ == "DataIdentifierNotFound":
+                return False
+            raise
+        return kind == "DATASET"  # a container there: add_files refuses it with its own message
+
+    def _add_to_dataset(self, se: str, dataset: str, chunk: dict[str, Any]) -> None:
+        deterministic = self._deterministic.get(se)
+        if deterministic is None:
+            deterministic = self._deterministic[se] = bool(self.client.get_rse(se)["deterministic"])
+        files = []
+        for lfn, info in chunk.items():
+            item: dict[str, Any] = {"scope": self._scope_of(lfn), "name": lfn, "bytes": int(info["Size"]),
+                                    "adler32": info["Checksum"]}
+            if not deterministic:
+                item["pfn"] = info["PFN"]
+            if info.get("GUID"):
+                item["meta"] = {"guid": info["GUID"]}
+            files.append(item)
+        self.client.add_files_to_dataset(self._scope_of(dataset), dataset, files, rse=se)
+        dids = [{"scope": f["scope"], "name": f["name"]} for f in files]
+        self.client.add_replication_rule(dids, copies=1, rse_expression=se, grouping="DATASET",
+                                         lifetime=self._file_lifetime(), ignore_availability=True)
+
+    def _file_lifetime(self) -> int | None:
+        """Rucio's ``dirac/file_lifetime`` (what ``add_files`` gives each file's rule), None when unset."""
+        try:
+            value = self.client.get_config(section="dirac", option="file_lifetime")
+        except Exception:
+            return None
+        return int(float(value)) if value not in (None, "") else None
 
     def addReplica(self, lfns: Any, **kwargs: Any) -> Any:
         return super().addReplica(_file_urls(lfns), **kwargs)
