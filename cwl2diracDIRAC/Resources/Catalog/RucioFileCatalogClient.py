@@ -15,6 +15,9 @@ ObjectLoader looks in extensions first, so this class, in the cwl2dirac extensio
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from DIRAC import S_ERROR, S_OK, gLogger
@@ -30,6 +33,10 @@ from cwl2dirac.backends.rucio.catalog import (
 from cwl2dirac.errors import BackendError
 
 sLog = gLogger.getSubLogger(__name__)
+BULK = 250
+"""Files a bulk registration call takes."""
+BULK_THREADS = 2
+"""Bulk registration calls sent at once (the project's Rucio server has 2 workers)."""
 DEFAULT_TIMEOUT = 120
 """Seconds a Rucio call may take (the catalog option ``Timeout``; Rucio's client waits 600 s by default)."""
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -56,6 +63,8 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     def __init__(self, **options: Any) -> None:
         self._timeout = int(options.get("Timeout") or DEFAULT_TIMEOUT)
         self._deterministic: dict[str, bool] = {}
+        self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
         super().__init__(**options)
 
     @property
@@ -152,18 +161,21 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
                 successful.update(first["Value"]["Successful"])
                 failed.update(first["Value"]["Failed"])
                 members = members[1:]
-            for i in range(0, len(members), 1000):
-                chunk = {lfn: lfns[lfn] for lfn in members[i:i + 1000]}
-                try:
-                    self._add_to_dataset(se, dataset, chunk)
+            chunks = [{lfn: lfns[lfn] for lfn in members[i:i + BULK]} for i in range(0, len(members), BULK)]
+            if self._pool is None:  # kept: its threads keep their Rucio clients (one login each)
+                self._pool = ThreadPoolExecutor(BULK_THREADS, thread_name_prefix="rucio-bulk")
+            lifetime = self._file_lifetime()
+            errors = list(self._pool.map(partial(self._add_to_dataset, se, dataset, lifetime), chunks))
+            for chunk, error in zip(chunks, errors, strict=True):
+                if error is None:
                     successful.update(dict.fromkeys(chunk, True))
-                except Exception as exc:
-                    sLog.warn("Rucio: bulk registration failed, DIRAC's path file by file", repr(exc))
-                    again = super().addFile(chunk)
-                    if not again["OK"]:
-                        return again
-                    successful.update(again["Value"]["Successful"])
-                    failed.update(again["Value"]["Failed"])
+                    continue
+                sLog.warn("Rucio: bulk registration failed, DIRAC's path file by file", error)
+                again = super().addFile(chunk)
+                if not again["OK"]:
+                    return again
+                successful.update(again["Value"]["Successful"])
+                failed.update(again["Value"]["Failed"])
         return S_OK({"Successful": successful, "Failed": failed})
 
     def _existing(self, lfns: list[str]) -> set[str]:
@@ -183,10 +195,24 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
             raise
         return kind == "DATASET"  # a container there: add_files refuses it with its own message
 
-    def _add_to_dataset(self, se: str, dataset: str, chunk: dict[str, Any]) -> None:
+    def _add_to_dataset(self, se: str, dataset: str, lifetime: int | None, chunk: dict[str, Any]) -> str | None:
+        """Add ``chunk`` to ``dataset`` on ``se``, with a Rucio client of this thread's own; the error, or None."""
+        try:
+            self._bulk_add(self._thread_client(), se, dataset, lifetime, chunk)
+        except Exception as exc:
+            return repr(exc)
+        return None
+
+    def _thread_client(self) -> Any:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._new_client()
+        return client
+
+    def _bulk_add(self, client: Any, se: str, dataset: str, lifetime: int | None, chunk: dict[str, Any]) -> None:
         deterministic = self._deterministic.get(se)
         if deterministic is None:
-            deterministic = self._deterministic[se] = bool(self.client.get_rse(se)["deterministic"])
+            deterministic = self._deterministic[se] = bool(client.get_rse(se)["deterministic"])
         files = []
         for lfn, info in chunk.items():
             item: dict[str, Any] = {"scope": self._scope_of(lfn), "name": lfn, "bytes": int(info["Size"]),
@@ -196,10 +222,11 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
             if info.get("GUID"):
                 item["meta"] = {"guid": info["GUID"]}
             files.append(item)
-        self.client.add_files_to_dataset(self._scope_of(dataset), dataset, files, rse=se)
+        client.add_files_to_dataset(self._scope_of(dataset), dataset, files, rse=se)
         dids = [{"scope": f["scope"], "name": f["name"]} for f in files]
-        self.client.add_replication_rule(dids, copies=1, rse_expression=se, grouping="DATASET",
-                                         lifetime=self._file_lifetime(), ignore_availability=True)
+        client.add_replication_rule(dids, copies=1, rse_expression=se, grouping="DATASET",
+                                         lifetime=lifetime, ignore_availability=True,
+                                         asynchronous=True)
 
     def _file_lifetime(self) -> int | None:
         """Rucio's ``dirac/file_lifetime`` (what ``add_files`` gives each file's rule), None when unset."""
