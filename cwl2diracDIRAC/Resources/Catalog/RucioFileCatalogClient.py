@@ -25,6 +25,7 @@ from DIRAC.Resources.Catalog.RucioFileCatalogClient import RucioFileCatalogClien
 
 from cwl2dirac.backends.rucio.catalog import (
     FIELDS_SECTION,
+    check_key,
     declared_types,
     describe,
     find_dids,
@@ -39,7 +40,6 @@ BULK_THREADS = 2
 """Bulk registration calls sent at once (the project's Rucio server has 2 workers)."""
 DEFAULT_TIMEOUT = 120
 """Seconds a Rucio call may take (the catalog option ``Timeout``; Rucio's client waits 600 s by default)."""
-_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TYPES = re.compile(r"^(INT|FLOAT|DATE|DATETIME|VARCHAR\(\d+\)|MetaSet|UNSIGNED|)$", re.IGNORECASE)
 
 
@@ -100,9 +100,10 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     def addMetadataField(self, fieldName: str, fieldType: str, metaType: str = "-f", timeout: int = 120) -> Any:
         """Declare ``fieldName`` of DIRAC type ``fieldType`` (``metaType``: ``-f`` or ``-d``; both are file-level
         in Rucio)."""
-        if not _KEY.match(str(fieldName)):
-            return S_ERROR(f"metadata field {fieldName!r}: Rucio's JSON metadata keys are letters, digits, '_' and "
-                           "'-' (its filters read '.' as an operator)")
+        try:
+            check_key(str(fieldName))
+        except BackendError as exc:
+            return S_ERROR(str(exc))
         if not _TYPES.match(str(fieldType)):
             return S_ERROR(f"metadata field {fieldName!r}: unknown type {fieldType!r}")
         try:
@@ -134,12 +135,13 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
     def addFile(self, lfns: Any, **kwargs: Any) -> Any:
         """DIRAC's registration, in bulk: what Rucio's ``dirac`` ``add_files`` makes (the file's DID and replica,
         its directory a dataset with a rule on ``ANY=true``, the directories above it containers, a rule per file
-        on its RSE), made 1000 files a call instead of file by file on the server (20 files/s measured: 10,000
-        input files took 512 s). The first new file of a dataset Rucio does not have yet goes through ``add_files``
-        (which makes the dataset, its rule and its containers as DIRAC's integration has them); the others of that
-        dataset are added to it in one call (``add_files_to_dataset``: DIDs, replicas and attachment in one
-        transaction), then given their rules in one. A file Rucio has is left as it is (``add_files`` skips it
-        too). A chunk whose bulk calls fail goes through DIRAC's own path. PFNs that are bare paths (DIRAC's
+        on its RSE), made :data:`BULK` files a call instead of file by file on the server (20 files/s measured:
+        10,000 input files took 512 s). The first new file of a dataset Rucio does not have yet goes through
+        ``add_files`` (which makes the dataset, its rule and its containers as DIRAC's integration has them); the
+        others of that dataset are added to it by chunks (``add_files_to_dataset``: DIDs, replicas and attachment
+        in one transaction), then given their rules in one call, made asynchronously (Rucio's judge-injector makes
+        their locks), :data:`BULK_THREADS` chunks at once. A file Rucio has is left as it is (``add_files`` skips
+        it too). A chunk whose bulk calls fail goes through DIRAC's own path. PFNs that are bare paths (DIRAC's
         ``File`` storage plugin writes them so) become the ``file://`` URLs an RSE's posix protocol matches."""
         lfns = _file_urls(lfns)
         if not isinstance(lfns, dict):
@@ -179,6 +181,7 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         return S_OK({"Successful": successful, "Failed": failed})
 
     def _existing(self, lfns: list[str]) -> set[str]:
+        """The LFNs of ``lfns`` that Rucio has, 1000 a call."""
         found: set[str] = set()
         dids = [{"scope": self._scope_of(lfn), "name": lfn} for lfn in lfns]
         for i in range(0, len(dids), 1000):
@@ -224,9 +227,8 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
             files.append(item)
         client.add_files_to_dataset(self._scope_of(dataset), dataset, files, rse=se)
         dids = [{"scope": f["scope"], "name": f["name"]} for f in files]
-        client.add_replication_rule(dids, copies=1, rse_expression=se, grouping="DATASET",
-                                         lifetime=lifetime, ignore_availability=True,
-                                         asynchronous=True)
+        client.add_replication_rule(dids, copies=1, rse_expression=se, grouping="DATASET", lifetime=lifetime,
+                                    ignore_availability=True, asynchronous=True)
 
     def _file_lifetime(self) -> int | None:
         """Rucio's ``dirac/file_lifetime`` (what ``add_files`` gives each file's rule), None when unset."""
@@ -243,12 +245,8 @@ class RucioFileCatalogClient(_DiracRucioFileCatalogClient):
         """Which LFNs Rucio has, 1000 a call (DIRAC's client asks one DID per call: 10,000 input files checked at a
         submission were 10,000 requests)."""
         wanted = list(lfns) if not isinstance(lfns, str) else [lfns]
-        found: set[str] = set()
         try:
-            dids = [{"scope": self._scope_of(lfn), "name": lfn} for lfn in wanted]
-            for i in range(0, len(dids), 1000):
-                found.update(str(m["name"]) for m in self.client.get_metadata_bulk(dids[i:i + 1000],
-                                                                                   plugin="DID_COLUMN"))
+            found = self._existing(wanted)
         except Exception as exc:
             return S_ERROR(f"Rucio: cannot tell which files exist: {exc}")
         return S_OK({"Successful": {lfn: lfn in found for lfn in wanted}, "Failed": {}})
